@@ -1,0 +1,1 @@
+"""CA, serving and client certificates, and kubeconfig files."""

@@ -1,0 +1,136 @@
+"""The one interface every store implements: a revisioned key-value store with watch.
+
+Keys are `str` (UTF-8 paths; ordering is byte order of their UTF-8 encoding), values are
+`bytes`. Nothing here knows about Kubernetes. The shape follows etcd's MVCC model, which
+kine and kube-apiserver's storage.Interface are both built on:
+
+- One global revision per store, strictly increasing; every successful write (create,
+  update, delete) gets a revision of its own and the store's revision becomes it.
+- A key's `create_revision` is the revision of the write that created it (this lifetime);
+  its `mod_revision` is the revision of its last write. Guarded writes compare the
+  caller's expected `mod_revision` with the stored one.
+- Reads at a past revision see the store exactly as it was then, until that revision is
+  compacted away (`errors.Compacted`).
+- `watch(prefix, since=R)` yields every change under `prefix` with revision > R, in
+  revision order, with no gap and no duplicate. Resuming from the revision of the last
+  event seen continues exactly after it.
+
+Error behaviour per method is documented on the protocol below; every backend runs the same
+conformance suite (tests/test_storage_conformance.py).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import NamedTuple, Protocol
+
+
+class KeyValue(NamedTuple):
+    key: str
+    value: bytes
+    create_revision: int
+    mod_revision: int
+
+
+class EventType(enum.Enum):
+    PUT = "PUT"
+    DELETE = "DELETE"
+
+
+class Event(NamedTuple):
+    """One change. For DELETE, `kv.value` is the value the key held and `kv.mod_revision`
+    is the revision of the deletion (what a Kubernetes DELETED event carries). `prev` is the
+    key's previous state when the watcher asked for it and it was still available."""
+
+    type: EventType
+    kv: KeyValue
+    prev: KeyValue | None = None
+
+    @property
+    def revision(self) -> int:
+        return self.kv.mod_revision
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A page of a list. `revision` is the revision the whole list is read at: pass it and
+    `start_after=items[-1].key` to read the next page of the same consistent snapshot."""
+
+    items: list[KeyValue]
+    revision: int
+    more: bool
+
+
+class Backend(Protocol):
+    async def get(self, key: str, *, revision: int = 0) -> KeyValue:
+        """The key's value at `revision` (0: latest).
+        Raises KeyNotFound, Compacted, FutureRevision, Unavailable."""
+        ...
+
+    async def list(
+        self, prefix: str, *, revision: int = 0, limit: int = 0, start_after: str = ""
+    ) -> Page:
+        """Keys under `prefix` in key order, as of `revision` (0: latest), at most `limit`
+        (0: all), only keys > `start_after`. Raises Compacted, FutureRevision, Unavailable."""
+        ...
+
+    async def count(self, prefix: str) -> int:
+        """Number of keys under `prefix` now."""
+        ...
+
+    async def create(self, key: str, value: bytes) -> KeyValue:
+        """Store a new key. Raises KeyExists, Unavailable."""
+        ...
+
+    async def update(self, key: str, value: bytes, *, revision: int) -> KeyValue:
+        """Replace the value if the key's mod_revision is `revision`.
+        Raises KeyNotFound, Conflict (carrying the current KeyValue), Unavailable."""
+        ...
+
+    async def delete(self, key: str, *, revision: int = 0) -> KeyValue:
+        """Delete the key, if `revision` is given only when its mod_revision equals it.
+        Returns the value it held stamped with the revision of the deletion.
+        Raises KeyNotFound, Conflict, Unavailable."""
+        ...
+
+    def watch(self, prefix: str, *, since: int, prev_kv: bool = False) -> AsyncIterator[Event]:
+        """Changes under `prefix` with revision > `since`. Raises Compacted (on first
+        iteration) when `since` is older than the oldest kept revision, Unavailable when the
+        store goes away. Closing the iterator (`aclose`) releases it."""
+        ...
+
+    async def current_revision(self) -> int:
+        """The store's revision: the revision of the latest acknowledged write."""
+        ...
+
+    async def compact(self, revision: int) -> None:
+        """Forget history older than `revision`: superseded values and deletions at or
+        below it. Reads and watches at revisions >= `revision` still work.
+        Compacting at or below the current compaction revision does nothing."""
+        ...
+
+    async def compact_revision(self) -> int:
+        """The revision of the last compaction (0: never compacted)."""
+        ...
+
+    async def close(self) -> None:
+        ...
+
+
+def prefix_end(prefix: str) -> str:
+    """The smallest string greater than every string starting with `prefix` ("" if none:
+    the range is unbounded). UTF-8 byte order equals code point order, so incrementing the
+    last code point below the maximum gives the same range in both."""
+    chars = list(prefix)
+    while chars:
+        last = ord(chars[-1])
+        if last < 0x10FFFF:
+            nxt = last + 1
+            if 0xD800 <= nxt <= 0xDFFF:  # surrogates are not encodable; skip over them
+                nxt = 0xE000
+            chars[-1] = chr(nxt)
+            return "".join(chars)
+        chars.pop()
+    return ""

@@ -1,0 +1,201 @@
+"""Watch cache: one backend watch per prefix family, fanned out to any number of watchers.
+
+kube-apiserver's cacher (k8s.io/apiserver/pkg/storage/cacher) keeps a ring of recent events
+per resource and gives each watcher a buffered channel; a watcher whose channel fills is
+terminated after a timeout. Here there are no per-watcher buffers at all: a family keeps one
+bounded, revision-ordered window of recent events, and a watcher is only a cursor into it.
+
+- Fan-out costs one wake-up per watcher per batch of events, not a copy per watcher.
+- A fast watcher never waits for a slow one: nobody pushes, everybody reads at its own pace.
+- Memory is bounded by the window, whatever the number or speed of watchers.
+- A watcher whose cursor falls out of the window (too slow), or that asks for a revision older
+  than the window, gets `errors.Compacted`; the API layer turns it into a 410 "too old
+  resource version" and the client re-lists, exactly as with kube-apiserver.
+
+On start a family replays the backend's history for up to `capacity` revisions back, so a
+client that listed a moment before the family started can still watch from its list revision.
+A family whose last watcher left stops after `idle` seconds: an unused prefix costs nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import logging
+from collections.abc import AsyncIterator, Callable
+
+from storage import errors
+from storage.backend import Backend, Event
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CAPACITY = 10_000
+
+
+def family_by_depth(depth: int) -> Callable[[str], str]:
+    """Families made of the first `depth` path segments: with depth 2, watches on
+    `/registry/pods/` and `/registry/pods/ns1/` share the `/registry/pods/` family."""
+
+    def family(prefix: str) -> str:
+        parts = prefix.split("/")
+        if len(parts) <= depth + 1:
+            return prefix
+        return "/".join(parts[: depth + 1]) + "/"
+
+    return family
+
+
+class _Family:
+    def __init__(self, cache: WatchCache, prefix: str) -> None:
+        self.cache = cache
+        self.prefix = prefix
+        self.events: list[Event] = []
+        self.base = 0  # absolute sequence number of events[0]
+        self.start_rev = 0  # the window holds every event of the family with revision > start_rev
+        self.ready = asyncio.Event()
+        self.changed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.error: BaseException | None = None
+        self.watchers = 0
+        self.idle_handle: asyncio.TimerHandle | None = None
+        self.task = asyncio.create_task(self._pump(), name=f"watch-cache {prefix}")
+
+    @property
+    def head(self) -> int:
+        return self.events[-1].revision if self.events else self.start_rev
+
+    async def _pump(self) -> None:
+        backend = self.cache.backend
+        try:
+            current = await backend.current_revision()
+            since = max(await backend.compact_revision(), current - self.cache.capacity, 0)
+            self.start_rev = since
+            self.ready.set()
+            stream = backend.watch(self.prefix, since=since, prev_kv=True)
+            try:
+                async for event in stream:
+                    self._append(event)
+            finally:
+                await stream.aclose()  # type: ignore[attr-defined]
+            raise errors.Unavailable("backend watch ended")
+        except asyncio.CancelledError:
+            self._fail(errors.Unavailable("watch cache closed"))
+            raise
+        except Exception as e:  # every watcher of the family learns of it; the next starts afresh
+            log.warning("watch cache for %r stopped: %r", self.prefix, e)
+            self._fail(e)
+        finally:
+            self.ready.set()
+            self.cache._forget(self)
+
+    def _append(self, event: Event) -> None:
+        self.events.append(event)
+        capacity = self.cache.capacity
+        if len(self.events) > 2 * capacity:  # trim in halves: amortized O(1) per event
+            drop = len(self.events) - capacity
+            self.start_rev = self.events[drop - 1].revision
+            del self.events[:drop]
+            self.base += drop
+        self._wake()
+
+    def _wake(self) -> None:
+        changed, self.changed = self.changed, asyncio.get_running_loop().create_future()
+        changed.set_result(None)
+
+    def _fail(self, error: BaseException) -> None:
+        if self.error is None:
+            self.error = error
+            self._wake()
+
+    def _window_start(self) -> tuple[int, int]:
+        """(absolute sequence, revision) of the oldest event a watcher may still read; events
+        beyond `capacity` are kept only until the next trim, so they do not count."""
+        excess = max(0, len(self.events) - self.cache.capacity)
+        if excess:
+            return self.base + excess, self.events[excess - 1].revision
+        return self.base, self.start_rev
+
+    async def watch(self, prefix: str, since: int, prev_kv: bool) -> AsyncIterator[Event]:
+        await self.ready.wait()
+        if self.error is not None:
+            raise self.error
+        _, oldest = self._window_start()
+        if since < oldest:
+            raise errors.Compacted(revision=since, compact_revision=oldest)
+        pos = self.base + bisect.bisect_right(self.events, since, key=lambda e: e.revision)
+        exact = prefix == self.prefix
+        while True:
+            end = self.base + len(self.events)
+            if pos < end:
+                first, oldest = self._window_start()
+                if pos < first:
+                    raise errors.Compacted(revision=since, compact_revision=oldest)
+                event = self.events[pos - self.base]
+                pos += 1
+                if exact or event.kv.key.startswith(prefix):
+                    since = event.revision
+                    yield event if prev_kv or event.prev is None else event._replace(prev=None)
+                continue
+            if self.error is not None:
+                raise self.error
+            await self.changed
+
+    def attach(self) -> None:
+        self.watchers += 1
+        if self.idle_handle is not None:
+            self.idle_handle.cancel()
+            self.idle_handle = None
+
+    def detach(self) -> None:
+        self.watchers -= 1
+        if self.watchers == 0 and not self.task.done():
+            self.idle_handle = asyncio.get_running_loop().call_later(
+                self.cache.idle, self.task.cancel
+            )
+
+
+class WatchCache:
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        capacity: int = DEFAULT_CAPACITY,
+        family: Callable[[str], str] = family_by_depth(2),
+        idle: float = 60.0,
+    ) -> None:
+        self.backend = backend
+        self.capacity = capacity
+        self.family = family
+        self.idle = idle
+        self._families: dict[str, _Family] = {}
+
+    async def watch(
+        self, prefix: str, *, since: int, prev_kv: bool = False
+    ) -> AsyncIterator[Event]:
+        """Like Backend.watch, served from the shared window of `prefix`'s family.
+        Raises errors.Compacted when `since` is older than the window or the watcher falls
+        out of it; errors.Unavailable when the backend watch fails."""
+        name = self.family(prefix)
+        fam = self._families.get(name)
+        if fam is None:
+            fam = self._families[name] = _Family(self, name)
+        fam.attach()
+        try:
+            async for event in fam.watch(prefix, since, prev_kv):
+                yield event
+        finally:
+            fam.detach()
+
+    def head(self, prefix: str) -> int | None:
+        """Revision up to which the family of `prefix` has delivered (None: not running)."""
+        fam = self._families.get(self.family(prefix))
+        return fam.head if fam is not None and fam.ready.is_set() else None
+
+    def _forget(self, fam: _Family) -> None:
+        if self._families.get(fam.prefix) is fam:
+            del self._families[fam.prefix]
+
+    async def close(self) -> None:
+        families = list(self._families.values())
+        for fam in families:
+            fam.task.cancel()
+        await asyncio.gather(*(f.task for f in families), return_exceptions=True)
