@@ -39,13 +39,14 @@ T = TypeVar("T")
 REQUEST_TIMEOUT = 10.0
 CONNECT_ERRORS = (aiohttp.ClientConnectorError, ConnectionRefusedError)
 TRANSPORT_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, ConnectionError, OSError)
-RETRYABLE_ETCD = (
-    etcd_errors.ErrNoLeader,
-    etcd_errors.ErrNotLeader,
+# Refused before being proposed: safe to retry, writes included.
+NOT_APPLIED = (etcd_errors.ErrNoLeader, etcd_errors.ErrNotLeader, etcd_errors.ErrUnhealthy)
+# Proposed, outcome unknown: reads retry, writes report Unavailable.
+AMBIGUOUS = (
     etcd_errors.ErrStopped,
+    etcd_errors.ErrTimeout,
     etcd_errors.ErrTimeoutDueToLeaderFail,
     etcd_errors.ErrTimeoutDueToConnectionLost,
-    etcd_errors.ErrUnhealthy,
 )
 
 
@@ -118,11 +119,15 @@ class EtcdBackend:
             await client.close()
 
     async def _call(self, fn: Callable[[Any], Awaitable[T]], *, write: bool = False) -> T:
-        """Run `fn(client)` on the current member, moving to the next ones on failure."""
+        """Run `fn(client)` on the current member, moving on to the next ones on failure
+        until `timeout` has passed. A write is retried only when it cannot have been applied
+        (no connection made, or refused for want of a leader)."""
         if self._closed:
             raise errors.Unavailable("store is closed")
         last: BaseException | None = None
-        for attempt in range(len(self.members)):
+        deadline = asyncio.get_running_loop().time() + self.timeout
+        attempt = 0
+        while True:
             index = (self._current + attempt) % len(self.members)
             try:
                 client = await self._client(index)
@@ -134,8 +139,12 @@ class EtcdBackend:
                 raise errors.Compacted(revision=0, compact_revision=self._compact_rev) from e
             except etcd_errors.ErrFutureRev as e:
                 raise errors.FutureRevision(revision=0, current=0) from e
-            except RETRYABLE_ETCD as e:
+            except NOT_APPLIED as e:
                 last = e
+            except AMBIGUOUS as e:
+                last = e
+                if write:
+                    raise errors.Unavailable(f"etcd: {e} (the write may have been applied)") from e
             except TRANSPORT_ERRORS as e:
                 last = e
                 await self._drop(index)
@@ -145,8 +154,13 @@ class EtcdBackend:
                     ) from e
             except etcd_errors.Etcd3Exception as e:
                 raise errors.StorageError(f"etcd: {e}") from e
+            attempt += 1
+            now = asyncio.get_running_loop().time()
+            if now >= deadline:
+                raise errors.Unavailable(f"no etcd member answered: {last!r}") from last
             log.warning("etcd member %s failed (%r), trying the next", self._name(index), last)
-        raise errors.Unavailable(f"no etcd member reachable: {last!r}") from last
+            if attempt % len(self.members) == 0:
+                await asyncio.sleep(min(0.05 * attempt, 0.5, deadline - now))
 
     def _name(self, index: int) -> str:
         host, port = self.members[index]

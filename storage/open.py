@@ -22,7 +22,9 @@ async def _sqlite(url: urllib.parse.SplitResult) -> Backend:
     unknown = set(query) - {"synchronous"}
     if unknown:
         raise errors.InvalidURL(f"unknown sqlite option(s) {sorted(unknown)}: expected {FORMS}")
-    sync = query.get("synchronous", ["FULL"])[-1]
+    sync = query.get("synchronous", ["FULL"])[-1].upper()
+    if sync not in ("FULL", "NORMAL", "EXTRA", "OFF"):
+        raise errors.InvalidURL(f"bad sqlite synchronous={sync!r}: expected {FORMS}")
     return await open_sqlite(urllib.parse.unquote(url.path), synchronous=sync)
 
 

@@ -1,0 +1,99 @@
+"""Backends by URL, and the compactor."""
+
+from __future__ import annotations
+
+import pytest
+
+import storage
+from storage import errors
+from storage.compactor import Compactor
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        pytest.param("postgres://localhost/db", id="unknown-scheme"),
+        pytest.param("/var/lib/vapi/store.db", id="no-scheme"),
+        pytest.param("sqlite://host/file.db", id="sqlite-with-host"),
+        pytest.param("sqlite:///", id="sqlite-without-file"),
+        pytest.param("sqlite:///tmp/x.db?journal=off", id="sqlite-unknown-option"),
+        pytest.param("sqlite:///tmp/x.db?synchronous=sometimes", id="sqlite-bad-synchronous"),
+        pytest.param("etcd://", id="etcd-without-members"),
+        pytest.param("etcd://localhost", id="etcd-without-port"),
+        pytest.param("etcd://h1:2379,h2", id="etcd-member-without-port"),
+        pytest.param("etcd://h1:2379/prefix", id="etcd-with-path"),
+    ],
+)
+async def test_bad_urls_name_the_expected_format(url: str) -> None:
+    with pytest.raises(errors.InvalidURL) as e:
+        await storage.open_backend(url)
+    assert "sqlite:///" in str(e.value) or "etcd://host:port" in str(e.value)
+
+
+async def test_unreachable_etcd_is_unavailable() -> None:
+    from hack.etcd_cluster import free_port
+
+    from storage.etcd import EtcdBackend
+
+    b = EtcdBackend([("127.0.0.1", free_port())], timeout=1.0)
+    with pytest.raises(errors.Unavailable):
+        await b.open()
+    await b.close()
+
+
+async def test_sqlite_file_is_owned_by_one_process(tmp_path: object) -> None:
+    url = f"sqlite://{tmp_path}/one.db"
+    first = await storage.open_backend(url)
+    try:
+        with pytest.raises(errors.Unavailable):
+            await storage.open_backend(url)
+    finally:
+        await first.close()
+    second = await storage.open_backend(url)
+    await second.close()
+
+
+async def test_sqlite_synchronous_option(tmp_path: object) -> None:
+    b = await storage.open_backend(f"sqlite://{tmp_path}/n.db?synchronous=NORMAL")
+    await b.create("/a", b"1")
+    assert (await b.get("/a")).value == b"1"
+    await b.close()
+
+
+async def test_compactor_keeps_a_window(tmp_path: object) -> None:
+    b = await storage.open_backend(f"sqlite://{tmp_path}/c.db")
+    kv = await b.create("/k", b"0")
+    compactor = Compactor(b, keep=5, interval=3600)
+    assert await compactor.tick() == 0, "the first tick only records where the store is"
+    for i in range(20):
+        kv = await b.update("/k", str(i).encode(), revision=kv.mod_revision)
+    first_seen = 1
+    target = await compactor.tick()
+    assert target == first_seen, "never beyond the revision seen at the previous tick"
+    for i in range(20):
+        kv = await b.update("/k", str(i).encode(), revision=kv.mod_revision)
+    target = await compactor.tick()
+    current = await b.current_revision()
+    assert target == 21 and target <= current - 5
+    assert await b.compact_revision() == 21
+    with pytest.raises(errors.Compacted):
+        await b.get("/k", revision=20)
+    assert (await b.get("/k", revision=21)).value == b"19"
+    await b.close()
+
+
+async def test_compactor_runs_on_schedule(tmp_path: object) -> None:
+    b = await storage.open_backend(f"sqlite://{tmp_path}/s.db")
+    kv = await b.create("/k", b"0")
+    compactor = Compactor(b, keep=2, interval=0.05)
+    compactor.start()
+    for i in range(30):
+        kv = await b.update("/k", str(i).encode(), revision=kv.mod_revision)
+    import asyncio
+
+    async with asyncio.timeout(5):
+        while await b.compact_revision() == 0:
+            await asyncio.sleep(0.02)
+    await compactor.stop()
+    assert await b.compact_revision() <= await b.current_revision() - 2
+    await b.close()
