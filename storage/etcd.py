@@ -1,9 +1,13 @@
 """etcd backend, for several vapi replicas sharing one etcd cluster.
 
-Talks to etcd's v3 JSON gateway (`/v3/kv/...`) through etcd3-py's AioClient, which encodes
-requests and decodes responses; etcd3-py's own async watch stream does not work with current
-aiohttp (it type-checks against a parameterized generic), so watches post to `/v3/watch` on
-the client's session and decode the newline-delimited responses here.
+Talks to etcd's v3 JSON gateway (`/v3/kv/...`) through etcd3-py's AioClient: its connection
+pool, its API prefix for the server's version, its auth header and its error classes (the
+gateway's error strings mapped to `ErrCompacted`, `ErrNoLeader`, ...). Request bodies and
+responses are encoded here with orjson and base64 rather than by etcd3-py's swagger models:
+those call `inspect.getfullargspec` per field and cost ~10 ms per response, ten times the
+round trip (measured; see hack/bench_storage.py). etcd3-py's own async watch stream does not
+work with current aiohttp (it type-checks against a parameterized generic), so watches post to
+`/v3/watch` on the same session and split the newline-delimited responses here.
 
 Guarded writes are single etcd transactions, as in kube-apiserver's etcd3 store
 (k8s.io/apiserver/pkg/storage/etcd3/store.go): compare the key's mod_revision (and that it
@@ -19,10 +23,11 @@ delivered, so a member failing costs neither a gap nor a duplicate.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import base64
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator
+from typing import Any
 
 import aiohttp
 import orjson
@@ -35,7 +40,6 @@ from storage.backend import Event, EventType, KeyValue, Page, prefix_end
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
 REQUEST_TIMEOUT = 10.0
 CONNECT_ERRORS = (aiohttp.ClientConnectorError, ConnectionRefusedError)
 TRANSPORT_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, ConnectionError, OSError)
@@ -81,10 +85,9 @@ class EtcdBackend:
         self._current = 0
         self._compact_rev = 0
         self._closed = False
-        self._version = "3.4.0"
 
     async def open(self) -> EtcdBackend:
-        await self._call(lambda c: c.range(key=b"\0", count_only=True))
+        await self.current_revision()
         return self
 
     async def close(self) -> None:
@@ -110,18 +113,37 @@ class EtcdBackend:
                 cluster_version=info["etcdcluster"],
                 pool_size=100,
             )
+            if self._closed:  # closed while this member was being reached
+                await client.close()
+                raise errors.Unavailable("store is closed")
             self._clients[index] = client
         return client
+
+    @staticmethod
+    async def _rpc(client: _Client, method: str, body: dict[str, Any]) -> dict[str, Any]:
+        headers = {"authorization": client.token} if client.token else None
+        async with client.session.post(
+            client._url(method), data=orjson.dumps(body), headers=headers
+        ) as resp:
+            raw = await resp.read()
+            data: dict[str, Any] = orjson.loads(raw) if raw else {}
+            if resp.status >= 400:
+                raise etcd_errors.get_client_error(
+                    data.get("error") or data.get("message") or resp.reason or "",
+                    data.get("code"),
+                    resp.status,
+                )
+            return data
 
     async def _drop(self, index: int) -> None:
         client = self._clients.pop(index, None)
         if client is not None:
             await client.close()
 
-    async def _call(self, fn: Callable[[Any], Awaitable[T]], *, write: bool = False) -> T:
-        """Run `fn(client)` on the current member, moving on to the next ones on failure
-        until `timeout` has passed. A write is retried only when it cannot have been applied
-        (no connection made, or refused for want of a leader)."""
+    async def _call(self, method: str, body: dict[str, Any], *, write: bool = False) -> dict[str, Any]:
+        """POST `body` to `method` on the current member, moving on to the next ones on
+        failure until `timeout` has passed. A write is retried only when it cannot have been
+        applied (no connection made, or refused for want of a leader)."""
         if self._closed:
             raise errors.Unavailable("store is closed")
         last: BaseException | None = None
@@ -132,7 +154,7 @@ class EtcdBackend:
             try:
                 client = await self._client(index)
                 async with asyncio.timeout(self.timeout):
-                    result = await fn(client)
+                    result = await self._rpc(client, method, body)
                 self._current = index
                 return result
             except etcd_errors.ErrCompacted as e:
@@ -166,50 +188,47 @@ class EtcdBackend:
         host, port = self.members[index]
         return f"{host}:{port}"
 
+    async def _range(self, body: dict[str, Any], revision: int, key: str = "") -> dict[str, Any]:
+        if revision:
+            body["revision"] = revision
+        try:
+            return await self._call("/kv/range", body)
+        except errors.Compacted as e:
+            raise errors.Compacted(
+                revision=revision, compact_revision=self._compact_rev, key=key
+            ) from e.__cause__
+        except errors.FutureRevision as e:
+            current = await self.current_revision()
+            raise errors.FutureRevision(revision=revision, current=current) from e.__cause__
+
     # -- reads -----------------------------------------------------------------------
 
     async def get(self, key: str, *, revision: int = 0) -> KeyValue:
-        k = key.encode()
-        try:
-            r = await self._call(lambda c: c.range(key=k, revision=revision or None))
-        except errors.Compacted as e:
-            raise errors.Compacted(revision=revision, compact_revision=self._compact_rev, key=key) from e.__cause__
-        except errors.FutureRevision as e:
-            raise errors.FutureRevision(revision=revision, current=await self.current_revision()) from e.__cause__
-        if not r.kvs:
-            raise errors.KeyNotFound(key, revision=revision or int(r.header.revision))
-        return _kv(r.kvs[0])
+        r = await self._range({"key": _b64(key)}, revision, key)
+        kvs = r.get("kvs")
+        if not kvs:
+            raise errors.KeyNotFound(key, revision=revision or _header_rev(r))
+        return _kv(kvs[0])
 
     async def list(
         self, prefix: str, *, revision: int = 0, limit: int = 0, start_after: str = ""
     ) -> Page:
-        start = prefix
-        if start_after and start_after >= prefix:
-            start = start_after + "\0"
-        end = prefix_end(prefix).encode() or b"\0"
-        begin = start.encode() or b"\0"
-        try:
-            r = await self._call(
-                lambda c: c.range(
-                    key=begin, range_end=end, limit=limit, revision=revision or None
-                )
-            )
-        except errors.Compacted as e:
-            raise errors.Compacted(revision=revision, compact_revision=self._compact_rev) from e.__cause__
-        except errors.FutureRevision as e:
-            raise errors.FutureRevision(revision=revision, current=await self.current_revision()) from e.__cause__
-        items = [_kv(kv) for kv in (r.kvs or [])]
-        return Page(items, revision or int(r.header.revision), bool(r.more))
+        start = start_after + "\0" if start_after and start_after >= prefix else prefix
+        body: dict[str, Any] = {"key": _b64(start), "range_end": _b64(prefix_end(prefix))}
+        if limit > 0:
+            body["limit"] = limit
+        r = await self._range(body, revision)
+        items = [_kv(kv) for kv in r.get("kvs", ())]
+        return Page(items, revision or _header_rev(r), bool(r.get("more")))
 
     async def count(self, prefix: str) -> int:
-        begin = prefix.encode() or b"\0"
-        end = prefix_end(prefix).encode() or b"\0"
-        r = await self._call(lambda c: c.range(key=begin, range_end=end, count_only=True))
-        return int(r.count or 0)
+        body = {"key": _b64(prefix), "range_end": _b64(prefix_end(prefix)), "count_only": True}
+        r = await self._call("/kv/range", body)
+        return int(r.get("count", 0))
 
     async def current_revision(self) -> int:
-        r = await self._call(lambda c: c.range(key=b"\0", count_only=True))
-        return int(r.header.revision)
+        r = await self._call("/kv/range", {"key": _b64(""), "count_only": True})
+        return _header_rev(r)
 
     async def compact_revision(self) -> int:
         return self._compact_rev
@@ -217,71 +236,62 @@ class EtcdBackend:
     # -- writes ----------------------------------------------------------------------
 
     async def create(self, key: str, value: bytes) -> KeyValue:
-        k = key.encode()
+        k = _b64(key)
         r = await self._call(
-            lambda c: c.txn(
-                compare=[{"key": k, "result": "EQUAL", "target": "CREATE", "create_revision": 0}],
-                success=[c.put(k, value, txn_obj=True)],
-                failure=[],
-            ),
+            "/kv/txn",
+            {
+                "compare": [{"key": k, "result": "EQUAL", "target": "CREATE", "create_revision": 0}],
+                "success": [{"request_put": {"key": k, "value": _b64v(value)}}],
+            },
             write=True,
         )
-        rev = int(r.header.revision)
-        if not r.succeeded:
+        rev = _header_rev(r)
+        if not r.get("succeeded"):
             raise errors.KeyExists(key, revision=rev)
         return KeyValue(key, value, rev, rev)
 
-    def _guard(self, k: bytes, revision: int) -> list[dict[str, Any]]:
-        exists = {"key": k, "result": "GREATER", "target": "VERSION", "version": 0}
-        if not revision:
-            return [exists]
-        return [exists, {"key": k, "result": "EQUAL", "target": "MOD", "mod_revision": revision}]
-
-    def _failed(self, key: str, revision: int, r: Any) -> errors.StorageError:
-        kvs = r.responses[0].response_range.kvs if r.responses else None
-        if not kvs:
-            return errors.KeyNotFound(key)
-        return errors.Conflict(key, expected=revision, current=_kv(kvs[0]))
+    async def _guarded(self, key: str, revision: int, op: dict[str, Any]) -> dict[str, Any]:
+        """A txn doing `op` if the key exists (with mod_revision `revision`, if given),
+        else reading the key to tell KeyNotFound from Conflict."""
+        k = _b64(key)
+        compare = [{"key": k, "result": "GREATER", "target": "VERSION", "version": 0}]
+        if revision:
+            compare.append({"key": k, "result": "EQUAL", "target": "MOD", "mod_revision": revision})
+        r = await self._call(
+            "/kv/txn",
+            {"compare": compare, "success": [op], "failure": [{"request_range": {"key": k}}]},
+            write=True,
+        )
+        if not r.get("succeeded"):
+            responses = r.get("responses") or [{}]
+            kvs = responses[0].get("response_range", {}).get("kvs")
+            if not kvs:
+                raise errors.KeyNotFound(key)
+            raise errors.Conflict(key, expected=revision, current=_kv(kvs[0]))
+        return r
 
     async def update(self, key: str, value: bytes, *, revision: int) -> KeyValue:
-        k = key.encode()
-        r = await self._call(
-            lambda c: c.txn(
-                compare=self._guard(k, revision or -1),
-                success=[c.put(k, value, prev_kv=True, txn_obj=True)],
-                failure=[c.range(k, txn_obj=True)],
-            ),
-            write=True,
-        )
-        if not r.succeeded:
-            raise self._failed(key, revision, r)
-        prev = r.responses[0].response_put.prev_kv
-        return KeyValue(key, value, int(prev.create_revision), int(r.header.revision))
+        op = {"request_put": {"key": _b64(key), "value": _b64v(value), "prev_kv": True}}
+        r = await self._guarded(key, revision or -1, op)
+        prev = r["responses"][0]["response_put"]["prev_kv"]
+        return KeyValue(key, value, int(prev["create_revision"]), _header_rev(r))
 
     async def delete(self, key: str, *, revision: int = 0) -> KeyValue:
-        k = key.encode()
-        r = await self._call(
-            lambda c: c.txn(
-                compare=self._guard(k, revision),
-                success=[c.delete_range(k, prev_kv=True, txn_obj=True)],
-                failure=[c.range(k, txn_obj=True)],
-            ),
-            write=True,
-        )
-        if not r.succeeded:
-            raise self._failed(key, revision, r)
-        prev = r.responses[0].response_delete_range.prev_kvs[0]
-        return KeyValue(key, bytes(prev.value or b""), int(prev.create_revision), int(r.header.revision))
+        op = {"request_delete_range": {"key": _b64(key), "prev_kv": True}}
+        r = await self._guarded(key, revision, op)
+        prev = _kv(r["responses"][0]["response_delete_range"]["prev_kvs"][0])
+        return KeyValue(key, prev.value, prev.create_revision, _header_rev(r))
 
     async def compact(self, revision: int) -> None:
         if revision <= self._compact_rev:
             return
         try:
-            await self._call(lambda c: c.compact(revision, physical=False), write=True)
+            await self._call("/kv/compaction", {"revision": revision}, write=True)
         except errors.Compacted:
             pass  # another replica compacted at or beyond it already
         except errors.FutureRevision as e:
-            raise errors.FutureRevision(revision=revision, current=await self.current_revision()) from e.__cause__
+            current = await self.current_revision()
+            raise errors.FutureRevision(revision=revision, current=current) from e.__cause__
         self._compact_rev = max(self._compact_rev, revision)
 
     # -- watch -----------------------------------------------------------------------
@@ -289,8 +299,7 @@ class EtcdBackend:
     async def watch(
         self, prefix: str, *, since: int, prev_kv: bool = False
     ) -> AsyncIterator[Event]:
-        begin = base64.b64encode(prefix.encode() or b"\0").decode()
-        end = base64.b64encode(prefix_end(prefix).encode() or b"\0").decode()
+        begin, end = _b64(prefix), _b64(prefix_end(prefix))
         last = since
         failures = 0
         while True:
@@ -301,7 +310,7 @@ class EtcdBackend:
                 "create_request": {
                     "key": begin,
                     "range_end": end,
-                    "start_revision": str(last + 1),
+                    "start_revision": last + 1,
                     # DELETE events carry the value the key held: etcd only sends it as prev_kv.
                     "prev_kv": True,
                 }
@@ -317,28 +326,20 @@ class EtcdBackend:
                         raise aiohttp.ClientResponseError(
                             resp.request_info, (), status=resp.status, message=await resp.text()
                         )
-                    async for line in resp.content:
-                        if not line.strip():
-                            continue
-                        msg = orjson.loads(line)
-                        if "error" in msg:
-                            raise errors.Unavailable(f"etcd watch: {msg['error']}")
-                        result = msg.get("result", {})
-                        compact = int(result.get("compact_revision", 0))
-                        if compact:
-                            self._compact_rev = max(self._compact_rev, compact)
-                            raise errors.Compacted(revision=last, compact_revision=compact)
-                        if result.get("canceled"):
-                            raise errors.Unavailable(
-                                f"etcd watch canceled: {result.get('cancel_reason', '')}"
-                            )
-                        failures = 0
-                        for ev in result.get("events", ()):
-                            event = _event(ev, prev_kv)
-                            if event.revision <= last:
+                    # Responses are newline-delimited JSON, one may hold many events (far
+                    # beyond aiohttp's line limit), so split the stream here.
+                    buf = bytearray()
+                    async for chunk in resp.content.iter_any():
+                        buf += chunk
+                        while (nl := buf.find(b"\n")) >= 0:
+                            line = bytes(buf[:nl])
+                            del buf[: nl + 1]
+                            if not line.strip():
                                 continue
-                            last = event.revision
-                            yield event
+                            for event in self._watch_response(orjson.loads(line), last, prev_kv):
+                                failures = 0
+                                last = event.revision
+                                yield event
                 raise aiohttp.ServerDisconnectedError()
             except TRANSPORT_ERRORS as e:
                 failures += 1
@@ -349,14 +350,34 @@ class EtcdBackend:
                 log.warning("etcd watch on %s broke (%r); resuming after %d", self._name(index), e, last)
                 await asyncio.sleep(min(0.1 * failures, 2.0))
 
+    def _watch_response(self, msg: dict[str, Any], last: int, prev_kv: bool) -> builtins.list[Event]:
+        if "error" in msg:
+            raise errors.Unavailable(f"etcd watch: {msg['error']}")
+        result = msg.get("result", {})
+        compact = int(result.get("compact_revision", 0))
+        if compact:
+            self._compact_rev = max(self._compact_rev, compact)
+            raise errors.Compacted(revision=last, compact_revision=compact)
+        if result.get("canceled"):
+            raise errors.Unavailable(f"etcd watch canceled: {result.get('cancel_reason', '')}")
+        events = [_event(ev, prev_kv) for ev in result.get("events", ())]
+        return [e for e in events if e.revision > last]
 
-def _kv(kv: Any) -> KeyValue:
-    key = kv.key.decode() if isinstance(kv.key, bytes) else str(kv.key)
-    value = kv.value if isinstance(kv.value, bytes) else (kv.value or b"")
-    return KeyValue(key, bytes(value), int(kv.create_revision), int(kv.mod_revision))
+
+def _b64(key: str) -> str:
+    """A key for the gateway; "" stands for etcd's "\\0" (no lower/upper bound)."""
+    return base64.b64encode(key.encode() or b"\0").decode()
 
 
-def _raw_kv(kv: dict[str, Any]) -> KeyValue:
+def _b64v(value: bytes) -> str:
+    return base64.b64encode(value).decode()
+
+
+def _header_rev(r: dict[str, Any]) -> int:
+    return int(r["header"]["revision"])
+
+
+def _kv(kv: dict[str, Any]) -> KeyValue:
     return KeyValue(
         base64.b64decode(kv["key"]).decode(),
         base64.b64decode(kv.get("value", "")),
@@ -366,8 +387,8 @@ def _raw_kv(kv: dict[str, Any]) -> KeyValue:
 
 
 def _event(ev: dict[str, Any], want_prev: bool) -> Event:
-    kv = _raw_kv(ev["kv"])
-    prev = _raw_kv(ev["prev_kv"]) if "prev_kv" in ev else None
+    kv = _kv(ev["kv"])
+    prev = _kv(ev["prev_kv"]) if "prev_kv" in ev else None
     if ev.get("type") == "DELETE":
         if prev is not None:
             kv = KeyValue(kv.key, prev.value, prev.create_revision, kv.mod_revision)
