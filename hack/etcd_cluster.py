@@ -66,12 +66,25 @@ class EtcdCluster:
     def url(self) -> str:
         return "etcd://" + ",".join(f"127.0.0.1:{m.client_port}" for m in self.members)
 
-    def start(self, timeout: float = 30.0) -> EtcdCluster:
-        for m in self.members:
-            self.start_member(m, wait=False)
-        for m in self.members:
-            self.wait_healthy(m, timeout)
-        return self
+    def start(self, timeout: float = 30.0, attempts: int = 5) -> EtcdCluster:
+        """Start every member. A free port can be taken by someone else between the probe
+        and etcd's bind; then the cluster starts again on new ports."""
+        for attempt in range(attempts):
+            for m in self.members:
+                self.start_member(m, wait=False)
+            try:
+                for m in self.members:
+                    self.wait_healthy(m, timeout)
+                return self
+            except RuntimeError as e:
+                for m in self.members:
+                    self.kill_member(m)
+                if "address already in use" not in str(e) or attempt == attempts - 1:
+                    raise
+                for m in self.members:
+                    shutil.rmtree(m.data_dir, ignore_errors=True)
+                    m.client_port, m.peer_port = free_port(), free_port()
+        raise AssertionError("unreachable")
 
     def start_member(self, m: Member, *, wait: bool = True) -> None:
         initial = ",".join(f"{x.name}={x.peer_url}" for x in self.members)

@@ -12,8 +12,11 @@ bounded, revision-ordered window of recent events, and a watcher is only a curso
   than the window, gets `errors.Compacted`; the API layer turns it into a 410 "too old
   resource version" and the client re-lists, exactly as with kube-apiserver.
 
-On start a family replays the backend's history for up to `capacity` revisions back, so a
-client that listed a moment before the family started can still watch from its list revision.
+A family starts at the revision its first watcher asks for (if the backend still has it and
+it is no more than `capacity` revisions back, else at the current revision), so a client that
+listed a moment before the family started can still watch from its list revision, and a
+family never replays more history than a watcher needs. Events that arrive together (one
+backend batch) wake each watcher once.
 A family whose last watcher left stops after `idle` seconds: an unused prefix costs nothing.
 """
 
@@ -46,14 +49,16 @@ def family_by_depth(depth: int) -> Callable[[str], str]:
 
 
 class _Family:
-    def __init__(self, cache: WatchCache, prefix: str) -> None:
+    def __init__(self, cache: WatchCache, prefix: str, since: int) -> None:
         self.cache = cache
         self.prefix = prefix
+        self.wanted = since
         self.events: list[Event] = []
         self.base = 0  # absolute sequence number of events[0]
         self.start_rev = 0  # the window holds every event of the family with revision > start_rev
         self.ready = asyncio.Event()
         self.changed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.wake_pending = False
         self.error: BaseException | None = None
         self.watchers = 0
         self.idle_handle: asyncio.TimerHandle | None = None
@@ -67,7 +72,8 @@ class _Family:
         backend = self.cache.backend
         try:
             current = await backend.current_revision()
-            since = max(await backend.compact_revision(), current - self.cache.capacity, 0)
+            oldest = max(await backend.compact_revision(), current - self.cache.capacity)
+            since = self.wanted if oldest <= self.wanted <= current else current
             self.start_rev = since
             self.ready.set()
             stream = backend.watch(self.prefix, since=since, prev_kv=True)
@@ -95,9 +101,12 @@ class _Family:
             self.start_rev = self.events[drop - 1].revision
             del self.events[:drop]
             self.base += drop
-        self._wake()
+        if not self.wake_pending:  # one wake-up for everything appended in this loop turn
+            self.wake_pending = True
+            asyncio.get_running_loop().call_soon(self._wake)
 
     def _wake(self) -> None:
+        self.wake_pending = False
         changed, self.changed = self.changed, asyncio.get_running_loop().create_future()
         changed.set_result(None)
 
@@ -131,7 +140,8 @@ class _Family:
                     raise errors.Compacted(revision=since, compact_revision=oldest)
                 event = self.events[pos - self.base]
                 pos += 1
-                if exact or event.kv.key.startswith(prefix):
+                # `since` filters what a family still replaying from before it appends.
+                if event.revision > since and (exact or event.kv.key.startswith(prefix)):
                     since = event.revision
                     yield event if prev_kv or event.prev is None else event._replace(prev=None)
                 continue
@@ -177,7 +187,7 @@ class WatchCache:
         name = self.family(prefix)
         fam = self._families.get(name)
         if fam is None:
-            fam = self._families[name] = _Family(self, name)
+            fam = self._families[name] = _Family(self, name, since)
         fam.attach()
         try:
             async for event in fam.watch(prefix, since, prev_kv):
