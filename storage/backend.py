@@ -119,6 +119,24 @@ class Backend(Protocol):
         ...
 
 
+def checked_key(key: str) -> None:
+    """Validate a write's key before it reaches a driver, so a caller's mistake is a
+    TypeError/ValueError in the caller and never a failed batch."""
+    if not isinstance(key, str):
+        raise TypeError(f"storage keys are str, not {type(key).__name__}")
+    if not key:
+        raise ValueError("empty storage key")
+
+
+def checked(key: str, value: bytes | bytearray | memoryview) -> bytes:
+    """Validate a write's key and value; returns the value as bytes, so that what is read
+    back is always bytes."""
+    checked_key(key)
+    if not isinstance(value, (bytes, bytearray, memoryview)):
+        raise TypeError(f"storage values are bytes, not {type(value).__name__}")
+    return bytes(value)
+
+
 def prefix_end(prefix: str) -> str:
     """The smallest string greater than every string starting with `prefix` ("" if none:
     the range is unbounded). UTF-8 byte order equals code point order, so incrementing the

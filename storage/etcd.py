@@ -36,7 +36,7 @@ from etcd3 import AioClient
 from etcd3 import errors as etcd_errors
 
 from storage import errors
-from storage.backend import Event, EventType, KeyValue, Page, prefix_end
+from storage.backend import Event, EventType, KeyValue, Page, checked, checked_key, prefix_end
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +85,7 @@ class EtcdBackend:
         self._current = 0
         self._compact_rev = 0
         self._closed = False
+        self._streams: set[aiohttp.ClientResponse] = set()
 
     async def open(self) -> EtcdBackend:
         await self.current_revision()
@@ -92,6 +93,8 @@ class EtcdBackend:
 
     async def close(self) -> None:
         self._closed = True
+        for resp in list(self._streams):  # a session's close does not end a streaming read
+            resp.close()
         clients, self._clients = self._clients, {}
         for c in clients.values():
             await c.close()
@@ -236,6 +239,7 @@ class EtcdBackend:
     # -- writes ----------------------------------------------------------------------
 
     async def create(self, key: str, value: bytes) -> KeyValue:
+        value = checked(key, value)
         k = _b64(key)
         r = await self._call(
             "/kv/txn",
@@ -271,12 +275,14 @@ class EtcdBackend:
         return r
 
     async def update(self, key: str, value: bytes, *, revision: int) -> KeyValue:
+        value = checked(key, value)
         op = {"request_put": {"key": _b64(key), "value": _b64v(value), "prev_kv": True}}
         r = await self._guarded(key, revision or -1, op)
         prev = r["responses"][0]["response_put"]["prev_kv"]
         return KeyValue(key, value, int(prev["create_revision"]), _header_rev(r))
 
     async def delete(self, key: str, *, revision: int = 0) -> KeyValue:
+        checked_key(key)
         op = {"request_delete_range": {"key": _b64(key), "prev_kv": True}}
         r = await self._guarded(key, revision, op)
         prev = _kv(r["responses"][0]["response_delete_range"]["prev_kvs"][0])
@@ -306,6 +312,7 @@ class EtcdBackend:
             if self._closed:
                 raise errors.Unavailable("store is closed")
             index = self._current
+            resp: aiohttp.ClientResponse | None = None
             body = {
                 "create_request": {
                     "key": begin,
@@ -322,6 +329,7 @@ class EtcdBackend:
                     data=orjson.dumps(body),
                     timeout=aiohttp.ClientTimeout(total=None, sock_connect=self.timeout),
                 ) as resp:
+                    self._streams.add(resp)
                     if resp.status != 200:
                         raise aiohttp.ClientResponseError(
                             resp.request_info, (), status=resp.status, message=await resp.text()
@@ -341,7 +349,9 @@ class EtcdBackend:
                                 last = event.revision
                                 yield event
                 raise aiohttp.ServerDisconnectedError()
-            except TRANSPORT_ERRORS as e:
+            except (*TRANSPORT_ERRORS, RuntimeError) as e:
+                if self._closed:
+                    raise errors.Unavailable("store is closed") from e
                 failures += 1
                 await self._drop(index)
                 self._current = (index + 1) % len(self.members)
@@ -349,6 +359,10 @@ class EtcdBackend:
                     raise errors.Unavailable(f"etcd watch: no member reachable: {e!r}") from e
                 log.warning("etcd watch on %s broke (%r); resuming after %d", self._name(index), e, last)
                 await asyncio.sleep(min(0.1 * failures, 2.0))
+            finally:
+                if resp is not None:
+                    self._streams.discard(resp)
+                    resp = None
 
     def _watch_response(self, msg: dict[str, Any], last: int, prev_kv: bool) -> builtins.list[Event]:
         if "error" in msg:

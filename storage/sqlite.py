@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from storage import errors
-from storage.backend import Event, EventType, KeyValue, Page, prefix_end
+from storage.backend import Event, EventType, KeyValue, Page, checked, checked_key, prefix_end
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +161,11 @@ class SQLiteBackend:
                     stop = True
                     break
                 batch.append(item)
-            next_rev = self._commit(cur, batch, next_rev)
+            try:
+                next_rev = self._commit(cur, batch, next_rev)
+            except Exception as e:  # a bug, not the caller's: fail the batch, keep the writer
+                log.exception("sqlite writer: unexpected error")
+                self._rollback(cur, batch, e)
             assert self._loop is not None
             try:
                 self._loop.call_soon_threadsafe(self._committed, batch)
@@ -187,17 +191,22 @@ class SQLiteBackend:
             return next_rev
         except sqlite3.Error as e:
             log.error("sqlite commit failed: %s", e)
-            try:
-                cur.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
-            for w in batch:
-                if w.error is None:
-                    w.result = None
-                    err = errors.Unavailable(f"sqlite commit failed: {e}")
-                    err.__cause__ = e
-                    w.error = err
+            self._rollback(cur, batch, e)
             return start
+
+    @staticmethod
+    def _rollback(cur: sqlite3.Cursor, batch: list[_Write], cause: Exception) -> None:
+        try:
+            cur.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+        for w in batch:
+            if w.error is None:
+                w.result = None
+                w.wrote = False
+                err = errors.Unavailable(f"sqlite commit failed: {cause}")
+                err.__cause__ = cause
+                w.error = err
 
     def _committed(self, batch: list[_Write]) -> None:
         """On the loop: publish the new revision, wake watchers, then answer the writers."""
@@ -243,7 +252,7 @@ class SQLiteBackend:
     _INSERT = "INSERT INTO log (rev, key, value, create_rev, prev_rev, deleted) VALUES (?, ?, ?, ?, ?, ?)"
 
     async def create(self, key: str, value: bytes) -> KeyValue:
-        _check_key(key)
+        value = checked(key, value)
 
         def apply(cur: sqlite3.Cursor, rev: int) -> tuple[KeyValue, bool]:
             if self._latest(cur, key) is not None:
@@ -254,7 +263,7 @@ class SQLiteBackend:
         return await self._submit(apply)
 
     async def update(self, key: str, value: bytes, *, revision: int) -> KeyValue:
-        _check_key(key)
+        value = checked(key, value)
 
         def apply(cur: sqlite3.Cursor, rev: int) -> tuple[KeyValue, bool]:
             old = self._latest(cur, key)
@@ -268,7 +277,7 @@ class SQLiteBackend:
         return await self._submit(apply)
 
     async def delete(self, key: str, *, revision: int = 0) -> KeyValue:
-        _check_key(key)
+        checked_key(key)
 
         def apply(cur: sqlite3.Cursor, rev: int) -> tuple[KeyValue, bool]:
             old = self._latest(cur, key)
@@ -431,11 +440,6 @@ class SQLiteBackend:
             last = bound
             if changed is not None and self._rev == bound:
                 await changed
-
-
-def _check_key(key: str) -> None:
-    if not key:
-        raise errors.StorageError("empty key")
 
 
 def _execute(db: sqlite3.Connection, sql: str, args: tuple[Any, ...]) -> sqlite3.Cursor:

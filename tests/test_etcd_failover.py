@@ -34,10 +34,19 @@ async def test_failover_keeps_reads_writes_and_watches(cluster: EtcdCluster) -> 
 
     for i in range(10, 30):
         key = f"/f/{i:03d}"
-        try:
-            written.append(await backend.create(key, b"x"))
-        except errors.Unavailable:  # the answer was lost in the failover: it may have landed
-            written.append(await backend.get(key))
+        for _ in range(5):
+            try:
+                written.append(await backend.create(key, b"x"))
+                break
+            except errors.Unavailable:
+                # The outcome was lost in the failover: the write may or may not have landed.
+                try:
+                    written.append(await backend.get(key))
+                    break
+                except errors.KeyNotFound:
+                    continue
+        else:
+            raise AssertionError(f"could not write {key} after the failover")
     assert cluster.members[backend._current] is not in_use
     assert [kv.key for kv in (await backend.list("/f/")).items] == [kv.key for kv in written]
     events = await collect(stream, 20, timeout=30)

@@ -401,3 +401,37 @@ async def test_closed_backend_is_unavailable(store: Store, prefix: str) -> None:
         await backend.get(prefix + "a")
     with pytest.raises(errors.Unavailable):
         await backend.create(prefix + "b", b"1")
+
+
+@pytest.mark.parametrize(
+    "key,value,error",
+    [
+        pytest.param("", b"x", ValueError, id="empty-key"),
+        pytest.param(b"/bytes-key", b"x", TypeError, id="bytes-key"),
+        pytest.param("/k", "a str value", TypeError, id="str-value"),
+        pytest.param("/k", None, TypeError, id="none-value"),
+        pytest.param("/k", 12, TypeError, id="int-value"),
+    ],
+)
+async def test_bad_writes_are_refused_and_change_nothing(
+    backend: storage.Backend, prefix: str, key: object, value: object, error: type[Exception]
+) -> None:
+    before = await backend.current_revision()
+    full_key = prefix + key if isinstance(key, str) and key else key
+    with pytest.raises(error):
+        await backend.create(full_key, value)  # type: ignore[arg-type]
+    if not store_is_shared(backend):
+        assert await backend.current_revision() == before
+    assert (await backend.list(prefix)).items == []
+    assert (await backend.create(prefix + "ok", bytearray(b"fine"))).value == b"fine"
+    assert (await backend.get(prefix + "ok")).value == b"fine"
+
+
+async def test_watch_ends_when_backend_closes(store: Store, prefix: str) -> None:
+    backend = await store.open()
+    stream = backend.watch(prefix, since=await backend.current_revision())
+    reader = asyncio.ensure_future(collect(stream, 1))
+    await asyncio.sleep(0.1)
+    await backend.close()
+    with pytest.raises(errors.Unavailable):
+        await reader
