@@ -26,6 +26,12 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
+from storage import errors
+
+# etcd refuses requests over 1.5 MiB (--max-request-bytes); every backend keeps values under
+# it, with room for the key and the transaction around it, so data can move between them.
+MAX_VALUE_BYTES = 1_500_000
+
 
 class KeyValue(NamedTuple):
     key: str
@@ -134,6 +140,8 @@ def checked(key: str, value: bytes | bytearray | memoryview) -> bytes:
     checked_key(key)
     if not isinstance(value, (bytes, bytearray, memoryview)):
         raise TypeError(f"storage values are bytes, not {type(value).__name__}")
+    if len(value) > MAX_VALUE_BYTES:
+        raise errors.ValueTooLarge(key, size=len(value), limit=MAX_VALUE_BYTES)
     return bytes(value)
 
 

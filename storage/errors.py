@@ -8,6 +8,8 @@
      ├── Compacted                the revision asked for is older than what is kept
      │                            (compacted history, or a watch cache window left behind)
      ├── FutureRevision           the revision asked for has not happened yet
+     ├── ValueTooLarge            a value over MAX_VALUE_BYTES (etcd's request limit, kept
+     │                            by every backend so a store can move between them)
      ├── Unavailable              the store cannot be reached or is closed; the operation
      │                            may or may not have been applied if it was a write
      └── InvalidURL (ValueError)  a backend URL that names no known backend
@@ -76,6 +78,13 @@ class FutureRevision(StorageError):
             f"revision {revision} is in the future (current: {current})", revision=revision
         )
         self.current = current
+
+
+class ValueTooLarge(StorageError):
+    def __init__(self, key: str, *, size: int, limit: int) -> None:
+        super().__init__(f"value of {key!r} is {size} bytes, over the limit of {limit}", key=key)
+        self.size = size
+        self.limit = limit
 
 
 class Unavailable(StorageError):

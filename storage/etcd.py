@@ -36,7 +36,16 @@ from etcd3 import AioClient
 from etcd3 import errors as etcd_errors
 
 from storage import errors
-from storage.backend import Event, EventType, KeyValue, Page, checked, checked_key, prefix_end
+from storage.backend import (
+    MAX_VALUE_BYTES,
+    Event,
+    EventType,
+    KeyValue,
+    Page,
+    checked,
+    checked_key,
+    prefix_end,
+)
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +173,9 @@ class EtcdBackend:
                 raise errors.Compacted(revision=0, compact_revision=self._compact_rev) from e
             except etcd_errors.ErrFutureRev as e:
                 raise errors.FutureRevision(revision=0, current=0) from e
+            except etcd_errors.ErrRequestTooLarge as e:
+                size = len(orjson.dumps(body))
+                raise errors.ValueTooLarge("", size=size, limit=MAX_VALUE_BYTES) from e
             except NOT_APPLIED as e:
                 last = e
             except AMBIGUOUS as e:

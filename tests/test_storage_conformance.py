@@ -100,6 +100,7 @@ def store_is_shared(backend: storage.Backend) -> bool:
         pytest.param("ünïcødé/ключ/鍵", b"utf8 key", id="unicode-key"),
         pytest.param("empty", b"", id="empty-value"),
         pytest.param("big", bytes(range(256)) * 4096, id="1MiB-value"),
+        pytest.param("limit", b"z" * storage.backend.MAX_VALUE_BYTES, id="value-at-the-limit"),
     ],
 )
 async def test_values_round_trip(backend: storage.Backend, prefix: str, key: str, value: bytes) -> None:
@@ -411,6 +412,7 @@ async def test_closed_backend_is_unavailable(store: Store, prefix: str) -> None:
         pytest.param("/k", "a str value", TypeError, id="str-value"),
         pytest.param("/k", None, TypeError, id="none-value"),
         pytest.param("/k", 12, TypeError, id="int-value"),
+        pytest.param("/k", b"z" * (2 << 20), errors.ValueTooLarge, id="value-over-the-limit"),
     ],
 )
 async def test_bad_writes_are_refused_and_change_nothing(

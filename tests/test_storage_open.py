@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 import storage
 from storage import errors
 from storage.compactor import Compactor
+from tests.conftest import Store
 
 
 @pytest.mark.parametrize(
@@ -60,40 +63,35 @@ async def test_sqlite_synchronous_option(tmp_path: object) -> None:
     await b.close()
 
 
-async def test_compactor_keeps_a_window(tmp_path: object) -> None:
-    b = await storage.open_backend(f"sqlite://{tmp_path}/c.db")
+async def test_compactor_keeps_a_window(own_store: Store) -> None:
+    b = await own_store.open()
     kv = await b.create("/k", b"0")
     compactor = Compactor(b, keep=5, interval=3600)
     assert await compactor.tick() == 0, "the first tick only records where the store is"
+    first_seen = kv.mod_revision
     for i in range(20):
         kv = await b.update("/k", str(i).encode(), revision=kv.mod_revision)
-    first_seen = 1
-    target = await compactor.tick()
-    assert target == first_seen, "never beyond the revision seen at the previous tick"
+    assert await compactor.tick() == first_seen, "never beyond the revision seen at the previous tick"
+    second_seen = kv.mod_revision
     for i in range(20):
         kv = await b.update("/k", str(i).encode(), revision=kv.mod_revision)
     target = await compactor.tick()
-    current = await b.current_revision()
-    assert target == 21 and target <= current - 5
-    assert await b.compact_revision() == 21
+    assert target == second_seen and target <= await b.current_revision() - 5
+    assert await b.compact_revision() == target
     with pytest.raises(errors.Compacted):
-        await b.get("/k", revision=20)
-    assert (await b.get("/k", revision=21)).value == b"19"
-    await b.close()
+        await b.get("/k", revision=target - 1)
+    assert (await b.get("/k", revision=target)).value == b"19"
 
 
-async def test_compactor_runs_on_schedule(tmp_path: object) -> None:
-    b = await storage.open_backend(f"sqlite://{tmp_path}/s.db")
+async def test_compactor_runs_on_schedule(own_store: Store) -> None:
+    b = await own_store.open()
     kv = await b.create("/k", b"0")
     compactor = Compactor(b, keep=2, interval=0.05)
     compactor.start()
     for i in range(30):
         kv = await b.update("/k", str(i).encode(), revision=kv.mod_revision)
-    import asyncio
-
     async with asyncio.timeout(5):
         while await b.compact_revision() == 0:
             await asyncio.sleep(0.02)
     await compactor.stop()
     assert await b.compact_revision() <= await b.current_revision() - 2
-    await b.close()
