@@ -95,26 +95,37 @@ class SQLiteBackend:
 
     async def open(self) -> SQLiteBackend:
         self._loop = asyncio.get_running_loop()
-        directory = os.path.dirname(os.path.abspath(self.path))
-        os.makedirs(directory, exist_ok=True)
-        self._lock_fd = os.open(self.path + ".lock", os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
+            self._lock_fd = os.open(self.path + ".lock", os.O_CREAT | os.O_RDWR, 0o600)
+        except OSError as e:
+            raise errors.Unavailable(f"cannot open {self.path}: {e}") from e
         try:
             fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as e:
-            os.close(self._lock_fd)
+            self._unlock()
             raise errors.Unavailable(f"{self.path} is in use by another process") from e
-        writer = self._connect()
-        writer.executescript(SCHEMA)
-        self._rev = writer.execute("SELECT coalesce(max(rev), 0) FROM log").fetchone()[0]
-        row = writer.execute("SELECT value FROM meta WHERE name = 'compact_rev'").fetchone()
-        self._compact_rev = row[0] if row else 0
-        self._reader = self._connect()
+        try:
+            writer = self._connect()
+            writer.executescript(SCHEMA)
+            self._rev = writer.execute("SELECT coalesce(max(rev), 0) FROM log").fetchone()[0]
+            row = writer.execute("SELECT value FROM meta WHERE name = 'compact_rev'").fetchone()
+            self._compact_rev = row[0] if row else 0
+            self._reader = self._connect()
+        except (sqlite3.Error, errors.Unavailable) as e:
+            self._unlock()
+            raise errors.Unavailable(f"cannot open {self.path}: {e}") from e
         self._changed = self._loop.create_future()
         self._thread = threading.Thread(
             target=self._write_loop, args=(writer,), name="sqlite-writer", daemon=True
         )
         self._thread.start()
         return self
+
+    def _unlock(self) -> None:
+        if self._lock_fd >= 0:
+            os.close(self._lock_fd)
+            self._lock_fd = -1
 
     def _connect(self) -> sqlite3.Connection:
         try:
@@ -136,9 +147,7 @@ class SQLiteBackend:
             await asyncio.get_running_loop().run_in_executor(None, self._thread.join)
         if self._reader is not None:
             self._reader.close()
-        if self._lock_fd >= 0:
-            os.close(self._lock_fd)
-            self._lock_fd = -1
+        self._unlock()
         self._notify()
 
     # -- the writer thread -----------------------------------------------------------

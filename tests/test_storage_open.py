@@ -95,3 +95,19 @@ async def test_compactor_runs_on_schedule(own_store: Store) -> None:
             await asyncio.sleep(0.02)
     await compactor.stop()
     assert await b.compact_revision() <= await b.current_revision() - 2
+
+
+async def test_sqlite_file_that_is_not_a_database(tmp_path: object) -> None:
+    path = f"{tmp_path}/garbage.db"
+    with open(path, "wb") as f:
+        f.write(b"this is not an SQLite database, just some bytes" * 100)
+    with pytest.raises(errors.Unavailable):
+        await storage.open_backend(f"sqlite://{path}")
+
+
+async def test_sqlite_path_that_cannot_be_created(tmp_path: object) -> None:
+    blocker = f"{tmp_path}/file"
+    with open(blocker, "w") as f:
+        f.write("x")
+    with pytest.raises(errors.Unavailable):
+        await storage.open_backend(f"sqlite://{blocker}/sub/store.db")
