@@ -16,6 +16,7 @@ if ROOT not in sys.path:
 
 import storage  # noqa: E402
 from hack.etcd_cluster import EtcdCluster  # noqa: E402
+from tests.apiserver import VapiProcess  # noqa: E402
 
 BACKENDS = ["sqlite", "etcd"]
 _prefixes = itertools.count()
@@ -111,3 +112,25 @@ async def no_leaked_tasks() -> AsyncIterator[None]:
         for t in leaked:
             t.cancel()
         pytest.fail(f"leaked asyncio tasks: {leaked}")
+
+
+@pytest.fixture(scope="session")
+def vapi(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VapiProcess]:
+    """One `vapi serve` for the session (SQLite in a temporary data dir)."""
+
+    server = VapiProcess(str(tmp_path_factory.mktemp("vapi")), "--watch-cache-size", "50").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def namespace(vapi: VapiProcess) -> str:
+    """A fresh namespace in the session's server."""
+    import json
+
+    name = f"t{next(_prefixes)}"
+    body = json.dumps({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}).encode()
+    code, _, out = vapi.request("POST", "/clusters/root/api/v1/namespaces", body,
+                                headers={"Content-Type": "application/json"})
+    assert code == 201, out
+    return name

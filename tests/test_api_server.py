@@ -1,0 +1,72 @@
+"""`vapi serve` as a user runs it: certificates, kubeconfig, health, auth, clean stop."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+
+import pytest
+
+from tests.apiserver import VapiProcess
+
+
+def test_serve_writes_kubeconfig_and_stops_on_sigterm(tmp_path: object) -> None:
+    server = VapiProcess(str(tmp_path)).start()
+    try:
+        assert server.server.startswith("https://127.0.0.1:")
+        assert server.server.endswith("/clusters/root")
+        assert int(server.base.rsplit(":", 1)[1]) > 0, "--port 0 picks a port and the kubeconfig names it"
+        for f in ("ca.crt", "ca.key", "serving.crt", "serving.key", "admin.kubeconfig", "store.db"):
+            assert os.path.exists(os.path.join(str(tmp_path), f)), f
+        assert oct(os.stat(os.path.join(str(tmp_path), "ca.key")).st_mode & 0o777) == "0o600"
+        out = server.kubectl("get", "namespaces", "-o", "name").stdout.split()
+        assert out == ["namespace/default", "namespace/kube-node-lease", "namespace/kube-public", "namespace/kube-system"]
+        assert server.log().count("ready on") == 1
+    finally:
+        assert server.stop(signal.SIGTERM) == 0
+    assert "Traceback" not in server.log()
+
+
+def test_restart_keeps_objects_and_ca(tmp_path: object) -> None:
+    server = VapiProcess(str(tmp_path)).start()
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "kept"}, "data": {"k": "v"}}
+    server.kubectl("create", "-f", "-", "--validate=false", input=json.dumps(cm))
+    ca = open(os.path.join(str(tmp_path), "ca.crt")).read()
+    server.stop()
+    server.start()
+    try:
+        assert server.kubectl("get", "configmap", "kept", "-o", "jsonpath={.data.k}").stdout == "v"
+        assert open(os.path.join(str(tmp_path), "ca.crt")).read() == ca
+    finally:
+        server.stop()
+
+
+def test_health_is_public_everything_else_needs_credentials(vapi: VapiProcess) -> None:
+    for path in ("/healthz", "/livez", "/readyz"):
+        code, _, body = vapi.request("GET", path, auth=False)
+        assert (code, body) == (200, b"ok")
+    code, _, body = vapi.request("GET", "/version", auth=False)
+    assert code == 200 and json.loads(body)["major"] == "1"
+    for path in ("/clusters/root/api", "/clusters/root/api/v1/namespaces", "/clusters/root/apis"):
+        code, _, body = vapi.request("GET", path, auth=False)
+        status = json.loads(body)
+        assert code == 401 and status["kind"] == "Status" and status["reason"] == "Unauthorized"
+
+
+@pytest.mark.parametrize(
+    "token,code",
+    [pytest.param("wrong", 401, id="bad-token"), pytest.param(None, 200, id="admin-token")],
+)
+def test_bearer_token(vapi: VapiProcess, token: str | None, code: int) -> None:
+    if token is None:
+        token = open(os.path.join(vapi.data_dir, "admin.token")).read().strip()
+    got, _, _ = vapi.request("GET", "/clusters/root/api/v1/namespaces", auth=False,
+                             headers={"Authorization": f"Bearer {token}"})
+    assert got == code
+
+
+def test_unknown_workspace_and_paths_are_404_status(vapi: VapiProcess) -> None:
+    for path in ("/clusters/nope/api/v1/namespaces", "/clusters/root/api/v1/nothings", "/other"):
+        code, _, body = vapi.request("GET", path)
+        assert code == 404 and json.loads(body)["kind"] == "Status", path

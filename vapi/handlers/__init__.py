@@ -1,0 +1,65 @@
+"""Resource handlers, one module per kind of operation; `dispatch` picks one from the
+request info. Each handler gets a `Call`: the request, its parsed info, the resource and the
+server's state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from vapi import errors
+from vapi.requestinfo import RequestInfo
+from vapi.resources import Resource
+
+if TYPE_CHECKING:
+    from vapi.server import State
+
+
+@dataclass
+class Call:
+    request: web.Request
+    info: RequestInfo
+    res: Resource
+    state: State
+    user: str
+
+
+async def dispatch(request: web.Request, info: RequestInfo, state: State, user: str) -> web.StreamResponse:
+    from vapi.handlers import read, reviews, watch, write
+
+    res = state.registry.lookup(info.group, info.version, info.resource)
+    if res is None:
+        raise errors.path_not_found(info.path)
+    if info.namespace and not res.namespaced:
+        raise errors.path_not_found(info.path)
+    sub = None
+    if info.subresource:
+        sub = res.subresource(info.subresource)
+        if sub is None:
+            raise errors.path_not_found(info.path)
+    verbs = sub.verbs if sub is not None else res.verbs
+    verb = info.verb
+    if verb not in verbs:
+        raise errors.method_not_supported(res.group, res.resource if not sub else f"{res.resource}/{sub.name}", verb)
+    call = Call(request, info, res, state, user)
+    if res.group in ("authorization.k8s.io", "authentication.k8s.io") and verb == "create":
+        return await reviews.create(call)
+    if sub is not None and sub.name not in ("status",):
+        raise errors.APIError(
+            501, "NotImplemented",
+            f"the {sub.name} subresource of {res.resource} is not served by vapi: it has no nodes or controllers",
+        )
+    handler = {
+        "get": read.get,
+        "list": read.list_,
+        "watch": watch.watch,
+        "create": write.create,
+        "update": write.update,
+        "delete": write.delete,
+        "deletecollection": write.delete_collection,
+    }.get(verb)
+    if handler is None:
+        raise errors.method_not_supported(res.group, res.resource, verb)
+    return await handler(call)

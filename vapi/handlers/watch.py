@@ -1,0 +1,154 @@
+"""WATCH: newline-delimited JSON events over a chunked response, flushed per event.
+
+Semantics after k8s.io/apiserver/pkg/storage/cacher: no resourceVersion (or "0") starts
+with ADDED events for what exists; a resourceVersion resumes after it; watch-list
+(`sendInitialEvents=true`) ends its initial events with a BOOKMARK annotated
+`k8s.io/initial-events-end: "true"`; a resourceVersion older than the watch cache keeps gets
+an in-stream ERROR event carrying a 410 Expired Status (not an HTTP 410); objects entering or
+leaving a selector are ADDED or DELETED for that watcher.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+from typing import Any
+
+import orjson
+from aiohttp import web
+
+from storage import errors as storage_errors
+from vapi import errors
+from vapi.handlers import Call
+from vapi.handlers.read import list_options
+from vapi.http import query_bool, query_int
+from vapi.objects import ListOptions, Obj, parse_rv
+
+BOOKMARK_SECONDS = 15.0
+QUEUE = 1000
+
+
+def _matches(obj: Obj, opts: ListOptions) -> bool:
+    from vapi.objects import Objects
+
+    return Objects._matches(obj, opts)
+
+
+async def watch(call: Call) -> web.StreamResponse:
+    request = call.request
+    q = request.query
+    i = call.info
+    objects = call.state.objects
+    opts = list_options(call)
+    bookmarks = query_bool(request, "allowWatchBookmarks")
+    send_initial = q.get("sendInitialEvents")
+    if send_initial not in (None, "", "true", "false"):
+        raise errors.bad_request(f"invalid value for sendInitialEvents: {send_initial!r}")
+    timeout = query_int(request, "timeoutSeconds", 0) or random.uniform(1800, 3600)
+    rv = q.get("resourceVersion", "")
+    initial = rv in ("", "0")
+    if send_initial in ("true", "false"):
+        if opts.resource_version_match != "NotOlderThan":
+            raise errors.invalid("meta.k8s.io", "ListOptions", "", [{
+                "reason": "FieldValueForbidden", "field": "resourceVersionMatch",
+                "message": "Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan"}])
+        if send_initial == "true" and not bookmarks:
+            raise errors.invalid("meta.k8s.io", "ListOptions", "", [{
+                "reason": "FieldValueForbidden", "field": "allowWatchBookmarks",
+                "message": "Forbidden: sendInitialEvents requires setting allowWatchBookmarks to true"}])
+        initial = send_initial == "true"
+    elif opts.resource_version_match:
+        raise errors.bad_request("resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided")
+
+    since = 0
+    initial_items: list[Obj] = []
+    if initial:
+        listed = await objects.list(
+            call.res, i.workspace, i.namespace,
+            ListOptions(label=opts.label, fields=opts.fields, resource_version=rv if rv != "0" else ""),
+        )
+        initial_items = listed["items"]
+        since = int(listed["metadata"]["resourceVersion"])
+    else:
+        since = parse_rv(rv) if rv else 0
+
+    resp = web.StreamResponse(headers={"Content-Type": "application/json", "Cache-Control": "no-cache"})
+    resp.enable_chunked_encoding()
+    await resp.prepare(request)
+
+    async def send(kind: str, obj: Obj) -> None:
+        await resp.write(orjson.dumps({"type": kind, "object": obj}) + b"\n")
+
+    def bookmark(revision: int, end: bool = False) -> Obj:
+        meta: dict[str, Any] = {"resourceVersion": str(revision)}
+        if end:
+            meta["annotations"] = {"k8s.io/initial-events-end": "true"}
+        return {"kind": call.res.kind, "apiVersion": call.res.group_version, "metadata": meta}
+
+    queue: asyncio.Queue[tuple[str, Obj, Obj | None, int] | BaseException] = asyncio.Queue(QUEUE)
+
+    async def produce() -> None:
+        try:
+            async for kind, obj, prev, revision in objects.watch(call.res, i.workspace, i.namespace, since):
+                await queue.put((kind, obj, prev, revision))
+        except asyncio.CancelledError:
+            raise
+        except BaseException as e:  # handed to the writer, which ends the stream with it
+            await queue.put(e)
+
+    producer = asyncio.create_task(produce(), name="watch producer")
+    last = since
+    try:
+        for obj in initial_items:
+            await send("ADDED", obj)
+        if send_initial == "true":
+            await send("BOOKMARK", bookmark(since, end=True))
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                break
+            try:
+                item = await asyncio.wait_for(queue.get(), min(remaining, BOOKMARK_SECONDS))
+            except TimeoutError:
+                if bookmarks and loop.time() < deadline:
+                    await send("BOOKMARK", bookmark(last))
+                continue
+            if isinstance(item, BaseException):
+                await send("ERROR", _error_status(item))
+                break
+            kind, obj, prev, revision = item
+            last = revision
+            now_in = _matches(obj, opts)
+            was_in = prev is not None and _matches(prev, opts)
+            if kind == "DELETED":
+                if now_in:
+                    await send("DELETED", obj)
+            elif kind == "ADDED":
+                if now_in:
+                    await send("ADDED", obj)
+            elif now_in and was_in:
+                await send("MODIFIED", obj)
+            elif now_in:
+                await send("ADDED", obj)
+            elif was_in:
+                await send("DELETED", obj)
+    except (ConnectionResetError, ConnectionError):
+        pass
+    finally:
+        producer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await producer
+    with contextlib.suppress(ConnectionError):
+        await resp.write_eof()
+    return resp
+
+
+def _error_status(e: BaseException) -> Obj:
+    if isinstance(e, storage_errors.Compacted):
+        return errors.APIError(410, "Expired", f"too old resource version: {e.revision} ({e.compact_revision})").status()
+    if isinstance(e, storage_errors.StorageError):
+        return errors.from_storage(e, "", "", "").status()
+    return errors.internal(str(e)).status()

@@ -1,0 +1,98 @@
+"""CREATE, UPDATE (PUT), DELETE and DELETECOLLECTION."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from vapi import errors
+from vapi.handlers import Call
+from vapi.handlers.read import list_options
+from vapi.http import decode_object, dry_run, field_validation, media_type, read_body, respond
+
+Obj = dict[str, Any]
+
+
+async def body_object(call: Call) -> Obj:
+    obj = decode_object(await read_body(call.request), media_type(call.request))
+    res = call.res
+    api_version, kind = obj.get("apiVersion"), obj.get("kind")
+    if not isinstance(kind, str) or not kind:
+        raise errors.bad_request("Object 'Kind' is missing in the request body")
+    if not isinstance(api_version, str) or not api_version:
+        raise errors.bad_request("Object 'apiVersion' is missing in the request body")
+    if kind != res.kind or api_version != res.group_version:
+        raise errors.bad_request(
+            f"the API version in the data ({api_version}) does not match the expected API version ({res.group_version})"
+            if api_version != res.group_version
+            else f"the kind in the data ({kind}) does not match the expected kind ({res.kind})"
+        )
+    meta = obj.get("metadata", {})
+    if meta is None:
+        obj["metadata"] = meta = {}
+    if not isinstance(meta, dict):
+        raise errors.bad_request("metadata must be an object")
+    ns = call.info.namespace
+    if res.namespaced and meta.get("namespace") not in (None, "", ns):
+        raise errors.bad_request("the namespace of the provided object does not match the namespace sent on the request")
+    field_validation(call.request)
+    return obj
+
+
+async def create(call: Call) -> web.StreamResponse:
+    i = call.info
+    if call.res.namespaced and not i.namespace:
+        raise errors.path_not_found(i.path)
+    obj = await body_object(call)
+    out = await call.state.objects.create(call.res, i.workspace, i.namespace, obj, dry_run=dry_run(call.request))
+    return respond(out, status=201)
+
+
+async def update(call: Call) -> web.StreamResponse:
+    i = call.info
+    obj = await body_object(call)
+    out = await call.state.objects.update(
+        call.res, i.workspace, i.namespace, i.name, obj, subresource=i.subresource, dry_run=dry_run(call.request)
+    )
+    return respond(out)
+
+
+async def delete_options(call: Call) -> Obj:
+    body = await read_body(call.request)
+    opts: Obj = {}
+    if body.strip():
+        opts = decode_object(body, media_type(call.request))
+    policy = call.request.query.get("propagationPolicy") or opts.get("propagationPolicy")
+    if policy not in (None, "Foreground", "Background", "Orphan"):
+        raise errors.bad_request(f"propagationPolicy {policy!r} is not one of Foreground, Background, Orphan")
+    return opts
+
+
+async def delete(call: Call) -> web.StreamResponse:
+    i = call.info
+    opts = await delete_options(call)
+    out = await call.state.objects.delete(
+        call.res, i.workspace, i.namespace, i.name,
+        preconditions=opts.get("preconditions"), dry_run=dry_run(call.request),
+    )
+    if call.res.resource == "namespaces" and out["metadata"].get("deletionTimestamp"):
+        call.state.terminate_namespace(i.workspace, i.name)
+    return respond(out)
+
+
+async def delete_collection(call: Call) -> web.StreamResponse:
+    i = call.info
+    await delete_options(call)
+    opts = list_options(call)
+    listed = await call.state.objects.list(call.res, i.workspace, i.namespace, opts)
+    for item in listed["items"]:
+        meta = item["metadata"]
+        try:
+            await call.state.objects.delete(
+                call.res, i.workspace, meta.get("namespace", ""), meta["name"], dry_run=dry_run(call.request)
+            )
+        except errors.APIError as e:
+            if e.code != 404:
+                raise
+    return respond(listed)

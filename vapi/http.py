@@ -1,0 +1,94 @@
+"""Request bodies in, JSON out: the small pieces every handler shares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+import yaml
+from aiohttp import web
+
+from vapi import errors
+
+MAX_BODY = 3 * 1024 * 1024  # kube-apiserver's limit on a request body
+JSON = "application/json"
+
+try:
+    _Loader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+
+def respond(data: Any, status: int = 200, headers: dict[str, str] | None = None, content_type: str = JSON) -> web.Response:
+    return web.Response(body=orjson.dumps(data), status=status, headers={"Content-Type": content_type, **(headers or {})})
+
+
+async def read_body(request: web.Request) -> bytes:
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        raise errors.too_large(f"the request body is too large: {request.content_length} bytes, limit {MAX_BODY}")
+    body = bytearray()
+    async for chunk in request.content.iter_chunked(65536):
+        body += chunk
+        if len(body) > MAX_BODY:
+            raise errors.too_large(f"the request body is too large: over {MAX_BODY} bytes")
+    return bytes(body)
+
+
+def media_type(request: web.Request) -> str:
+    return request.headers.get("Content-Type", JSON).split(";")[0].strip().lower() or JSON
+
+
+def decode_object(body: bytes, content_type: str) -> dict[str, Any]:
+    """A JSON or YAML object; anything else is a 400 (or 415 for an unknown media type)."""
+    if content_type in ("application/json", "*/*", ""):
+        try:
+            data = orjson.loads(body)
+        except orjson.JSONDecodeError as e:
+            raise errors.bad_request(f"error decoding JSON: {e}") from e
+    elif content_type in ("application/yaml", "application/x-yaml", "text/yaml"):
+        try:
+            data = yaml.load(body, Loader=_Loader)
+        except yaml.YAMLError as e:
+            raise errors.bad_request(f"error decoding YAML: {e}") from e
+    else:
+        raise errors.unsupported_media_type(content_type)
+    if not isinstance(data, dict):
+        raise errors.bad_request(f"Object 'Kind' is missing in '{body[:200].decode(errors='replace')}'")
+    return data
+
+
+def query_bool(request: web.Request, name: str) -> bool:
+    value = request.query.get(name, "")
+    if value in ("", "false", "0", "False"):
+        return False
+    if value in ("true", "1", "True"):
+        return True
+    raise errors.bad_request(f"invalid value for {name}: {value!r}")
+
+
+def query_int(request: web.Request, name: str, default: int = 0) -> int:
+    value = request.query.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        n = int(value)
+    except ValueError:
+        raise errors.bad_request(f"invalid value for {name}: {value!r}: must be an integer") from None
+    if n < 0:
+        raise errors.bad_request(f"invalid value for {name}: {value!r}: must be non-negative")
+    return n
+
+
+def dry_run(request: web.Request) -> bool:
+    values = request.query.getall("dryRun", [])
+    for v in values:
+        if v != "All":
+            raise errors.bad_request(f'invalid dryRun value {v!r}: only "All" is supported')
+    return bool(values)
+
+
+def field_validation(request: web.Request) -> str:
+    value = request.query.get("fieldValidation", "")
+    if value not in ("", "Ignore", "Warn", "Strict"):
+        raise errors.bad_request(f'invalid fieldValidation value {value!r}: must be one of "Ignore", "Warn", "Strict"')
+    return value or "Warn"

@@ -1,0 +1,413 @@
+"""The generic store: Kubernetes objects of any kind on the revisioned key-value store.
+
+After k8s.io/apiserver/pkg/registry/generic/registry/store.go with the etcd3 storage under it:
+objects are stored as JSON without `metadata.resourceVersion`, which is set on the way out
+from the storage revision; guarded writes use that revision; lists are consistent snapshots
+paginated by key; watches come from the shared watch cache. Storage keys are built in one
+function, `key()`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import random
+import string
+import uuid
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from storage import errors as storage_errors
+from storage.backend import Backend, EventType, KeyValue
+from storage.cache import WatchCache
+from vapi import errors, selectors, validation
+from vapi.resources import Resource
+
+Obj = dict[str, Any]
+
+
+def key(workspace: str, res: Resource, namespace: str, name: str) -> str:
+    """The storage key of one object; prefixes below are its leading parts."""
+    return prefix(workspace, res, namespace) + name
+
+
+def prefix(workspace: str, res: Resource, namespace: str = "") -> str:
+    base = f"/{workspace}/{res.group or 'core'}/{res.resource}/"
+    return base + f"{namespace}/" if namespace else base
+
+
+def workspace_prefix(workspace: str) -> str:
+    return f"/{workspace}/"
+
+
+def now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def decode(kv: KeyValue) -> Obj:
+    obj: Obj = orjson.loads(kv.value)
+    obj.setdefault("metadata", {})["resourceVersion"] = str(kv.mod_revision)
+    return obj
+
+
+def encode(obj: Obj) -> bytes:
+    meta = obj.get("metadata", {})
+    rv = meta.pop("resourceVersion", None)
+    try:
+        return orjson.dumps(obj)
+    finally:
+        if rv is not None:
+            meta["resourceVersion"] = rv
+
+
+@dataclass
+class ListOptions:
+    label: Callable[[Mapping[str, str]], bool]
+    fields: list[tuple[str, bool, str]]
+    limit: int = 0
+    continue_token: str = ""
+    resource_version: str = ""
+    resource_version_match: str = ""
+
+
+def encode_continue(revision: int, start: str) -> str:
+    raw = orjson.dumps({"v": "meta.k8s.io/v1", "rv": revision, "start": start})
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_continue(token: str, list_prefix: str) -> tuple[int, str]:
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        data = orjson.loads(raw)
+        rv, start = int(data["rv"]), str(data["start"])
+    except (binascii.Error, ValueError, KeyError, TypeError, orjson.JSONDecodeError) as e:
+        raise errors.bad_request(f"continue key is not valid: {e}") from e
+    if rv <= 0 or start.startswith("/") or ".." in start.split("/"):
+        raise errors.bad_request("continue key is not valid: bad resource version or key")
+    return rv, list_prefix + start
+
+
+CONTINUE_EXPIRED = (
+    "The provided continue parameter is too old to display a consistent list result. You can "
+    "start a new list without the continue parameter, or use the continue token in this "
+    "response to retrieve the remainder of the results. Continuing with the provided token "
+    "results in an inconsistent list - objects that were created, modified, or deleted between "
+    "the time the first chunk was returned and now may show up in the list."
+)
+
+
+class Objects:
+    def __init__(self, backend: Backend, cache: WatchCache) -> None:
+        self.backend = backend
+        self.cache = cache
+
+    # -- reads -----------------------------------------------------------------------
+
+    async def get(self, res: Resource, ws: str, ns: str, name: str, *, resource_version: str = "") -> Obj:
+        try:
+            kv = await self.backend.get(key(ws, res, ns, name))
+        except storage_errors.StorageError as e:
+            raise errors.from_storage(e, res.group, res.resource, name) from e
+        if resource_version not in ("", "0"):
+            wanted = parse_rv(resource_version)
+            current = await self.backend.current_revision()
+            if wanted > current:
+                raise errors.from_storage(
+                    storage_errors.FutureRevision(revision=wanted, current=current), res.group, res.resource, name
+                )
+        return decode(kv)
+
+    async def list(self, res: Resource, ws: str, ns: str, opts: ListOptions) -> Obj:
+        list_prefix = prefix(ws, res, ns)
+        revision = 0
+        start_after = ""
+        if opts.continue_token:
+            revision, start_after = decode_continue(opts.continue_token, list_prefix)
+        elif opts.resource_version not in ("", "0"):
+            wanted = parse_rv(opts.resource_version)
+            if opts.resource_version_match == "Exact":
+                revision = wanted
+            else:
+                current = await self.backend.current_revision()
+                if wanted > current:
+                    raise errors.from_storage(
+                        storage_errors.FutureRevision(revision=wanted, current=current), res.group, res.resource, ""
+                    )
+        elif opts.resource_version_match == "Exact":
+            raise errors.bad_request("resourceVersionMatch: Exact requires a resourceVersion")
+        items: list[Obj] = []
+        more = False
+        last_key = start_after
+        batch = max(opts.limit, 500) if opts.limit else 0
+        try:
+            while True:
+                page = await self.backend.list(list_prefix, revision=revision, limit=batch, start_after=last_key)
+                revision = page.revision
+                for kv in page.items:
+                    obj = decode(kv)
+                    last_key = kv.key
+                    if self._matches(obj, opts):
+                        items.append(obj)
+                        if opts.limit and len(items) == opts.limit:
+                            break
+                if opts.limit and len(items) == opts.limit:
+                    more = page.more or last_key != page.items[-1].key
+                    break
+                if not page.more:
+                    break
+        except storage_errors.Compacted as e:
+            if opts.continue_token:
+                raise errors.expired(CONTINUE_EXPIRED) from e
+            raise errors.expired(f"too old resource version: {revision} ({e.compact_revision})") from e
+        except storage_errors.StorageError as e:
+            raise errors.from_storage(e, res.group, res.resource, "") from e
+        meta: Obj = {"resourceVersion": str(revision)}
+        if more:
+            meta["continue"] = encode_continue(revision, last_key[len(list_prefix):])
+        return {"kind": res.list_kind, "apiVersion": res.group_version, "metadata": meta, "items": items}
+
+    @staticmethod
+    def _matches(obj: Obj, opts: ListOptions) -> bool:
+        meta = obj.get("metadata", {})
+        if not opts.label(meta.get("labels") or {}):
+            return False
+        return not opts.fields or selectors.fields_match(obj, opts.fields)
+
+    # -- writes ----------------------------------------------------------------------
+
+    async def create(self, res: Resource, ws: str, ns: str, obj: Obj, *, dry_run: bool = False) -> Obj:
+        meta = obj.setdefault("metadata", {})
+        if not meta.get("name") and meta.get("generateName"):
+            meta["name"] = meta["generateName"] + "".join(random.choices(string.ascii_lowercase + string.digits, k=5))
+        validation.validate_create(res, obj)
+        name = meta["name"]
+        if res.namespaced:
+            meta["namespace"] = ns
+            await self._require_namespace(ws, ns)
+        else:
+            meta.pop("namespace", None)
+        meta["uid"] = str(uuid.uuid4())
+        meta["creationTimestamp"] = now()
+        meta.pop("resourceVersion", None)
+        meta.pop("deletionTimestamp", None)
+        meta.pop("deletionGracePeriodSeconds", None)
+        meta.pop("selfLink", None)
+        if ("spec" in obj or res.has_status) and res.resource != "namespaces":
+            meta["generation"] = 1
+        else:
+            meta.pop("generation", None)
+        if res.has_status and res.resource != "namespaces":
+            obj.pop("status", None)
+        if res.resource == "namespaces":
+            obj.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])
+            obj["status"] = {"phase": "Active"}
+            meta.setdefault("labels", {})["kubernetes.io/metadata.name"] = name
+        if dry_run:
+            meta["resourceVersion"] = ""
+            return obj
+        try:
+            kv = await self.backend.create(key(ws, res, ns, name), encode(obj))
+        except storage_errors.StorageError as e:
+            raise errors.from_storage(e, res.group, res.resource, name) from e
+        meta["resourceVersion"] = str(kv.mod_revision)
+        return obj
+
+    async def _require_namespace(self, ws: str, ns: str) -> None:
+        from vapi.resources import builtin
+
+        nsres = builtin().lookup("", "v1", "namespaces")
+        assert nsres is not None
+        try:
+            kv = await self.backend.get(key(ws, nsres, "", ns))
+        except storage_errors.KeyNotFound as e:
+            raise errors.not_found("", "namespaces", ns) from e
+        except storage_errors.StorageError as e:
+            raise errors.from_storage(e, "", "namespaces", ns) from e
+        namespace = decode(kv)
+        if namespace.get("metadata", {}).get("deletionTimestamp"):
+            raise errors.APIError(
+                403, "Forbidden",
+                f"unable to create new content in namespace {ns} because it is being terminated",
+                details={"name": ns, "kind": "namespaces", "causes": [{"reason": "NamespaceTerminating", "message": f"namespace {ns} is being terminated", "field": "metadata.namespace"}]},
+            )
+
+    async def update(
+        self, res: Resource, ws: str, ns: str, name: str, obj: Obj, *, subresource: str = "", dry_run: bool = False
+    ) -> Obj:
+        meta = obj.setdefault("metadata", {})
+        if meta.get("name", name) != name:
+            raise errors.bad_request(
+                f"the name of the object ({meta.get('name')}) does not match the name on the URL ({name})"
+            )
+        meta["name"] = name
+        k = key(ws, res, ns, name)
+        try:
+            kv = await self.backend.get(k)
+        except storage_errors.StorageError as e:
+            raise errors.from_storage(e, res.group, res.resource, name) from e
+        old = decode(kv)
+        wanted_rv = meta.get("resourceVersion")
+        if wanted_rv and wanted_rv != old["metadata"]["resourceVersion"]:
+            raise errors.conflict(res.group, res.resource, name, errors.MODIFIED)
+        new = merge_update(res, old, obj, subresource)
+        validation.validate_update(res, new, old)
+        if _deleted_by(new):
+            return await self._finish_delete(res, ws, ns, name, kv, new, dry_run)
+        if strip_rv(new) == strip_rv(old):
+            return old  # a no-op update changes nothing, not even the resourceVersion
+        if dry_run:
+            new["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"]
+            return new
+        try:
+            out = await self.backend.update(k, encode(new), revision=kv.mod_revision)
+        except storage_errors.StorageError as e:
+            raise errors.from_storage(e, res.group, res.resource, name) from e
+        new["metadata"]["resourceVersion"] = str(out.mod_revision)
+        return new
+
+    async def _finish_delete(self, res: Resource, ws: str, ns: str, name: str, kv: KeyValue, obj: Obj, dry_run: bool) -> Obj:
+        if dry_run:
+            return obj
+        try:
+            gone = await self.backend.delete(kv.key, revision=kv.mod_revision)
+        except storage_errors.StorageError as e:
+            raise errors.from_storage(e, res.group, res.resource, name) from e
+        obj["metadata"]["resourceVersion"] = str(gone.mod_revision)
+        return obj
+
+    async def delete(
+        self, res: Resource, ws: str, ns: str, name: str, *, preconditions: Obj | None = None, dry_run: bool = False
+    ) -> Obj:
+        """Delete now, or mark for deletion while finalizers remain (returns the object)."""
+        k = key(ws, res, ns, name)
+        for _ in range(20):
+            try:
+                kv = await self.backend.get(k)
+            except storage_errors.StorageError as e:
+                raise errors.from_storage(e, res.group, res.resource, name) from e
+            obj = decode(kv)
+            meta = obj["metadata"]
+            if preconditions:
+                if preconditions.get("uid") and preconditions["uid"] != meta.get("uid"):
+                    raise errors.conflict(res.group, res.resource, name,
+                                          f"Precondition failed: UID in precondition: {preconditions['uid']}, UID in object meta: {meta.get('uid')}")
+                if preconditions.get("resourceVersion") and preconditions["resourceVersion"] != meta["resourceVersion"]:
+                    raise errors.conflict(res.group, res.resource, name,
+                                          f"Precondition failed: ResourceVersion in precondition: {preconditions['resourceVersion']}, ResourceVersion in object meta: {meta['resourceVersion']}")
+            finalizers = meta.get("finalizers") or []
+            if res.resource == "namespaces":
+                finalizers = finalizers or (obj.get("spec", {}).get("finalizers") or [])
+            if not finalizers:
+                return await self._finish_delete(res, ws, ns, name, kv, obj, dry_run)
+            if meta.get("deletionTimestamp"):
+                return obj
+            meta["deletionTimestamp"] = now()
+            meta["deletionGracePeriodSeconds"] = 0
+            if res.resource == "namespaces":
+                obj.setdefault("status", {})["phase"] = "Terminating"
+            if dry_run:
+                return obj
+            try:
+                out = await self.backend.update(k, encode(obj), revision=kv.mod_revision)
+            except storage_errors.Conflict:
+                continue
+            except storage_errors.StorageError as e:
+                raise errors.from_storage(e, res.group, res.resource, name) from e
+            meta["resourceVersion"] = str(out.mod_revision)
+            return obj
+        raise errors.conflict(res.group, res.resource, name, errors.MODIFIED)
+
+    # -- watch -----------------------------------------------------------------------
+
+    async def watch(
+        self, res: Resource, ws: str, ns: str, since: int
+    ) -> AsyncIterator[tuple[str, Obj, Obj | None, int]]:
+        """(type, object, previous object, revision) for changes with revision > `since`."""
+        stream = self.cache.watch(prefix(ws, res, ns), since=since, prev_kv=True)
+        try:
+            async for ev in stream:
+                obj = decode(ev.kv)
+                prev = decode(ev.prev) if ev.prev is not None else None
+                if ev.type is EventType.DELETE:
+                    yield "DELETED", obj, prev, ev.revision
+                elif prev is None:
+                    yield "ADDED", obj, None, ev.revision
+                else:
+                    yield "MODIFIED", obj, prev, ev.revision
+        finally:
+            await stream.aclose()  # type: ignore[attr-defined]
+
+
+def parse_rv(value: str) -> int:
+    try:
+        rv = int(value)
+    except ValueError:
+        rv = -1
+    if rv < 0:
+        raise errors.bad_request(f'invalid resource version: "{value}"') from None
+    return rv
+
+
+def strip_rv(obj: Obj) -> Obj:
+    meta = {k: v for k, v in obj.get("metadata", {}).items() if k != "resourceVersion"}
+    return {**obj, "metadata": meta}
+
+
+def _deleted_by(obj: Obj) -> bool:
+    """An object marked for deletion whose last finalizer went is deleted on update."""
+    meta = obj.get("metadata", {})
+    if not meta.get("deletionTimestamp") or meta.get("finalizers"):
+        return False
+    if obj.get("kind") == "Namespace" and obj.get("spec", {}).get("finalizers"):
+        return False
+    return True
+
+
+IMMUTABLE_META = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "namespace", "selfLink")
+
+
+def merge_update(res: Resource, old: Obj, new: Obj, subresource: str) -> Obj:
+    """The object an update stores: the status/spec split of the status subresource, the
+    server-owned metadata kept, generation bumped when the spec changes."""
+    if subresource == "status":
+        out = dict(old)
+        out["status"] = new.get("status")
+        if out["status"] is None:
+            out.pop("status")
+        meta = dict(old["metadata"])
+        # metadata changes other than labels/annotations are ignored on /status, as in kube
+        out["metadata"] = meta
+        return out
+    out = dict(new)
+    meta = dict(new.get("metadata", {}))
+    for f in IMMUTABLE_META:
+        if f in old["metadata"]:
+            meta[f] = old["metadata"][f]
+        else:
+            meta.pop(f, None)
+    out["metadata"] = meta
+    if res.has_status and res.resource != "namespaces":
+        if "status" in old:
+            out["status"] = old["status"]
+        else:
+            out.pop("status", None)
+    if res.resource == "namespaces":
+        out["status"] = old.get("status", {"phase": "Active"})
+        out["spec"] = old.get("spec", {})
+    if "generation" in old["metadata"]:
+        gen = old["metadata"]["generation"]
+        if _spec_changed(old, out):
+            gen += 1
+        meta["generation"] = gen
+    return out
+
+
+def _spec_changed(old: Obj, new: Obj) -> bool:
+    ignore = {"metadata", "status", "apiVersion", "kind"}
+    a = {k: v for k, v in old.items() if k not in ignore}
+    b = {k: v for k, v in new.items() if k not in ignore}
+    return a != b

@@ -1,0 +1,117 @@
+"""The table of kinds a workspace serves: vapi/data/builtin_resources.json, generated from a
+real kube-apiserver's discovery (hack/gen_builtin_resources.py). Discovery, routing and the
+generic store read it; nothing else hard-codes a resource."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "builtin_resources.json")
+
+
+@dataclass(frozen=True)
+class Subresource:
+    name: str
+    kind: str
+    verbs: tuple[str, ...]
+    group: str | None = None
+    version: str | None = None
+
+
+@dataclass(frozen=True)
+class Resource:
+    group: str
+    version: str
+    resource: str
+    kind: str
+    namespaced: bool
+    singular: str
+    short_names: tuple[str, ...]
+    categories: tuple[str, ...]
+    verbs: tuple[str, ...]
+    subresources: tuple[Subresource, ...] = field(default=())
+
+    @property
+    def group_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+    @property
+    def list_kind(self) -> str:
+        return self.kind + "List"
+
+    def subresource(self, name: str) -> Subresource | None:
+        for s in self.subresources:
+            if s.name == name:
+                return s
+        return None
+
+    @property
+    def has_status(self) -> bool:
+        return self.subresource("status") is not None
+
+    def storable(self) -> bool:
+        """Objects of this resource are kept (reviews and similar are answered, not stored)."""
+        return "get" in self.verbs or "list" in self.verbs
+
+
+@dataclass(frozen=True)
+class GroupVersions:
+    group: str
+    versions: tuple[str, ...]  # preferred first
+    freshness: dict[str, str]
+
+
+class Registry:
+    def __init__(self, table: dict[str, Any]) -> None:
+        self.groups: list[GroupVersions] = []
+        self._by_gvr: dict[tuple[str, str, str], Resource] = {}
+        self._by_gv: dict[tuple[str, str], list[Resource]] = {}
+        for g in table["groups"]:
+            versions = []
+            fresh = {}
+            for v in g["versions"]:
+                versions.append(v["version"])
+                fresh[v["version"]] = v.get("freshness", "Current")
+                items = []
+                for r in v["resources"]:
+                    res = Resource(
+                        group=g["group"],
+                        version=v["version"],
+                        resource=r["resource"],
+                        kind=r["kind"],
+                        namespaced=r["scope"] == "Namespaced",
+                        singular=r.get("singular", ""),
+                        short_names=tuple(r.get("shortNames", ())),
+                        categories=tuple(r.get("categories", ())),
+                        verbs=tuple(r["verbs"]),
+                        subresources=tuple(
+                            Subresource(s["subresource"], s["kind"], tuple(s["verbs"]), s.get("group"), s.get("version"))
+                            for s in r.get("subresources", ())
+                        ),
+                    )
+                    items.append(res)
+                    self._by_gvr[(res.group, res.version, res.resource)] = res
+                self._by_gv[(g["group"], v["version"])] = items
+            self.groups.append(GroupVersions(g["group"], tuple(versions), fresh))
+
+    def lookup(self, group: str, version: str, resource: str) -> Resource | None:
+        return self._by_gvr.get((group, version, resource))
+
+    def resources(self, group: str, version: str) -> list[Resource] | None:
+        return self._by_gv.get((group, version))
+
+    def group(self, name: str) -> GroupVersions | None:
+        for g in self.groups:
+            if g.group == name:
+                return g
+        return None
+
+
+@functools.cache
+def builtin() -> Registry:
+    with open(DATA) as f:
+        return Registry(json.load(f))

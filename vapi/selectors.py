@@ -1,0 +1,162 @@
+"""Label and field selectors, as kube-apiserver parses them
+(k8s.io/apimachinery/pkg/labels/selector.go, pkg/fields/selector.go).
+
+Label: `a=b`, `a==b`, `a!=b`, `a in (x,y)`, `a notin (x)`, `a`, `!a`, comma-joined (AND).
+Field: `path=value`, `path==value`, `path!=value`, comma-joined; the paths a kind supports
+are checked by the caller.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from vapi import errors
+
+Matcher = Callable[[Mapping[str, str]], bool]
+
+_KEY = re.compile(r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+
+
+def _split_top(text: str) -> list[str]:
+    """Split on commas outside parentheses."""
+    parts: list[str] = []
+    cur: list[str] = []
+    depth = 0
+    for ch in text:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        if ch == "," and depth == 0:
+            parts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    parts.append("".join(cur))
+    return parts
+
+
+def _check_key(key: str, text: str) -> None:
+    if not _KEY.match(key) or len(key.rpartition("/")[2]) > 63:
+        raise errors.bad_request(f"unable to parse requirement: invalid label key {key!r} in {text!r}")
+
+
+def _check_value(value: str, text: str) -> None:
+    if len(value) > 63 or not _VALUE.match(value):
+        raise errors.bad_request(f"unable to parse requirement: invalid label value {value!r} in {text!r}")
+
+
+_SET = re.compile(r"^\s*(\S+?)\s+(in|notin)\s*\((.*)\)\s*$")
+
+
+Requirement = tuple[str, str, frozenset[str]]  # (key, operator, values)
+
+
+def _holds(req: Requirement, labels: Mapping[str, str]) -> bool:
+    key, op, values = req
+    if op == "exists":
+        return key in labels
+    if op == "!exists":
+        return key not in labels
+    if op in ("in", "="):
+        return labels.get(key) in values
+    return labels.get(key) not in values  # notin, !=
+
+
+def parse_labels(text: str) -> Matcher:
+    """A matcher for a label selector; an empty selector matches everything. Raises a 400."""
+    text = text.strip()
+    reqs: list[Requirement] = []
+    if text:
+        for raw in _split_top(text):
+            reqs.append(_requirement(raw.strip(), text))
+    return lambda labels: all(_holds(r, labels) for r in reqs)
+
+
+def _requirement(term: str, text: str) -> Requirement:
+    if not term:
+        raise errors.bad_request(f"unable to parse requirement: empty term in {text!r}")
+    m = _SET.match(term)
+    if m:
+        key, op, inner = m.group(1), m.group(2), m.group(3)
+        _check_key(key, text)
+        values = frozenset(v.strip() for v in inner.split(","))
+        for v in values:
+            _check_value(v, text)
+        return key, op, values
+    for op in ("!=", "==", "="):
+        if op in term:
+            key, _, value = term.partition(op)
+            key, value = key.strip(), value.strip()
+            _check_key(key, text)
+            _check_value(value, text)
+            return key, "!=" if op == "!=" else "=", frozenset((value,))
+    if term.startswith("!"):
+        key = term[1:].strip()
+        _check_key(key, text)
+        return key, "!exists", frozenset()
+    _check_key(term, text)
+    return term, "exists", frozenset()
+
+
+def parse_fields(text: str, supported: set[str]) -> list[tuple[str, bool, str]]:
+    """[(path, equal?, value)]; unknown paths are a 400 naming the field, as kube does."""
+    out: list[tuple[str, bool, str]] = []
+    text = text.strip()
+    if not text:
+        return out
+    for raw in text.split(","):
+        term = raw.strip()
+        for op in ("!=", "==", "="):
+            if op in term:
+                path, _, value = term.partition(op)
+                path = path.strip()
+                if path not in supported:
+                    raise errors.bad_request(f'field label not supported: {path}')
+                out.append((path, op != "!=", value.strip()))
+                break
+        else:
+            raise errors.bad_request(f"invalid selector: '{text}'; can't understand '{term}'")
+    return out
+
+
+def field_value(obj: Mapping[str, Any], path: str) -> str:
+    cur: Any = obj
+    for part in path.split("."):
+        if not isinstance(cur, Mapping):
+            return ""
+        cur = cur.get(part)
+    if cur is None:
+        return ""
+    if isinstance(cur, bool):
+        return "true" if cur else "false"
+    return str(cur)
+
+
+def fields_match(obj: Mapping[str, Any], terms: list[tuple[str, bool, str]]) -> bool:
+    return all((field_value(obj, p) == v) == eq for p, eq, v in terms)
+
+
+# Field selectors kube-apiserver supports beyond metadata.name/namespace (per kind).
+KIND_FIELDS: dict[str, set[str]] = {
+    "Pod": {"spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName",
+            "spec.hostNetwork", "status.phase", "status.podIP", "status.nominatedNodeName"},
+    "Event": {"involvedObject.kind", "involvedObject.namespace", "involvedObject.name",
+              "involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion",
+              "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type"},
+    "Secret": {"type"},
+    "Namespace": {"status.phase"},
+    "Node": {"spec.unschedulable"},
+    "ReplicaSet": {"status.replicas"},
+    "ReplicationController": {"status.replicas"},
+    "Job": {"status.successful"},
+    "CertificateSigningRequest": {"spec.signerName"},
+}
+
+
+def supported_fields(kind: str, namespaced: bool) -> set[str]:
+    base = {"metadata.name"} | ({"metadata.namespace"} if namespaced else set())
+    return base | KIND_FIELDS.get(kind, set())

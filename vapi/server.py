@@ -1,0 +1,271 @@
+"""The vapi server: HTTPS, authentication, one Status renderer, routing by workspace.
+
+`vapi serve` creates on first start, in the data directory: the CA (`ca.crt`, `ca.key`), a
+serving certificate, an admin token (`admin.token`) and `admin.kubeconfig` (client
+certificate, server URL `https://127.0.0.1:<port>/clusters/root`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import os
+import secrets
+import signal
+import socket
+import ssl
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+import certs
+import storage
+from storage import errors as storage_errors
+from storage.cache import WatchCache, family_by_depth
+from storage.compactor import Compactor
+from vapi import __version__, discovery, errors, objects, requestinfo
+from vapi.handlers import dispatch
+from vapi.http import respond
+from vapi.resources import Registry, builtin
+
+log = logging.getLogger("vapi")
+
+DEFAULT_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+ROOT = "root"
+PUBLIC = {"/healthz", "/livez", "/readyz", "/version"}
+
+
+@dataclass
+class State:
+    backend: storage.Backend
+    cache: WatchCache
+    registry: Registry
+    objects: objects.Objects
+    admin_token: str
+    workspaces: set[str] = field(default_factory=lambda: {ROOT})
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+    def terminate_namespace(self, ws: str, name: str) -> None:
+        """Act as the namespace controller: delete what the namespace holds, then it."""
+        task = asyncio.create_task(self._terminate(ws, name), name=f"terminate namespace {name}")
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _terminate(self, ws: str, name: str) -> None:
+        try:
+            for g in self.registry.groups:
+                for v in g.versions[:1]:
+                    for res in self.registry.resources(g.group, v) or []:
+                        if not res.namespaced or not res.storable() or "delete" not in res.verbs:
+                            continue
+                        page = await self.backend.list(objects.prefix(ws, res, name))
+                        for found in page.items:
+                            item = objects.decode(found)
+                            try:
+                                await self.objects.delete(res, ws, name, item["metadata"]["name"])
+                            except errors.APIError as e:
+                                if e.code != 404:
+                                    raise
+            nsres = self.registry.lookup("", "v1", "namespaces")
+            assert nsres is not None
+
+            async def drop_finalizer(current: storage.KeyValue | None) -> bytes | None:
+                assert current is not None
+                ns = objects.decode(current)
+                ns.setdefault("spec", {})["finalizers"] = []
+                return objects.encode(ns)
+
+            k = objects.key(ws, nsres, "", name)
+            kv = await storage.guaranteed_update(self.backend, k, drop_finalizer)
+            assert kv is not None
+            ns = objects.decode(kv)
+            if not ns["metadata"].get("finalizers"):
+                await self.backend.delete(k, revision=kv.mod_revision)
+        except (errors.APIError, storage_errors.StorageError) as e:
+            log.warning("terminating namespace %s in %s: %s", name, ws, e)
+
+
+def error_response(e: errors.APIError) -> web.Response:
+    return respond(e.status(), status=e.code, headers=e.headers)
+
+
+@web.middleware
+async def status_errors(request: web.Request, handler: Any) -> web.StreamResponse:
+    """Every failure leaves as a Status; anything unexpected is a logged 500."""
+    try:
+        response: web.StreamResponse = await handler(request)
+        return response
+    except errors.APIError as e:
+        return error_response(e)
+    except storage_errors.StorageError as e:
+        return error_response(errors.from_storage(e, "", "", ""))
+    except web.HTTPException:
+        raise
+    except asyncio.CancelledError:
+        raise
+    except Exception as e:
+        log.exception("internal error serving %s %s", request.method, request.path)
+        return error_response(errors.internal(f"{type(e).__name__}: {e}"))
+
+
+def authenticate(request: web.Request, state: State) -> str:
+    """The user: a client certificate from vapi's CA (verified by TLS) or the admin token."""
+    transport = request.transport
+    peer = transport.get_extra_info("peercert") if transport is not None else None
+    if peer:
+        for rdn in peer.get("subject", ()):
+            for attr, value in rdn:
+                if attr == "commonName":
+                    return str(value)
+    auth = request.headers.get("Authorization", "")
+    if auth.startswith("Bearer "):
+        token = auth[len("Bearer "):].strip()
+        if token and hmac.compare_digest(token, state.admin_token):
+            return "admin"
+    raise errors.unauthorized()
+
+
+async def handle(request: web.Request) -> web.StreamResponse:
+    state: State = request.app["state"]
+    path = request.path
+    if path in ("/healthz", "/livez", "/readyz"):
+        return web.Response(text="ok")
+    if path == "/version":
+        return respond(version_info())
+    user = authenticate(request, state)
+    ws, rest = requestinfo.split_workspace(path)
+    if ws not in state.workspaces:
+        raise errors.path_not_found(path)
+    if rest in ("/healthz", "/livez", "/readyz"):
+        return web.Response(text="ok")
+    if rest == "/version":
+        return respond(version_info())
+    info = requestinfo.parse(ws, rest, request.method, watch=request.query.get("watch") in ("true", "1"))
+    if not info.is_resource:
+        if request.method != "GET":
+            raise errors.APIError(405, "MethodNotAllowed", f"{request.method} is not allowed on {rest}")
+        if info.api_prefix:
+            return discovery.handle(request, state.registry, info.api_prefix, info.group, info.version)
+        if rest.startswith("/openapi/"):
+            raise errors.APIError(404, "NotFound", "OpenAPI documents are not served yet")
+        raise errors.path_not_found(path)
+    return await dispatch(request, info, state, user)
+
+
+def version_info() -> dict[str, str]:
+    return {
+        "major": "1",
+        "minor": "35",
+        "gitVersion": f"v1.35.0-vapi.{__version__}",
+        "gitCommit": "",
+        "gitTreeState": "clean",
+        "buildDate": "",
+        "goVersion": "",
+        "compiler": "",
+        "platform": f"{sys.platform}/python",
+    }
+
+
+async def ensure_workspace(state: State, ws: str) -> None:
+    ns = state.registry.lookup("", "v1", "namespaces")
+    assert ns is not None
+    for name in DEFAULT_NAMESPACES:
+        try:
+            await state.objects.create(ns, ws, "", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+        except errors.APIError as e:
+            if e.code != 409:
+                raise
+
+
+def make_app(state: State) -> web.Application:
+    app = web.Application(middlewares=[status_errors], client_max_size=4 * 1024 * 1024)
+    app["state"] = state
+    app.router.add_route("*", "/{tail:.*}", handle)
+    return app
+
+
+@dataclass
+class Config:
+    data_dir: str = ".vapi"
+    port: int = 6443
+    host: str = "127.0.0.1"
+    storage_url: str = ""
+    hosts: list[str] = field(default_factory=list)
+    watch_cache_size: int = 10_000
+
+
+def server_ssl(data_dir: str, hosts: list[str]) -> tuple[ssl.SSLContext, certs.CA]:
+    ca = certs.CA.load_or_create(data_dir)
+    crt, key = os.path.join(data_dir, "serving.crt"), os.path.join(data_dir, "serving.key")
+    if not (os.path.exists(crt) and os.path.exists(key)):
+        cert_pem, key_pem = ca.issue_server(["127.0.0.1", "localhost", "::1", *hosts])
+        certs.ca.write_private(key, key_pem)
+        with open(crt, "wb") as f:
+            f.write(cert_pem)
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    ctx.load_cert_chain(crt, key)
+    ctx.load_verify_locations(os.path.join(data_dir, "ca.crt"))
+    ctx.verify_mode = ssl.CERT_OPTIONAL
+    return ctx, ca
+
+
+def admin_token(data_dir: str) -> str:
+    path = os.path.join(data_dir, "admin.token")
+    if os.path.exists(path):
+        with open(path) as f:
+            return f.read().strip()
+    token = secrets.token_urlsafe(32)
+    certs.ca.write_private(path, token.encode())
+    return token
+
+
+async def run(cfg: Config, ready: asyncio.Event | None = None, stop: asyncio.Event | None = None) -> None:
+    os.makedirs(cfg.data_dir, exist_ok=True)
+    url = cfg.storage_url or f"sqlite://{os.path.abspath(os.path.join(cfg.data_dir, 'store.db'))}"
+    backend = await storage.open_backend(url)
+    cache = WatchCache(backend, capacity=cfg.watch_cache_size, family=family_by_depth(3))
+    compactor = Compactor(backend)
+    state = State(backend, cache, builtin(), objects.Objects(backend, cache), admin_token(cfg.data_dir))
+    await ensure_workspace(state, ROOT)
+    ctx, ca = server_ssl(cfg.data_dir, cfg.hosts)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((cfg.host, cfg.port))
+    port = sock.getsockname()[1]
+    cert_pem, key_pem = ca.issue_client("admin", ["system:masters"])
+    kubeconfig = certs.kubeconfig(
+        server=f"https://127.0.0.1:{port}/clusters/{ROOT}", ca_pem=ca.cert_pem, user="admin",
+        cert_pem=cert_pem, key_pem=key_pem,
+    )
+    certs.ca.write_private(os.path.join(cfg.data_dir, "admin.kubeconfig"), kubeconfig.encode())
+    runner = web.AppRunner(make_app(state), access_log=None, handle_signals=False)
+    await runner.setup()
+    site = web.SockSite(runner, sock, ssl_context=ctx)
+    await site.start()
+    compactor.start()
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (RuntimeError, ValueError):  # not the main thread (tests)
+            pass
+    log.info("vapi %s ready on https://127.0.0.1:%d/clusters/%s (kubeconfig: %s)",
+             __version__, port, ROOT, os.path.join(cfg.data_dir, "admin.kubeconfig"))
+    if ready is not None:
+        ready.set()
+    try:
+        await stop.wait()
+    finally:
+        log.info("vapi stopping")
+        await runner.cleanup()
+        await compactor.stop()
+        for t in list(state.tasks):
+            t.cancel()
+        await asyncio.gather(*state.tasks, return_exceptions=True)
+        await cache.close()
+        await backend.close()

@@ -1,0 +1,109 @@
+"""Object metadata validation (after k8s.io/apimachinery/pkg/api/validation/objectmeta.go).
+Failures are 422 Invalid with one cause per field."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from vapi import errors
+from vapi.resources import Resource
+
+DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+QUALIFIED_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
+
+PATH_SEGMENT_KINDS = {"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"}
+DNS_LABEL_KINDS = {"Namespace"}
+DNS1035_KINDS = {"Service"}
+
+
+def _cause(field: str, message: str, reason: str = "FieldValueInvalid") -> dict[str, str]:
+    return {"reason": reason, "message": message, "field": field}
+
+
+def name_errors(kind: str, name: str) -> list[str]:
+    if kind in PATH_SEGMENT_KINDS:
+        if name in (".", ".."):
+            return [f'may not be \'{name}\'']
+        bad = [c for c in ("/", "%") if c in name]
+        return [f"may not contain '{c}'" for c in bad]
+    if kind in DNS1035_KINDS:
+        if len(name) > 63:
+            return ["must be no more than 63 characters"]
+        if not DNS1035_LABEL.match(name):
+            return ["a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"]
+        return []
+    if kind in DNS_LABEL_KINDS:
+        if len(name) > 63:
+            return ["must be no more than 63 characters"]
+        if not DNS1123_LABEL.match(name):
+            return ["a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"]
+        return []
+    if len(name) > 253:
+        return ["must be no more than 253 characters"]
+    if not DNS1123_SUBDOMAIN.match(name):
+        return ["a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"]
+    return []
+
+
+def _qualified_key_errors(key: str) -> list[str]:
+    prefix, slash, name = key.rpartition("/")
+    out = []
+    if slash:
+        if not prefix or len(prefix) > 253 or not DNS1123_SUBDOMAIN.match(prefix):
+            out.append("prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character")
+    if not name:
+        out.append("name part must be non-empty")
+    elif len(name) > 63 or not QUALIFIED_NAME.match(name):
+        out.append("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')")
+    return out
+
+
+def metadata_causes(res: Resource, obj: dict[str, Any]) -> list[dict[str, str]]:
+    causes: list[dict[str, str]] = []
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict):
+        return [_cause("metadata", "must be an object", "FieldValueInvalid")]
+    name = meta.get("name")
+    if not name:
+        causes.append(_cause("metadata.name", "Required value: name or generateName is required", "FieldValueRequired"))
+    elif not isinstance(name, str):
+        causes.append(_cause("metadata.name", "Invalid value: must be a string"))
+    else:
+        for msg in name_errors(res.kind, name):
+            causes.append(_cause("metadata.name", f'Invalid value: "{name}": {msg}'))
+    for field in ("labels", "annotations"):
+        value = meta.get(field)
+        if value is None:
+            continue
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            causes.append(_cause(f"metadata.{field}", "Invalid value: must be a map of strings"))
+            continue
+        for k, v in value.items():
+            for msg in _qualified_key_errors(k):
+                causes.append(_cause(f"metadata.{field}", f'Invalid value: "{k}": {msg}'))
+            if field == "labels" and (len(v) > 63 or not LABEL_VALUE.match(v)):
+                causes.append(_cause(f"metadata.labels", f'Invalid value: "{v}": a valid label must be an empty string or consist of alphanumeric characters, \'-\', \'_\' or \'.\', and must start and end with an alphanumeric character'))
+    for field in ("finalizers",):
+        value = meta.get(field)
+        if value is not None and (not isinstance(value, list) or not all(isinstance(v, str) for v in value)):
+            causes.append(_cause(f"metadata.{field}", "Invalid value: must be a list of strings"))
+    return causes
+
+
+def _raise(res: Resource, obj: dict[str, Any], causes: list[dict[str, str]]) -> None:
+    if causes:
+        name = obj.get("metadata", {}).get("name") if isinstance(obj.get("metadata"), dict) else ""
+        raise errors.invalid(res.group, res.kind, name if isinstance(name, str) else "", causes)
+
+
+def validate_create(res: Resource, obj: dict[str, Any]) -> None:
+    _raise(res, obj, metadata_causes(res, obj))
+
+
+def validate_update(res: Resource, new: dict[str, Any], old: dict[str, Any]) -> None:
+    causes = metadata_causes(res, new)
+    _raise(res, new, causes)
