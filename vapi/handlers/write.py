@@ -17,17 +17,20 @@ Obj = dict[str, Any]
 async def body_object(call: Call) -> Obj:
     obj = decode_object(await read_body(call.request), media_type(call.request))
     res = call.res
-    api_version, kind = obj.get("apiVersion"), obj.get("kind")
-    if not isinstance(kind, str) or not kind:
-        raise errors.bad_request("Object 'Kind' is missing in the request body")
-    if not isinstance(api_version, str) or not api_version:
-        raise errors.bad_request("Object 'apiVersion' is missing in the request body")
-    if kind != res.kind or api_version != res.group_version:
+    # The endpoint names the type: a body without apiVersion/kind gets them, as the
+    # apiserver's decoder defaults them from the type it decodes into; a different one is a 400.
+    api_version = obj.setdefault("apiVersion", res.group_version)
+    kind = obj.setdefault("kind", res.kind)
+    if api_version in (None, ""):
+        api_version = obj["apiVersion"] = res.group_version
+    if kind in (None, ""):
+        kind = obj["kind"] = res.kind
+    if api_version != res.group_version:
         raise errors.bad_request(
             f"the API version in the data ({api_version}) does not match the expected API version ({res.group_version})"
-            if api_version != res.group_version
-            else f"the kind in the data ({kind}) does not match the expected kind ({res.kind})"
         )
+    if kind != res.kind:
+        raise errors.bad_request(f"the kind in the data ({kind}) does not match the expected kind ({res.kind})")
     meta = obj.get("metadata", {})
     if meta is None:
         obj["metadata"] = meta = {}
