@@ -23,6 +23,10 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--bind-address", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--storage", default="", help="storage URL (default sqlite:///<data-dir>/store.db)")
     serve.add_argument("--tls-san", action="append", default=[], help="extra serving certificate name or IP")
+    serve.add_argument("--compaction-interval", type=float, default=300.0,
+                       help="seconds between compactions of old revisions (default 300)")
+    serve.add_argument("--compaction-keep", type=int, default=10_000,
+                       help="revisions always kept by compaction (default 10000)")
     serve.add_argument("--watch-cache-size", type=int, default=10_000,
                        help="events kept per resource for watchers to resume from (default 10000)")
     return p
@@ -39,7 +43,8 @@ def main(argv: list[str] | None = None) -> int:
         from vapi.server import Config, run
 
         cfg = Config(data_dir=args.data_dir, port=args.port, host=args.bind_address,
-                     storage_url=args.storage, hosts=args.tls_san, watch_cache_size=args.watch_cache_size)
+                     storage_url=args.storage, hosts=args.tls_san, watch_cache_size=args.watch_cache_size,
+                     compaction_interval=args.compaction_interval, compaction_keep=args.compaction_keep)
         try:
             asyncio.run(run(cfg))
         except storage_errors.StorageError as e:

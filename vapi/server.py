@@ -195,6 +195,8 @@ class Config:
     storage_url: str = ""
     hosts: list[str] = field(default_factory=list)
     watch_cache_size: int = 10_000
+    compaction_interval: float = 300.0
+    compaction_keep: int = 10_000
 
 
 def server_ssl(data_dir: str, hosts: list[str]) -> tuple[ssl.SSLContext, certs.CA]:
@@ -228,7 +230,7 @@ async def run(cfg: Config, ready: asyncio.Event | None = None, stop: asyncio.Eve
     url = cfg.storage_url or f"sqlite://{os.path.abspath(os.path.join(cfg.data_dir, 'store.db'))}"
     backend = await storage.open_backend(url)
     cache = WatchCache(backend, capacity=cfg.watch_cache_size, family=family_by_depth(3))
-    compactor = Compactor(backend)
+    compactor = Compactor(backend, keep=cfg.compaction_keep, interval=cfg.compaction_interval)
     state = State(backend, cache, builtin(), objects.Objects(backend, cache), admin_token(cfg.data_dir))
     await ensure_workspace(state, ROOT)
     ctx, ca = server_ssl(cfg.data_dir, cfg.hosts)
@@ -242,7 +244,8 @@ async def run(cfg: Config, ready: asyncio.Event | None = None, stop: asyncio.Eve
         cert_pem=cert_pem, key_pem=key_pem,
     )
     certs.ca.write_private(os.path.join(cfg.data_dir, "admin.kubeconfig"), kubeconfig.encode())
-    runner = web.AppRunner(make_app(state), access_log=None, handle_signals=False)
+    # Watches are long requests: on stop they get a moment to end, then are cut.
+    runner = web.AppRunner(make_app(state), access_log=None, handle_signals=False, shutdown_timeout=2.0)
     await runner.setup()
     site = web.SockSite(runner, sock, ssl_context=ctx)
     await site.start()

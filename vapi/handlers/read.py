@@ -10,7 +10,7 @@ from vapi.http import query_int, respond
 from vapi.objects import ListOptions
 
 
-def list_options(call: Call) -> ListOptions:
+def list_options(call: Call, *, watch: bool = False) -> ListOptions:
     q = call.request.query
     fields = selectors.parse_fields(
         q.get("fieldSelector", ""), selectors.supported_fields(call.res.kind, call.res.namespaced)
@@ -18,7 +18,7 @@ def list_options(call: Call) -> ListOptions:
     match = q.get("resourceVersionMatch", "")
     if match not in ("", "Exact", "NotOlderThan"):
         raise errors.bad_request(f'invalid resourceVersionMatch {match!r}: must be "Exact" or "NotOlderThan"')
-    if match and not q.get("resourceVersion") and not q.get("continue"):
+    if match and not watch and not q.get("resourceVersion") and not q.get("continue"):
         raise errors.bad_request("resourceVersionMatch is forbidden unless resourceVersion is provided")
     if q.get("continue") and q.get("resourceVersion") not in (None, "", "0"):
         raise errors.bad_request("specifying resource version is not allowed when using continue")

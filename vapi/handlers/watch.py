@@ -40,7 +40,7 @@ async def watch(call: Call) -> web.StreamResponse:
     q = request.query
     i = call.info
     objects = call.state.objects
-    opts = list_options(call)
+    opts = list_options(call, watch=True)
     bookmarks = query_bool(request, "allowWatchBookmarks")
     send_initial = q.get("sendInitialEvents")
     if send_initial not in (None, "", "true", "false"):
