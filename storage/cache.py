@@ -108,7 +108,8 @@ class _Family:
     def _wake(self) -> None:
         self.wake_pending = False
         changed, self.changed = self.changed, asyncio.get_running_loop().create_future()
-        changed.set_result(None)
+        if not changed.done():
+            changed.set_result(None)
 
     def _fail(self, error: BaseException) -> None:
         if self.error is None:
@@ -147,7 +148,8 @@ class _Family:
                 continue
             if self.error is not None:
                 raise self.error
-            await self.changed
+            # shielded: a watcher cancelled while waiting must not cancel everybody's future
+            await asyncio.shield(self.changed)
 
     def attach(self) -> None:
         self.watchers += 1

@@ -448,7 +448,8 @@ class SQLiteBackend:
                 continue
             last = bound
             if changed is not None and self._rev == bound:
-                await changed
+                # shielded: one watcher cancelled while waiting must not cancel the others'
+                await asyncio.shield(changed)
 
 
 def _execute(db: sqlite3.Connection, sql: str, args: tuple[Any, ...]) -> sqlite3.Cursor:

@@ -211,3 +211,13 @@ def test_watch_with_resume(api: client.ApiClient, namespace: str) -> None:
         initial.append((ev["type"], ev["object"].metadata.name))
         w.stop()
     assert initial == [("ADDED", "w2")]
+
+
+def test_access_reviews_answer_for_the_admin(api: client.ApiClient) -> None:
+    authz = client.AuthorizationV1Api(api)
+    review = authz.create_self_subject_access_review(client.V1SelfSubjectAccessReview(
+        spec=client.V1SelfSubjectAccessReviewSpec(
+            resource_attributes=client.V1ResourceAttributes(verb="create", group="apps", resource="deployments"))))
+    assert review.status.allowed is True
+    who = client.AuthenticationV1Api(api).create_self_subject_review(client.V1SelfSubjectReview())
+    assert who.status.user_info.username == "admin"

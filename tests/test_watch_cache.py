@@ -149,3 +149,23 @@ def test_family_by_depth() -> None:
     assert family("/registry/pods/ns1/") == "/registry/pods/"
     assert family("/registry/pods/") == "/registry/pods/"
     assert family("/registry/") == "/registry/"
+
+
+async def test_cancelled_watcher_does_not_stall_the_others(backend: storage.Backend, prefix: str) -> None:
+    """A watcher cancelled while it waits (a client hanging up) must leave the shared wake-up
+    intact for every other watcher, in the cache and in the backend's own watch."""
+    cache = WatchCache(backend)
+    since = await backend.current_revision()
+    for make in (lambda: cache.watch(prefix, since=since), lambda: backend.watch(prefix, since=since)):
+        doomed, kept = make(), make()
+        doomed_next = asyncio.ensure_future(doomed.__anext__())
+        kept_reader = asyncio.ensure_future(collect(kept, 2))
+        await asyncio.sleep(0.05)
+        doomed_next.cancel()
+        await asyncio.sleep(0.05)
+        await backend.create(prefix + f"a{id(make)}", b"x")
+        await backend.create(prefix + f"b{id(make)}", b"x")
+        assert len(await kept_reader) == 2
+        await kept.aclose()  # type: ignore[attr-defined]
+        since = await backend.current_revision()
+    await cache.close()

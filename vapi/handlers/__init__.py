@@ -27,7 +27,7 @@ class Call:
 
 
 async def dispatch(request: web.Request, info: RequestInfo, state: State, user: str) -> web.StreamResponse:
-    from vapi.handlers import read, reviews, watch, write
+    from vapi.handlers import patch, read, reviews, scale, watch, write
 
     res = state.registry.lookup(info.group, info.version, info.resource)
     if res is None:
@@ -46,6 +46,10 @@ async def dispatch(request: web.Request, info: RequestInfo, state: State, user: 
     call = Call(request, info, res, state, user)
     if res.group in ("authorization.k8s.io", "authentication.k8s.io") and verb == "create":
         return await reviews.create(call)
+    if sub is not None and sub.name == "scale":
+        scale_handler = {"get": scale.get, "update": scale.update, "patch": patch.patch_object}.get(verb)
+        if scale_handler is not None:
+            return await scale_handler(call)
     if sub is not None and sub.name not in ("status",):
         raise errors.APIError(
             501, "NotImplemented",
@@ -57,6 +61,7 @@ async def dispatch(request: web.Request, info: RequestInfo, state: State, user: 
         "watch": watch.watch,
         "create": write.create,
         "update": write.update,
+        "patch": patch.patch_object,
         "delete": write.delete,
         "deletecollection": write.delete_collection,
     }.get(verb)

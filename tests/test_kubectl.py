@@ -1,0 +1,115 @@
+"""The real kubectl 1.35 against a workspace: outputs asserted, not just exit codes.
+
+Objects are created with `create -f --validate=false`: kubectl's client-side validation needs
+the OpenAPI v2 protobuf document, and typed `kubectl create <kind>` sends protobuf bodies;
+neither is served yet (see the workspace API issue)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+
+from tests.apiserver import KUBECTL, VapiProcess
+
+DEPLOYMENT = """
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - {name: c, image: "nginx:1", env: [{name: A, value: "1"}]}
+      - {name: d, image: busybox}
+"""
+
+
+def k(vapi: VapiProcess, ns: str, *args: str, **kw: object) -> str:
+    return vapi.kubectl("-n", ns, *args, **kw).stdout  # type: ignore[arg-type]
+
+
+def test_create_get_label_annotate_delete(vapi: VapiProcess, namespace: str) -> None:
+    assert k(vapi, namespace, "create", "-f", "-", "--validate=false", input=DEPLOYMENT).strip() == "deployment.apps/web created"
+    assert k(vapi, namespace, "get", "deployments", "-o", "name").split() == ["deployment.apps/web"]
+    assert k(vapi, namespace, "label", "deploy", "web", "tier=fe").strip() == "deployment.apps/web labeled"
+    assert k(vapi, namespace, "annotate", "deploy", "web", "note=hi").strip() == "deployment.apps/web annotated"
+    got = json.loads(k(vapi, namespace, "get", "deploy", "web", "-o", "json"))
+    assert got["metadata"]["labels"] == {"app": "web", "tier": "fe"}
+    assert got["metadata"]["annotations"]["note"] == "hi"
+    assert k(vapi, namespace, "get", "deploy", "-l", "tier=fe", "-o", "name").split() == ["deployment.apps/web"]
+    assert k(vapi, namespace, "get", "deploy", "-l", "tier=be", "-o", "name").split() == []
+    listed = vapi.kubectl("get", "deployments", "-A", "-o", "jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name} {end}").stdout
+    assert f"{namespace}/web" in listed.split()
+    assert k(vapi, namespace, "delete", "deploy", "web").strip() == f'deployment.apps "web" deleted from {namespace} namespace'
+    assert k(vapi, namespace, "get", "deploy", "-o", "name").split() == []
+
+
+def test_patch_all_three_types_scale_and_restart(vapi: VapiProcess, namespace: str) -> None:
+    k(vapi, namespace, "create", "-f", "-", "--validate=false", input=DEPLOYMENT)
+    k(vapi, namespace, "patch", "deploy", "web", "-p",
+      '{"spec":{"template":{"spec":{"containers":[{"name":"c","image":"nginx:2"}]}}}}')
+    k(vapi, namespace, "patch", "deploy", "web", "--type=merge", "-p", '{"metadata":{"labels":{"m":"1"}}}')
+    k(vapi, namespace, "patch", "deploy", "web", "--type=json", "-p", '[{"op":"replace","path":"/spec/replicas","value":2}]')
+    got = json.loads(k(vapi, namespace, "get", "deploy", "web", "-o", "json"))
+    containers = got["spec"]["template"]["spec"]["containers"]
+    assert [(c["name"], c["image"]) for c in containers] == [("c", "nginx:2"), ("d", "busybox")]
+    assert containers[0]["env"] == [{"name": "A", "value": "1"}], "the strategic merge kept the rest"
+    assert got["metadata"]["labels"] == {"app": "web", "m": "1"}
+    assert got["spec"]["replicas"] == 2
+    assert got["metadata"]["generation"] == 3
+
+    assert k(vapi, namespace, "scale", "deploy", "web", "--replicas=5").strip() == "deployment.apps/web scaled"
+    assert k(vapi, namespace, "get", "deploy", "web", "-o", "jsonpath={.spec.replicas}") == "5"
+    scale = json.loads(vapi.kubectl("get", "--raw", f"/apis/apps/v1/namespaces/{namespace}/deployments/web/scale").stdout)
+    assert scale["kind"] == "Scale" and scale["spec"]["replicas"] == 5 and scale["status"]["selector"] == "app=web"
+
+    k(vapi, namespace, "rollout", "restart", "deploy", "web")
+    annotations = json.loads(k(vapi, namespace, "get", "deploy", "web", "-o", "jsonpath={.spec.template.metadata.annotations}"))
+    assert "kubectl.kubernetes.io/restartedAt" in annotations
+
+    failed = vapi.kubectl("-n", namespace, "patch", "deploy", "web", "--type=json", "-p",
+                          '[{"op":"test","path":"/spec/replicas","value":99}]', check=False)
+    assert failed.returncode != 0 and "testing value" in failed.stderr
+
+
+def test_get_watch_sees_changes(vapi: VapiProcess, namespace: str) -> None:
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "watched"}, "data": {"a": "1"}}
+    proc = subprocess.Popen(
+        [KUBECTL, "--kubeconfig", vapi.kubeconfig, "-n", namespace, "get", "configmaps", "-w",
+         "-o", "jsonpath={.metadata.name}={.data.a}{\"\\n\"}", "--request-timeout=20s"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        time.sleep(1.0)
+        k(vapi, namespace, "create", "-f", "-", "--validate=false", input=json.dumps(cm))
+        k(vapi, namespace, "patch", "configmap", "watched", "--type=merge", "-p", '{"data":{"a":"2"}}')
+        assert proc.stdout is not None
+        lines = [proc.stdout.readline().strip(), proc.stdout.readline().strip()]
+        assert lines == ["watched=1", "watched=2"]
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_wait_for_delete_and_jsonpath(vapi: VapiProcess, namespace: str) -> None:
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "w", "finalizers": ["x/y"]}, "data": {"ready": "yes"}}
+    k(vapi, namespace, "create", "-f", "-", "--validate=false", input=json.dumps(cm))
+    out = k(vapi, namespace, "wait", "configmap/w", "--for=jsonpath={.data.ready}=yes", "--timeout=10s")
+    assert out.strip() == "configmap/w condition met"
+    k(vapi, namespace, "delete", "configmap", "w", "--wait=false")
+    waiter = subprocess.Popen(
+        [KUBECTL, "--kubeconfig", vapi.kubeconfig, "-n", namespace, "wait", "configmap/w", "--for=delete", "--timeout=20s"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    time.sleep(1.0)
+    assert waiter.poll() is None, "a finalizer holds the object"
+    k(vapi, namespace, "patch", "configmap", "w", "--type=json", "-p", '[{"op":"remove","path":"/metadata/finalizers"}]')
+    out, err = waiter.communicate(timeout=20)
+    assert waiter.returncode == 0, err
+    assert out.strip() == "configmap/w condition met"

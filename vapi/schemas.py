@@ -1,0 +1,75 @@
+"""Schemas of the built-in kinds, from the `kubernetes-validate` package (the Kubernetes
+OpenAPI definitions as JSON Schema, with the `x-kubernetes-*` list and patch metadata).
+Loaded once, on first use."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from typing import Any
+
+KUBE_VERSION = "1.35.0"
+Schema = dict[str, Any]
+
+
+@functools.cache
+def definitions() -> dict[str, Schema]:
+    import kubernetes_validate
+
+    base = os.path.dirname(os.path.abspath(kubernetes_validate.__file__))
+    path = os.path.join(base, "kubernetes-json-schema", f"v{KUBE_VERSION}-local", "_definitions.json")
+    with open(path) as f:
+        defs: dict[str, Schema] = json.load(f)["$defs"]
+    return defs
+
+
+@functools.cache
+def _by_gvk() -> dict[tuple[str, str, str], str]:
+    out = {}
+    for name, schema in definitions().items():
+        for gvk in schema.get("x-kubernetes-group-version-kind", ()):
+            out[(gvk.get("group", ""), gvk.get("version", ""), gvk.get("kind", ""))] = name
+    return out
+
+
+def for_kind(group: str, version: str, kind: str) -> Schema | None:
+    name = _by_gvk().get((group, version, kind))
+    return definitions()[name] if name else None
+
+
+def resolve(schema: Schema | None) -> Schema | None:
+    """Follow `$ref` (and a single-entry allOf) to the schema it names."""
+    seen = 0
+    while schema is not None and seen < 32:
+        seen += 1
+        ref = schema.get("$ref")
+        if isinstance(ref, str):
+            schema = definitions().get(ref.rsplit("/", 1)[-1])
+            continue
+        all_of = schema.get("allOf")
+        if isinstance(all_of, list) and len(all_of) == 1:
+            schema = all_of[0]
+            continue
+        return schema
+    return schema
+
+
+def field(schema: Schema | None, name: str) -> Schema | None:
+    """The schema of property `name` (keeping the property's own x- metadata)."""
+    node = resolve(schema)
+    if node is None:
+        return None
+    prop = (node.get("properties") or {}).get(name)
+    if prop is not None:
+        return dict(prop)
+    extra = node.get("additionalProperties")
+    return extra if isinstance(extra, dict) else None
+
+
+def items(schema: Schema | None) -> Schema | None:
+    node = resolve(schema)
+    if node is None:
+        return None
+    it = node.get("items")
+    return it if isinstance(it, dict) else None
