@@ -113,3 +113,46 @@ def test_wait_for_delete_and_jsonpath(vapi: VapiProcess, namespace: str) -> None
     out, err = waiter.communicate(timeout=20)
     assert waiter.returncode == 0, err
     assert out.strip() == "configmap/w condition met"
+
+
+def test_apply_twice_is_a_no_op(vapi: VapiProcess, namespace: str) -> None:
+    assert k(vapi, namespace, "apply", "-f", "-", input=DEPLOYMENT).strip() == "deployment.apps/web created"
+    rv = k(vapi, namespace, "get", "deploy", "web", "-o", "jsonpath={.metadata.resourceVersion}")
+    assert k(vapi, namespace, "apply", "-f", "-", input=DEPLOYMENT).strip() == "deployment.apps/web unchanged"
+    assert k(vapi, namespace, "get", "deploy", "web", "-o", "jsonpath={.metadata.resourceVersion}") == rv
+    changed = DEPLOYMENT.replace("replicas: 1", "replicas: 3")
+    diff = vapi.kubectl("-n", namespace, "diff", "-f", "-", input=changed, check=False)
+    assert diff.returncode == 1 and "-  replicas: 1" in diff.stdout and "+  replicas: 3" in diff.stdout
+    assert k(vapi, namespace, "get", "deploy", "web", "-o", "jsonpath={.spec.replicas}") == "1", "diff changes nothing"
+    assert k(vapi, namespace, "apply", "-f", "-", input=changed).strip() == "deployment.apps/web configured"
+    got = json.loads(k(vapi, namespace, "get", "deploy", "web", "-o", "json"))
+    assert got["spec"]["replicas"] == 3 and got["metadata"]["generation"] == 2
+    assert "kubectl.kubernetes.io/last-applied-configuration" in got["metadata"]["annotations"]
+
+
+def test_apply_prune_by_label(vapi: VapiProcess, namespace: str) -> None:
+    def cm(name: str) -> str:
+        return json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "labels": {"set": "p"}}})
+
+    k(vapi, namespace, "apply", "-f", "-", input=cm("one") + "\n" + cm("two"))
+    out = k(vapi, namespace, "apply", "--prune", "-l", "set=p", "--prune-allowlist=core/v1/ConfigMap", "-f", "-", input=cm("one"))
+    assert "configmap/two pruned" in out
+    assert k(vapi, namespace, "get", "cm", "-l", "set=p", "-o", "name").split() == ["configmap/one"]
+
+
+def test_edit_and_describe(vapi: VapiProcess, namespace: str) -> None:
+    k(vapi, namespace, "apply", "-f", "-", input=DEPLOYMENT)
+    out = vapi.kubectl("-n", namespace, "edit", "deploy", "web", env={"KUBE_EDITOR": "sed -i s/nginx:1/nginx:9/"}).stdout
+    assert out.strip() == "deployment.apps/web edited"
+    assert k(vapi, namespace, "get", "deploy", "web", "-o", "jsonpath={.spec.template.spec.containers[0].image}") == "nginx:9"
+    described = k(vapi, namespace, "describe", "deploy", "web")
+    assert "Name:               web" in described and f"Namespace:          {namespace}" in described
+    assert "Replicas:           1 desired" in described
+
+
+def test_explain_uses_openapi_v3(vapi: VapiProcess) -> None:
+    out = vapi.kubectl("explain", "deployment.spec.replicas").stdout
+    assert "KIND:       Deployment" in out and "FIELD: replicas <integer>" in out
+    assert "Number of desired pods" in out
+    out = vapi.kubectl("explain", "pods.spec.containers.ports").stdout
+    assert "FIELD: ports <[]ContainerPort>" in out

@@ -26,7 +26,7 @@ import storage
 from storage import errors as storage_errors
 from storage.cache import WatchCache, family_by_depth
 from storage.compactor import Compactor
-from vapi import __version__, discovery, errors, objects, requestinfo
+from vapi import __version__, discovery, errors, objects, openapi, requestinfo
 from vapi.handlers import dispatch
 from vapi.http import respond
 from vapi.resources import Registry, builtin
@@ -149,10 +149,39 @@ async def handle(request: web.Request) -> web.StreamResponse:
             raise errors.APIError(405, "MethodNotAllowed", f"{request.method} is not allowed on {rest}")
         if info.api_prefix:
             return discovery.handle(request, state.registry, info.api_prefix, info.group, info.version)
-        if rest.startswith("/openapi/"):
-            raise errors.APIError(404, "NotFound", "OpenAPI documents are not served yet")
+        if rest == "/openapi/v2" or rest.startswith("/openapi/v3"):
+            return serve_openapi(request, state, rest)
         raise errors.path_not_found(path)
     return await dispatch(request, info, state, user)
+
+
+def serve_openapi(request: web.Request, state: State, rest: str) -> web.StreamResponse:
+    accept = request.headers.get("Accept", "")
+    if rest == "/openapi/v2":
+        if any(t in accept for t in openapi.PROTOBUF_V2_ACCEPT):
+            body, ctype = openapi.v2_protobuf(), openapi.PROTOBUF_V2
+        else:
+            body, ctype = openapi.v2_json(), "application/json"
+        tag = openapi.etag(body)
+        headers = {"ETag": tag, "Content-Type": ctype, "Vary": "Accept"}
+        if request.headers.get("If-None-Match") == tag:
+            return web.Response(status=304, headers=headers)
+        return web.Response(body=body, headers=headers)
+    if rest in ("/openapi/v3", "/openapi/v3/"):
+        return respond(openapi.v3_root(state.registry))
+    path = rest[len("/openapi/v3/"):]
+    doc = openapi.v3_documents(state.registry).get(path)
+    if doc is None:
+        raise errors.path_not_found(rest)
+    digest = openapi.v3_hash(doc)
+    wanted = request.query.get("hash")
+    prefix = request.path[: -len(rest)]
+    if wanted is not None and wanted != digest:
+        raise web.HTTPMovedPermanently(f"{prefix}/openapi/v3/{path}?hash={digest}")
+    headers = {"Content-Type": "application/json", "ETag": f'"{digest}"'}
+    if wanted is not None:
+        headers["Cache-Control"] = "public, immutable"
+    return web.Response(body=doc, headers=headers)
 
 
 def version_info() -> dict[str, str]:
