@@ -156,3 +156,24 @@ def test_explain_uses_openapi_v3(vapi: VapiProcess) -> None:
     assert "Number of desired pods" in out
     out = vapi.kubectl("explain", "pods.spec.containers.ports").stdout
     assert "FIELD: ports <[]ContainerPort>" in out
+
+
+def test_get_prints_kube_columns(vapi: VapiProcess, namespace: str) -> None:
+    k(vapi, namespace, "apply", "-f", "-", input=DEPLOYMENT)
+    svc = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s", "labels": {"app": "web"}},
+           "spec": {"clusterIP": "10.0.0.1", "ports": [{"port": 80}], "selector": {"app": "web"}}}
+    k(vapi, namespace, "apply", "-f", "-", input=json.dumps(svc))
+    lines = k(vapi, namespace, "get", "deploy").splitlines()
+    assert lines[0].split() == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]
+    assert lines[1].split()[:4] == ["web", "0/1", "0", "0"]
+    wide = k(vapi, namespace, "get", "deploy", "-o", "wide").splitlines()
+    assert wide[0].split()[-3:] == ["CONTAINERS", "IMAGES", "SELECTOR"]
+    assert wide[1].split()[-3:] == ["c,d", "nginx:1,busybox", "app=web"]
+    svc_lines = k(vapi, namespace, "get", "svc", "--show-labels").splitlines()
+    assert svc_lines[0].split() == ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE", "LABELS"]
+    assert svc_lines[1].split()[:5] == ["s", "ClusterIP", "10.0.0.1", "<none>", "80/TCP"]
+    assert svc_lines[1].split()[-1] == "app=web"
+    ns_lines = vapi.kubectl("get", "namespace", namespace).stdout.splitlines()
+    assert ns_lines[0].split() == ["NAME", "STATUS", "AGE"] and ns_lines[1].split()[:2] == [namespace, "Active"]
+    other = k(vapi, namespace, "get", "roles").strip()
+    assert other == f"No resources found in {namespace} namespace."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from vapi import errors, selectors
+from vapi import errors, selectors, tables
 from vapi.handlers import Call
 from vapi.http import query_int, respond
 from vapi.objects import ListOptions
@@ -32,15 +32,34 @@ def list_options(call: Call, *, watch: bool = False) -> ListOptions:
     )
 
 
+def table_include(call: Call) -> str | None:
+    """How rows carry their object when the client asked for a Table; None: no Table."""
+    if not tables.wants_table(call.request.headers.get("Accept", "")):
+        return None
+    include = call.request.query.get("includeObject", "Metadata") or "Metadata"
+    if include not in ("None", "Metadata", "Object"):
+        raise errors.bad_request(f'includeObject must be one of "None", "Metadata", "Object", not {include!r}')
+    return include
+
+
 async def get(call: Call) -> web.StreamResponse:
     i = call.info
     obj = await call.state.objects.get(
         call.res, i.workspace, i.namespace, i.name, resource_version=call.request.query.get("resourceVersion", "")
     )
+    include = table_include(call)
+    if include is not None:
+        meta = {"resourceVersion": obj["metadata"]["resourceVersion"]}
+        return respond(tables.table([obj], call.res.group, call.res.resource, include, meta), content_type=tables.TABLE_TYPE)
     return respond(obj)
 
 
 async def list_(call: Call) -> web.StreamResponse:
     i = call.info
     opts = list_options(call)
-    return respond(await call.state.objects.list(call.res, i.workspace, i.namespace, opts))
+    listed = await call.state.objects.list(call.res, i.workspace, i.namespace, opts)
+    include = table_include(call)
+    if include is not None:
+        table = tables.table(listed["items"], call.res.group, call.res.resource, include, listed["metadata"])
+        return respond(table, content_type=tables.TABLE_TYPE)
+    return respond(listed)

@@ -19,9 +19,9 @@ import orjson
 from aiohttp import web
 
 from storage import errors as storage_errors
-from vapi import errors
+from vapi import errors, tables
 from vapi.handlers import Call
-from vapi.handlers.read import list_options
+from vapi.handlers.read import list_options, table_include
 from vapi.http import query_bool, query_int
 from vapi.objects import ListOptions, Obj, parse_rv
 
@@ -77,7 +77,16 @@ async def watch(call: Call) -> web.StreamResponse:
     resp.enable_chunked_encoding()
     await resp.prepare(request)
 
+    include = table_include(call)
+    first_table = True
+
     async def send(kind: str, obj: Obj) -> None:
+        nonlocal first_table
+        if include is not None and kind in ("ADDED", "MODIFIED", "DELETED"):
+            obj = tables.table([obj], call.res.group, call.res.resource, include,
+                               {"resourceVersion": obj["metadata"].get("resourceVersion", "")},
+                               definitions=first_table)
+            first_table = False
         await resp.write(orjson.dumps({"type": kind, "object": obj}) + b"\n")
 
     def bookmark(revision: int, end: bool = False) -> Obj:
