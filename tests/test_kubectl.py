@@ -175,5 +175,5 @@ def test_get_prints_kube_columns(vapi: VapiProcess, namespace: str) -> None:
     assert svc_lines[1].split()[-1] == "app=web"
     ns_lines = vapi.kubectl("get", "namespace", namespace).stdout.splitlines()
     assert ns_lines[0].split() == ["NAME", "STATUS", "AGE"] and ns_lines[1].split()[:2] == [namespace, "Active"]
-    other = k(vapi, namespace, "get", "roles").strip()
-    assert other == f"No resources found in {namespace} namespace."
+    other = vapi.kubectl("-n", namespace, "get", "roles")
+    assert other.stdout == "" and other.stderr.strip() == f"No resources found in {namespace} namespace."
