@@ -1,0 +1,157 @@
+"""API benchmark: vapi over HTTPS against its own storage backend, measured in one run.
+
+    .venv/bin/python hack/bench_api.py [--n N] [--concurrency C]
+
+Starts `vapi serve` (SQLite, temporary data dir) and drives it with a plain aiohttp client
+(no `kubernetes` package): GET/s, LIST(100)/s and CREATE/s of ConfigMaps; then the same
+operations directly on a SQLite backend of the same durability. Then GETs paced at half
+the measured peak rate, to report p99 latency there. Progress goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import os
+import ssl
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+
+import aiohttp
+import orjson
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+import storage  # noqa: E402
+from tests.apiserver import VapiProcess  # noqa: E402
+
+rows: list[tuple[str, str, str]] = []
+
+
+def progress(msg: str) -> None:
+    print(f"[bench-api] {msg}", file=sys.stderr, flush=True)
+
+
+def row(name: str, value: str, note: str = "") -> None:
+    rows.append((name, value, note))
+    progress(f"{name}: {value} {note}")
+
+
+async def rate(n: int, fn: Callable[[int], Awaitable[object]], concurrency: int) -> float:
+    it = iter(range(n))
+
+    async def worker() -> None:
+        for i in it:
+            await fn(i)
+
+    t = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return n / (time.perf_counter() - t)
+
+
+def client_ssl(server: VapiProcess, tmp: str) -> ssl.SSLContext:
+    with open(server.kubeconfig) as f:
+        user = yaml.safe_load(f)["users"][0]["user"]
+    crt, key = os.path.join(tmp, "c.crt"), os.path.join(tmp, "c.key")
+    with open(crt, "wb") as f:
+        f.write(base64.b64decode(user["client-certificate-data"]))
+    with open(key, "wb") as f:
+        f.write(base64.b64decode(user["client-key-data"]))
+    ctx = ssl.create_default_context(cafile=os.path.join(server.data_dir, "ca.crt"))
+    ctx.load_cert_chain(crt, key)
+    return ctx
+
+
+async def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--n", type=int, default=2000)
+    ap.add_argument("--concurrency", type=int, default=32)
+    ap.add_argument("--paced-seconds", type=float, default=5.0)
+    args = ap.parse_args()
+    n, conc = args.n, args.concurrency
+
+    with tempfile.TemporaryDirectory() as tmp:
+        progress("starting vapi serve")
+        server = VapiProcess(os.path.join(tmp, "vapi")).start()
+        try:
+            base = server.server
+            cms = f"{base}/api/v1/namespaces/default/configmaps"
+            connector = aiohttp.TCPConnector(ssl=client_ssl(server, tmp), limit=conc)
+            async with aiohttp.ClientSession(connector=connector) as http:
+                async def create(i: int) -> None:
+                    body = orjson.dumps({"apiVersion": "v1", "kind": "ConfigMap",
+                                         "metadata": {"name": f"cm-{i:06d}"}, "data": {"k": "v" * 400}})
+                    async with http.post(cms, data=body, headers={"Content-Type": "application/json"}) as r:
+                        assert r.status == 201, await r.text()
+                        await r.read()
+
+                async def get(i: int) -> None:
+                    async with http.get(f"{cms}/cm-{i % n:06d}") as r:
+                        assert r.status == 200, await r.text()
+                        await r.read()
+
+                async def list100(i: int) -> None:
+                    async with http.get(f"{cms}?limit=100") as r:
+                        assert r.status == 200
+                        await r.read()
+
+                progress(f"vapi: {n} creates, {conc} in flight")
+                api_create = await rate(n, create, conc)
+                progress("vapi: gets")
+                api_get = await rate(n, get, conc)
+                progress("vapi: lists of 100")
+                api_list = await rate(max(n // 10, 50), list100, conc)
+
+                progress(f"vapi: GETs paced at half the peak ({api_get / 2:.0f}/s) for {args.paced_seconds}s")
+                latencies: list[float] = []
+                interval = 2.0 / api_get
+                end = time.perf_counter() + args.paced_seconds
+                tasks = []
+
+                async def timed(i: int) -> None:
+                    t = time.perf_counter()
+                    await get(i)
+                    latencies.append(time.perf_counter() - t)
+
+                i = 0
+                nxt = time.perf_counter()
+                while nxt < end:
+                    tasks.append(asyncio.create_task(timed(i)))
+                    i += 1
+                    nxt += interval
+                    delay = nxt - time.perf_counter()
+                    if delay > 0:
+                        await asyncio.sleep(delay)
+                await asyncio.gather(*tasks)
+                latencies.sort()
+                p50 = statistics.median(latencies)
+                p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)]
+        finally:
+            server.stop()
+
+        progress("backend: the same operations on SQLite directly")
+        backend = await storage.open_backend(f"sqlite://{tmp}/raw.db")
+        value = orjson.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {"k": "v" * 400}})
+        raw_create = await rate(n, lambda i: backend.create(f"/root/core/configmaps/default/cm-{i:06d}", value), conc)
+        raw_get = await rate(n, lambda i: backend.get(f"/root/core/configmaps/default/cm-{i % n:06d}"), conc)
+        raw_list = await rate(max(n // 10, 50), lambda i: backend.list("/root/core/configmaps/default/", limit=100), conc)
+        await backend.close()
+
+    row("vapi CREATE/s", f"{api_create:,.0f}", f"backend {raw_create:,.0f}/s, ratio {api_create / raw_create:.2f}")
+    row("vapi GET/s", f"{api_get:,.0f}", f"backend {raw_get:,.0f}/s, ratio {api_get / raw_get:.2f}")
+    row("vapi LIST(100)/s", f"{api_list:,.0f}", f"backend {raw_list:,.0f}/s, ratio {api_list / raw_list:.2f}")
+    row(f"vapi GET latency at {api_get / 2:,.0f}/s", f"p50 {p50 * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms", f"{len(latencies)} requests")
+    width = max(len(r[0]) for r in rows)
+    print(f"\n{'measure'.ljust(width)}  {'value':>26}  note")
+    for name, value, note in rows:
+        print(f"{name.ljust(width)}  {value:>26}  {note}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
