@@ -66,3 +66,36 @@ def test_invalid_names_list_their_causes(vapi: VapiProcess, namespace: str) -> N
     status = json.loads(out)
     assert status["details"]["causes"][0]["field"] == "metadata.name"
     assert status["details"]["name"] == "UPPER" and status["details"]["kind"] == "ConfigMap"
+
+
+DEPLOY = "/clusters/root/apis/apps/v1/namespaces/{ns}/deployments"
+
+
+def deployment(extra_spec: dict) -> bytes:
+    return json.dumps({
+        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+        "spec": {"selector": {"matchLabels": {"a": "b"}}, "template": {"metadata": {"labels": {"a": "b"}},
+                 "spec": {"containers": [{"name": "c", "image": "i", "bogus": 1}]}}, **extra_spec},
+    }).encode()
+
+
+def test_unknown_fields_under_strict_are_refused(vapi: VapiProcess, namespace: str) -> None:
+    code, _, out = vapi.request("POST", DEPLOY.format(ns=namespace) + "?fieldValidation=Strict",
+                                deployment({"foo": "bar"}), headers=JSON)
+    status = json.loads(out)
+    assert (code, status["reason"]) == (400, "BadRequest")
+    assert 'unknown field "spec.foo"' in status["message"]
+    assert 'unknown field "spec.template.spec.containers[0].bogus"' in status["message"]
+    assert json.loads(vapi.request("GET", DEPLOY.format(ns=namespace))[2])["items"] == []
+
+
+@pytest.mark.parametrize("mode,warned", [pytest.param("", True, id="default-warn"), pytest.param("Ignore", False, id="ignore")])
+def test_unknown_fields_are_dropped_with_or_without_warning(vapi: VapiProcess, namespace: str, mode: str, warned: bool) -> None:
+    query = f"?fieldValidation={mode}" if mode else ""
+    code, headers, out = vapi.request("POST", DEPLOY.format(ns=namespace) + query, deployment({"foo": "bar"}), headers=JSON)
+    assert code == 201
+    stored = json.loads(out)
+    assert "foo" not in stored["spec"] and "bogus" not in stored["spec"]["template"]["spec"]["containers"][0]
+    warnings = headers.get_all("Warning") or []
+    assert ('299 - "unknown field \\"spec.foo\\""' in warnings) == warned, warnings
+    assert len(warnings) == (2 if warned else 0)

@@ -73,3 +73,38 @@ def items(schema: Schema | None) -> Schema | None:
         return None
     it = node.get("items")
     return it if isinstance(it, dict) else None
+
+
+def unknown_fields(obj: Any, schema: Schema | None, path: str = "", *, prune: bool = False) -> list[str]:
+    """Paths of fields the schema does not declare (what kube-apiserver's decoding reports:
+    `unknown field "spec.foo"`); with `prune`, they are also removed from `obj`, as decoding
+    into kube's typed objects drops them. Maps (additionalProperties) and schemaless or
+    preserve-unknown-fields nodes accept anything."""
+    node = resolve(schema)
+    if node is None or node.get("x-kubernetes-preserve-unknown-fields"):
+        return []
+    out: list[str] = []
+    if isinstance(obj, dict):
+        props = node.get("properties")
+        extra = node.get("additionalProperties")
+        if props is None and extra is None:
+            return []
+        for k in list(obj):
+            v = obj[k]
+            child = f"{path}.{k}" if path else k
+            if props is not None and k in props:
+                out += unknown_fields(v, props[k], child, prune=prune)
+            elif isinstance(extra, dict):
+                out += unknown_fields(v, extra, child, prune=prune)
+            elif extra is True:
+                continue
+            else:
+                out.append(child)
+                if prune:
+                    del obj[k]
+    elif isinstance(obj, list):
+        item = node.get("items")
+        if isinstance(item, dict):
+            for n, v in enumerate(obj):
+                out += unknown_fields(v, item, f"{path}[{n}]", prune=prune)
+    return out

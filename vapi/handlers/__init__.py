@@ -4,7 +4,7 @@ server's state."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from aiohttp import web
@@ -24,6 +24,7 @@ class Call:
     res: Resource
     state: State
     user: str
+    warnings: list[str] = field(default_factory=list)
 
 
 async def dispatch(request: web.Request, info: RequestInfo, state: State, user: str) -> web.StreamResponse:
@@ -67,4 +68,7 @@ async def dispatch(request: web.Request, info: RequestInfo, state: State, user: 
     }.get(verb)
     if handler is None:
         raise errors.method_not_supported(res.group, res.resource, verb)
-    return await handler(call)
+    response = await handler(call)
+    for w in call.warnings:  # as kube-apiserver sends them: 299 - "<text>"
+        response.headers.add("Warning", '299 - "' + w.replace('"', '\\"') + '"')
+    return response

@@ -12,6 +12,7 @@ from aiohttp import web
 from vapi import errors, patch, schemas
 from vapi.handlers import Call
 from vapi.handlers import scale as scale_handlers
+from vapi.handlers.write import check_fields
 from vapi.http import dry_run, field_validation, media_type, read_body, respond
 
 JSON_PATCH = "application/json-patch+json"
@@ -73,6 +74,7 @@ async def patch_object(call: Call) -> web.StreamResponse:
             patched.setdefault("metadata", {})["resourceVersion"] = current["metadata"]["resourceVersion"]
         if patched.get("apiVersion") != call.res.group_version or patched.get("kind") != call.res.kind:
             raise errors.bad_request("a patch may not change apiVersion or kind")
+        check_fields(call, patched)
         try:
             out = await objects.update(
                 call.res, i.workspace, i.namespace, i.name, patched,

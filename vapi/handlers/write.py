@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from vapi import errors
+from vapi import errors, schemas
 from vapi.handlers import Call
 from vapi.handlers.read import list_options
 from vapi.http import decode_object, dry_run, field_validation, media_type, read_body, respond
@@ -39,8 +39,25 @@ async def body_object(call: Call) -> Obj:
     ns = call.info.namespace
     if res.namespaced and meta.get("namespace") not in (None, "", ns):
         raise errors.bad_request("the namespace of the provided object does not match the namespace sent on the request")
-    field_validation(call.request)
+    check_fields(call, obj)
     return obj
+
+
+def check_fields(call: Call, obj: Obj) -> None:
+    """Fields the kind's schema does not declare are dropped, as kube-apiserver's decoding
+    into typed objects drops them; fieldValidation=Strict refuses them instead (400), Warn
+    (the default) reports them in Warning headers, Ignore says nothing."""
+    mode = field_validation(call.request)
+    schema = schemas.for_kind(call.res.group, call.res.version, call.res.kind)
+    if schema is None:
+        return
+    unknown = schemas.unknown_fields(obj, schema, prune=mode != "Strict")
+    if not unknown or mode == "Ignore":
+        return
+    if mode == "Strict":
+        listed = ", ".join(f'unknown field "{u}"' for u in unknown)
+        raise errors.bad_request(f"strict decoding error: {listed}")
+    call.warnings.extend(f'unknown field "{u}"' for u in unknown)
 
 
 async def create(call: Call) -> web.StreamResponse:
