@@ -280,9 +280,14 @@ class Objects:
         return obj
 
     async def delete(
-        self, res: Resource, ws: str, ns: str, name: str, *, preconditions: Obj | None = None, dry_run: bool = False
+        self, res: Resource, ws: str, ns: str, name: str, *, preconditions: Obj | None = None,
+        dry_run: bool = False, propagation: str = "Background",
     ) -> Obj:
-        """Delete now, or mark for deletion while finalizers remain (returns the object)."""
+        """Delete now, or mark for deletion while finalizers remain (returns the object).
+        Foreground and Orphan propagation hold the object with the `foregroundDeletion` or
+        `orphan` finalizer until the garbage collector (vapi/gc.py) has dealt with its
+        dependents, as kube-apiserver does."""
+        held = {"Foreground": "foregroundDeletion", "Orphan": "orphan"}.get(propagation)
         k = key(ws, res, ns, name)
         for _ in range(20):
             try:
@@ -299,6 +304,8 @@ class Objects:
                     raise errors.conflict(res.group, res.resource, name,
                                           f"Precondition failed: ResourceVersion in precondition: {preconditions['resourceVersion']}, ResourceVersion in object meta: {meta['resourceVersion']}")
             finalizers = meta.get("finalizers") or []
+            if held and held not in finalizers and not meta.get("deletionTimestamp"):
+                finalizers = meta["finalizers"] = [*finalizers, held]
             if res.resource == "namespaces":
                 finalizers = finalizers or (obj.get("spec", {}).get("finalizers") or [])
             if not finalizers:

@@ -101,6 +101,19 @@ class Registry:
     def lookup(self, group: str, version: str, resource: str) -> Resource | None:
         return self._by_gvr.get((group, version, resource))
 
+    def by_kind(self, group: str, version: str, kind: str) -> Resource | None:
+        for r in self._by_gv.get((group, version), ()):
+            if r.kind == kind:
+                return r
+        return None
+
+    def preferred(self) -> list[Resource]:
+        """Every resource in its group's preferred version."""
+        out: list[Resource] = []
+        for g in self.groups:
+            out += self._by_gv.get((g.group, g.versions[0]), [])
+        return out
+
     def resources(self, group: str, version: str) -> list[Resource] | None:
         return self._by_gv.get((group, version))
 

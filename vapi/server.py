@@ -26,7 +26,7 @@ import storage
 from storage import errors as storage_errors
 from storage.cache import WatchCache, family_by_depth
 from storage.compactor import Compactor
-from vapi import __version__, discovery, errors, objects, openapi, requestinfo
+from vapi import __version__, discovery, errors, gc, objects, openapi, requestinfo
 from vapi.handlers import dispatch
 from vapi.http import respond
 from vapi.resources import Registry, builtin
@@ -45,6 +45,7 @@ class State:
     registry: Registry
     objects: objects.Objects
     admin_token: str
+    gc: gc.Collector
     workspaces: set[str] = field(default_factory=lambda: {ROOT})
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
@@ -260,7 +261,9 @@ async def run(cfg: Config, ready: asyncio.Event | None = None, stop: asyncio.Eve
     backend = await storage.open_backend(url)
     cache = WatchCache(backend, capacity=cfg.watch_cache_size, family=family_by_depth(3))
     compactor = Compactor(backend, keep=cfg.compaction_keep, interval=cfg.compaction_interval)
-    state = State(backend, cache, builtin(), objects.Objects(backend, cache), admin_token(cfg.data_dir))
+    store = objects.Objects(backend, cache)
+    registry = builtin()
+    state = State(backend, cache, registry, store, admin_token(cfg.data_dir), gc.Collector(store, registry))
     await ensure_workspace(state, ROOT)
     ctx, ca = server_ssl(cfg.data_dir, cfg.hosts)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -299,5 +302,6 @@ async def run(cfg: Config, ready: asyncio.Event | None = None, stop: asyncio.Eve
         for t in list(state.tasks):
             t.cancel()
         await asyncio.gather(*state.tasks, return_exceptions=True)
+        await state.gc.close()
         await cache.close()
         await backend.close()

@@ -89,30 +89,47 @@ async def delete_options(call: Call) -> Obj:
     return opts
 
 
+def propagation(opts: Obj, call: Call) -> str:
+    policy = call.request.query.get("propagationPolicy") or opts.get("propagationPolicy")
+    if policy is None and opts.get("orphanDependents") is True:
+        policy = "Orphan"
+    return str(policy or "Background")
+
+
 async def delete(call: Call) -> web.StreamResponse:
     i = call.info
     opts = await delete_options(call)
+    policy = propagation(opts, call)
+    dry = dry_run(call.request)
     out = await call.state.objects.delete(
         call.res, i.workspace, i.namespace, i.name,
-        preconditions=opts.get("preconditions"), dry_run=dry_run(call.request),
+        preconditions=opts.get("preconditions"), dry_run=dry, propagation=policy,
     )
+    if dry:
+        return respond(out)
     if call.res.resource == "namespaces" and out["metadata"].get("deletionTimestamp"):
         call.state.terminate_namespace(i.workspace, i.name)
+    else:
+        call.state.gc.deleted(i.workspace, call.res, out, policy)
     return respond(out)
 
 
 async def delete_collection(call: Call) -> web.StreamResponse:
     i = call.info
-    await delete_options(call)
+    policy = propagation(await delete_options(call), call)
     opts = list_options(call)
     listed = await call.state.objects.list(call.res, i.workspace, i.namespace, opts)
     for item in listed["items"]:
         meta = item["metadata"]
         try:
-            await call.state.objects.delete(
-                call.res, i.workspace, meta.get("namespace", ""), meta["name"], dry_run=dry_run(call.request)
+            out = await call.state.objects.delete(
+                call.res, i.workspace, meta.get("namespace", ""), meta["name"],
+                dry_run=dry_run(call.request), propagation=policy,
             )
         except errors.APIError as e:
             if e.code != 404:
                 raise
+            continue
+        if not dry_run(call.request):
+            call.state.gc.deleted(i.workspace, call.res, out, policy)
     return respond(listed)
