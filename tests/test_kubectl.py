@@ -1,8 +1,7 @@
 """The real kubectl 1.35 against a workspace: outputs asserted, not just exit codes.
 
-Objects are created with `create -f --validate=false`: kubectl's client-side validation needs
-the OpenAPI v2 protobuf document, and typed `kubectl create <kind>` sends protobuf bodies;
-neither is served yet (see the workspace API issue)."""
+Typed commands (`kubectl create configmap`, `auth can-i`) send protobuf bodies: see
+tests/test_kubeproto.py."""
 
 from __future__ import annotations
 

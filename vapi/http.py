@@ -8,7 +8,7 @@ import orjson
 import yaml
 from aiohttp import web
 
-from vapi import errors
+from vapi import errors, kubeproto
 
 MAX_BODY = 3 * 1024 * 1024  # kube-apiserver's limit on a request body
 JSON = "application/json"
@@ -45,6 +45,8 @@ def decode_object(body: bytes, content_type: str) -> dict[str, Any]:
             data = orjson.loads(body)
         except orjson.JSONDecodeError as e:
             raise errors.bad_request(f"error decoding JSON: {e}") from e
+    elif content_type == kubeproto.CONTENT_TYPE:
+        data = kubeproto.decode(body)
     elif content_type in ("application/yaml", "application/x-yaml", "text/yaml"):
         try:
             data = yaml.load(body, Loader=_Loader)
