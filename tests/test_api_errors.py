@@ -26,7 +26,7 @@ CASES = [
     pytest.param("POST", CMS, json.dumps(good("Bad_Name")).encode(), JSON, 422, "Invalid", id="invalid-name"),
     pytest.param("POST", CMS, json.dumps({**good(), "metadata": {"generateName": ""}}).encode(), JSON, 422, "Invalid", id="no-name"),
     pytest.param("POST", CMS, json.dumps({**good(), "metadata": {"name": "x", "labels": {"bad key!": "v"}}}).encode(), JSON, 422, "Invalid", id="invalid-label-key"),
-    pytest.param("POST", CMS, json.dumps({**good(), "metadata": {"name": "x", "labels": {"k": 5}}}).encode(), JSON, 422, "Invalid", id="label-wrong-type"),
+    pytest.param("POST", CMS, json.dumps({**good(), "metadata": {"name": "x", "labels": {"k": 5}}}).encode(), JSON, 400, "BadRequest", id="label-wrong-type"),
     pytest.param("POST", CMS, json.dumps({**good(), "metadata": "x"}).encode(), JSON, 400, "BadRequest", id="metadata-wrong-type"),
     pytest.param("POST", CMS, json.dumps({**good(), "metadata": {"name": "x", "namespace": "other"}}).encode(), JSON, 400, "BadRequest", id="namespace-mismatch"),
     pytest.param("POST", CMS, json.dumps(good()).encode(), {"Content-Type": "text/plain"}, 415, "UnsupportedMediaType", id="unknown-media-type"),
@@ -99,3 +99,29 @@ def test_unknown_fields_are_dropped_with_or_without_warning(vapi: VapiProcess, n
     warnings = headers.get_all("Warning") or []
     assert ('299 - "unknown field \\"spec.foo\\""' in warnings) == warned, warnings
     assert len(warnings) == (2 if warned else 0)
+
+
+@pytest.mark.parametrize(
+    "spec,field",
+    [
+        pytest.param({"replicas": "three"}, "spec.replicas", id="string-for-int"),
+        pytest.param({"replicas": True}, "spec.replicas", id="bool-for-int"),
+        pytest.param({"paused": "yes"}, "spec.paused", id="string-for-bool"),
+        pytest.param({"selector": ["a"]}, "spec.selector", id="list-for-object"),
+        pytest.param({"strategy": {"rollingUpdate": {"maxSurge": {"a": 1}}}}, "spec.strategy.rollingUpdate.maxSurge", id="object-for-int-or-string"),
+    ],
+)
+def test_wrong_field_types_are_400(vapi: VapiProcess, namespace: str, spec: dict, field: str) -> None:
+    code, _, out = vapi.request("POST", DEPLOY.format(ns=namespace), deployment(spec), headers=JSON)
+    status = json.loads(out)
+    assert (code, status["reason"]) == (400, "BadRequest"), status
+    assert f"Go struct field Deployment.{field} of type" in status["message"]
+    assert json.loads(vapi.request("GET", DEPLOY.format(ns=namespace))[2])["items"] == []
+
+
+def test_int_or_string_and_quantities_accept_both(vapi: VapiProcess, namespace: str) -> None:
+    body = json.loads(deployment({"strategy": {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": "25%"}}}))
+    body["spec"]["template"]["spec"]["containers"][0].pop("bogus")
+    body["spec"]["template"]["spec"]["containers"][0]["resources"] = {"limits": {"cpu": 1, "memory": "1Gi"}}
+    code, _, out = vapi.request("POST", DEPLOY.format(ns=namespace), json.dumps(body).encode(), headers=JSON)
+    assert code == 201, out

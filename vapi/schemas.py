@@ -108,3 +108,66 @@ def unknown_fields(obj: Any, schema: Schema | None, path: str = "", *, prune: bo
             for n, v in enumerate(obj):
                 out += unknown_fields(v, item, f"{path}[{n}]", prune=prune)
     return out
+
+
+_JSON_KIND = {str: "string", bool: "bool", int: "number", float: "number", list: "array", dict: "object"}
+
+
+def _accepts(node: Schema, value: Any) -> str | None:
+    """None if `value` fits the node's type, else the type expected (in Go's words)."""
+    one_of = node.get("oneOf")
+    if isinstance(one_of, list):  # IntOrString, Quantity
+        alternatives = {t for alt in one_of for t in (alt.get("type") or []) if t != "null"}
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            return " or ".join(sorted(alternatives))
+        return None
+    types = node.get("type")
+    if types is None:
+        return None
+    kinds = [types] if isinstance(types, str) else [t for t in types if t != "null"]
+    if not kinds:
+        return None
+    kind = kinds[0]
+    ok = {
+        "string": isinstance(value, str),
+        "boolean": isinstance(value, bool),
+        "integer": isinstance(value, int) and not isinstance(value, bool)
+        or isinstance(value, float) and value.is_integer(),
+        "number": isinstance(value, (int, float)) and not isinstance(value, bool),
+        "array": isinstance(value, list),
+        "object": isinstance(value, dict),
+    }.get(kind, True)
+    if ok:
+        return None
+    go_names = {"integer": str(node.get("format", "int64")), "boolean": "bool", "number": "float64",
+                "array": "slice", "object": "struct"}
+    return go_names.get(kind, str(kind))
+
+
+def type_errors(obj: Any, schema: Schema | None, path: str = "") -> list[tuple[str, str, str]]:
+    """(field path, expected Go type, JSON kind found) for values of the wrong JSON type, which
+    kube-apiserver's decoding into typed objects refuses. null is accepted anywhere."""
+    if obj is None:
+        return []
+    node = resolve(schema)
+    if node is None or node.get("x-kubernetes-preserve-unknown-fields"):
+        return []
+    wanted = _accepts(node, obj)
+    if wanted is not None:
+        return [(path or ".", wanted, _JSON_KIND.get(type(obj), type(obj).__name__))]
+    out: list[tuple[str, str, str]] = []
+    if isinstance(obj, dict):
+        props = node.get("properties") or {}
+        extra = node.get("additionalProperties")
+        for k, v in obj.items():
+            child = f"{path}.{k}" if path else k
+            if k in props:
+                out += type_errors(v, props[k], child)
+            elif isinstance(extra, dict):
+                out += type_errors(v, extra, child)
+    elif isinstance(obj, list):
+        item = node.get("items")
+        if isinstance(item, dict):
+            for n, v in enumerate(obj):
+                out += type_errors(v, item, f"{path}[{n}]")
+    return out

@@ -51,6 +51,14 @@ def check_fields(call: Call, obj: Obj) -> None:
     schema = schemas.for_kind(call.res.group, call.res.version, call.res.kind)
     if schema is None:
         return
+    wrong = schemas.type_errors(obj, schema)
+    if wrong:
+        path, wanted, found = wrong[0]
+        kind, version = call.res.kind, call.res.version
+        raise errors.bad_request(
+            f'{kind} in version "{version}" cannot be handled as a {kind}: json: cannot unmarshal '
+            f"{found} into Go struct field {kind}.{path} of type {wanted}"
+        )
     unknown = schemas.unknown_fields(obj, schema, prune=mode != "Strict")
     if not unknown or mode == "Ignore":
         return
