@@ -29,30 +29,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 import storage  # noqa: E402
+from hack.benchlib import Report, rate  # noqa: E402
 from tests.apiserver import VapiProcess  # noqa: E402
 
-rows: list[tuple[str, str, str]] = []
-
-
-def progress(msg: str) -> None:
-    print(f"[bench-api] {msg}", file=sys.stderr, flush=True)
-
-
-def row(name: str, value: str, note: str = "") -> None:
-    rows.append((name, value, note))
-    progress(f"{name}: {value} {note}")
-
-
-async def rate(n: int, fn: Callable[[int], Awaitable[object]], concurrency: int) -> float:
-    it = iter(range(n))
-
-    async def worker() -> None:
-        for i in it:
-            await fn(i)
-
-    t = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return n / (time.perf_counter() - t)
+REPORT = Report("bench-api")
+progress = REPORT.progress
+row = REPORT.row
 
 
 def client_ssl(server: VapiProcess, tmp: str) -> ssl.SSLContext:
@@ -147,10 +129,7 @@ async def main() -> None:
     row("vapi GET/s", f"{api_get:,.0f}", f"backend {raw_get:,.0f}/s, ratio {api_get / raw_get:.2f}")
     row("vapi LIST(100)/s", f"{api_list:,.0f}", f"backend {raw_list:,.0f}/s, ratio {api_list / raw_list:.2f}")
     row(f"vapi GET latency at {api_get / 2:,.0f}/s", f"p50 {p50 * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms", f"{len(latencies)} requests")
-    width = max(len(r[0]) for r in rows)
-    print(f"\n{'measure'.ljust(width)}  {'value':>26}  note")
-    for name, value, note in rows:
-        print(f"{name.ljust(width)}  {value:>26}  {note}")
+    REPORT.print_table()
 
 
 if __name__ == "__main__":

@@ -25,33 +25,14 @@ from collections.abc import Awaitable, Callable
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import storage  # noqa: E402
+from hack.benchlib import Report, rate  # noqa: E402
 from hack.etcd_cluster import EtcdCluster  # noqa: E402
 from storage.cache import WatchCache  # noqa: E402
 
 CONCURRENCY = 64
-rows: list[tuple[str, str, str]] = []
-
-
-def progress(msg: str) -> None:
-    print(f"[bench] {msg}", file=sys.stderr, flush=True)
-
-
-def row(name: str, value: str, note: str = "") -> None:
-    rows.append((name, value, note))
-    progress(f"{name}: {value} {note}")
-
-
-async def rate(n: int, fn: Callable[[int], Awaitable[object]], concurrency: int) -> float:
-    """Operations per second of fn(0..n-1) with `concurrency` calls in flight."""
-    it = iter(range(n))
-
-    async def worker() -> None:
-        for i in it:
-            await fn(i)
-
-    t = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return n / (time.perf_counter() - t)
+REPORT = Report("bench")
+progress = REPORT.progress
+row = REPORT.row
 
 
 def raw_sqlite_commits(path: str, n: int) -> float:
@@ -102,9 +83,10 @@ async def bench_writes(
 async def bench_reads(label: str, backend: storage.Backend, n: int, keys: int) -> None:
     progress(f"{label}: gets")
     prefix = f"/bench/{label}/c1r0/"
-    got = await rate(n, lambda i: backend.get(f"{prefix}{i % 100:08d}"), 1)
+    span = max(1, min(100, n // 5))  # keys written by the first slice of creates
+    got = await rate(n, lambda i: backend.get(f"{prefix}{i % span:08d}"), 1)
     row(f"{label} gets/s (1 in flight)", f"{got:,.0f}")
-    got = await rate(n, lambda i: backend.get(f"{prefix}{i % 100:08d}"), CONCURRENCY)
+    got = await rate(n, lambda i: backend.get(f"{prefix}{i % span:08d}"), CONCURRENCY)
     row(f"{label} gets/s ({CONCURRENCY} in flight)", f"{got:,.0f}")
 
     progress(f"{label}: writing {keys} keys to list")
@@ -232,10 +214,7 @@ async def main() -> None:
     finally:
         cluster.stop()
 
-    width = max(len(r[0]) for r in rows)
-    print(f"\n{'measure'.ljust(width)}  {'value':>28}  note")
-    for name, value, note in rows:
-        print(f"{name.ljust(width)}  {value:>28}  {note}")
+    REPORT.print_table()
 
 
 if __name__ == "__main__":
