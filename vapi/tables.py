@@ -133,6 +133,13 @@ Column = tuple[str, str, int, Cell]  # (name, type, priority, cell)
 NAME: Column = ("Name", "string", 0, name)
 AGE: Column = ("Age", "string", 0, age)
 
+# the -o wide columns of workloads with a pod template
+POD_TEMPLATE_WIDE: list[Column] = [
+    ("Containers", "string", 1, lambda o: ",".join(str(c.get("name")) for c in _containers(o, "spec", "template", "spec"))),
+    ("Images", "string", 1, lambda o: ",".join(str(c.get("image")) for c in _containers(o, "spec", "template", "spec"))),
+    ("Selector", "string", 1, _selector),
+]
+
 COLUMNS: dict[tuple[str, str], list[Column]] = {
     ("", "pods"): [
         NAME,
@@ -151,9 +158,7 @@ COLUMNS: dict[tuple[str, str], list[Column]] = {
         ("Up-to-date", "integer", 0, lambda o: get(o, "status", "updatedReplicas", default=0)),
         ("Available", "integer", 0, lambda o: get(o, "status", "availableReplicas", default=0)),
         AGE,
-        ("Containers", "string", 1, lambda o: ",".join(str(c.get("name")) for c in _containers(o, "spec", "template", "spec"))),
-        ("Images", "string", 1, lambda o: ",".join(str(c.get("image")) for c in _containers(o, "spec", "template", "spec"))),
-        ("Selector", "string", 1, _selector),
+        *POD_TEMPLATE_WIDE,
     ],
     ("apps", "replicasets"): [
         NAME,
@@ -161,16 +166,13 @@ COLUMNS: dict[tuple[str, str], list[Column]] = {
         ("Current", "integer", 0, lambda o: get(o, "status", "replicas", default=0)),
         ("Ready", "integer", 0, lambda o: get(o, "status", "readyReplicas", default=0)),
         AGE,
-        ("Containers", "string", 1, lambda o: ",".join(str(c.get("name")) for c in _containers(o, "spec", "template", "spec"))),
-        ("Images", "string", 1, lambda o: ",".join(str(c.get("image")) for c in _containers(o, "spec", "template", "spec"))),
-        ("Selector", "string", 1, _selector),
+        *POD_TEMPLATE_WIDE,
     ],
     ("apps", "statefulsets"): [
         NAME,
         ("Ready", "string", 0, lambda o: f"{get(o, 'status', 'readyReplicas', default=0)}/{get(o, 'spec', 'replicas', default=1)}"),
         AGE,
-        ("Containers", "string", 1, lambda o: ",".join(str(c.get("name")) for c in _containers(o, "spec", "template", "spec"))),
-        ("Images", "string", 1, lambda o: ",".join(str(c.get("image")) for c in _containers(o, "spec", "template", "spec"))),
+        *POD_TEMPLATE_WIDE[:2],
     ],
     ("apps", "daemonsets"): [
         NAME,
