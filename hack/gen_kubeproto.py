@@ -31,7 +31,7 @@ APIMACHINERY = {
 }
 
 STRUCT = re.compile(r"^type (\w+) struct \{\n(.*?)^\}", re.S | re.M)
-NAMED = re.compile(r"^type (\w+) (\[\]\w+|map\[\w+\]\w+|\*?[\w.]+)\s*$", re.M)
+NAMED = re.compile(r"^type (\w+) (\[\][\w.]+|map\[[\w.]+\][\w.*\[\]]+|\*?[\w.]+)\s*$", re.M)
 IMPORT_BLOCK = re.compile(r"^import \((.*?)^\)", re.S | re.M)
 IMPORT_ONE = re.compile(r'^import (\w+ )?"([^"]+)"', re.M)
 FIELD = re.compile(r"^\s*(?:(\w+)\s+)?([\w.*\[\]]+(?:\[[\w.*]+\][\w.*\[\]]+)?)\s+`([^`]*)`")

@@ -98,3 +98,21 @@ def test_kubectl_auth_can_i_and_whoami(vapi: VapiProcess) -> None:
     assert vapi.kubectl("auth", "can-i", "create", "deployments").stdout.strip() == "yes"
     out = json.loads(vapi.kubectl("auth", "whoami", "-o", "json").stdout)
     assert out["status"]["userInfo"]["username"] == "admin"
+
+
+@pytest.mark.parametrize(
+    "args,check",
+    [
+        pytest.param(["run", "nginx", "--image=nginx", "--port=80"], ("pod", "nginx", "{.spec.containers[0].ports[0].containerPort}", "80"), id="run"),
+        pytest.param(["create", "quota", "q", "--hard=pods=2,requests.cpu=500m"], ("resourcequota", "q", "{.spec.hard.requests\\.cpu}", "500m"), id="quota"),
+        pytest.param(["create", "job", "j", "--image=busybox", "--", "echo", "hi"], ("job", "j", "{.spec.template.spec.containers[0].command}", '["echo","hi"]'), id="job"),
+        pytest.param(["create", "cronjob", "c", "--image=busybox", "--schedule=*/5 * * * *"], ("cronjob", "c", "{.spec.schedule}", "*/5 * * * *"), id="cronjob"),
+        pytest.param(["create", "role", "r", "--verb=get", "--resource=pods"], ("role", "r", "{.rules[0].verbs}", '["get"]'), id="role"),
+        pytest.param(["create", "service", "clusterip", "s", "--tcp=5678:8080"], ("service", "s", "{.spec.ports[0].targetPort}", "8080"), id="service-int-or-string"),
+        pytest.param(["create", "pdb", "p", "--selector=app=n", "--min-available=50%"], ("pdb", "p", "{.spec.minAvailable}", "50%"), id="pdb"),
+    ],
+)
+def test_more_typed_commands(vapi: VapiProcess, namespace: str, args: list[str], check: tuple[str, str, str, str]) -> None:
+    vapi.kubectl("-n", namespace, *args)
+    kind, name, path, want = check
+    assert vapi.kubectl("-n", namespace, "get", kind, name, "-o", f"jsonpath={path}").stdout == want
