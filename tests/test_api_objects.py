@@ -221,3 +221,13 @@ def test_access_reviews_answer_for_the_admin(api: client.ApiClient) -> None:
     assert review.status.allowed is True
     who = client.AuthenticationV1Api(api).create_self_subject_review(client.V1SelfSubjectReview())
     assert who.status.user_info.username == "admin"
+
+
+def test_secret_string_data_becomes_data(api: client.ApiClient, namespace: str) -> None:
+    v1 = client.CoreV1Api(api)
+    made = v1.create_namespaced_secret(namespace, client.V1Secret(
+        metadata=client.V1ObjectMeta(name="s"), data={"a": "YQ=="}, string_data={"b": "bee"}))
+    assert made.data == {"a": "YQ==", "b": "YmVl"} and made.string_data is None
+    made.string_data = {"a": "override"}
+    again = v1.replace_namespaced_secret("s", namespace, made)
+    assert again.data == {"a": "b3ZlcnJpZGU=", "b": "YmVl"}

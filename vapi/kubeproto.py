@@ -297,6 +297,9 @@ def decode(body: bytes) -> dict[str, Json]:
         else:
             name = f"{package(api_version)}.{kind}"
             if name not in table()["structs"]:
+                # DeleteOptions and the other meta.k8s.io kinds travel in any group's version
+                name = f"meta/v1.{kind}"
+            if name not in table()["structs"]:
                 raise errors.unsupported_media_type(f"{CONTENT_TYPE} (no protobuf description of {api_version} {kind}; send JSON)")
             obj = decode_struct(name, raw)
     except (ProtoError, UnicodeDecodeError, ValueError, struct.error) as e:

@@ -184,6 +184,7 @@ class Objects:
         if not meta.get("name") and meta.get("generateName"):
             meta["name"] = meta["generateName"] + "".join(random.choices(string.ascii_lowercase + string.digits, k=5))
         validation.validate_create(res, obj)
+        normalize(res, obj)
         name = meta["name"]
         if res.namespaced:
             meta["namespace"] = ns
@@ -254,6 +255,7 @@ class Objects:
         if wanted_rv and wanted_rv != old["metadata"]["resourceVersion"]:
             raise errors.conflict(res.group, res.resource, name, errors.MODIFIED)
         new = merge_update(res, old, obj, subresource)
+        normalize(res, new)
         validation.validate_update(res, new, old)
         if _deleted_by(new):
             return await self._finish_delete(res, ws, ns, name, kv, new, dry_run)
@@ -347,6 +349,28 @@ class Objects:
                     yield "MODIFIED", obj, prev, ev.revision
         finally:
             await stream.aclose()  # type: ignore[attr-defined]
+
+
+def _secret(obj: Obj) -> None:
+    """stringData is write-only: its entries are merged into data, base64-encoded, and it is
+    never stored (k8s.io/kubernetes/pkg/apis/core/v1/conversion.go)."""
+    string_data = obj.pop("stringData", None)
+    if isinstance(string_data, dict) and string_data:
+        current = obj.get("data")
+        data: dict[str, str] = current if isinstance(current, dict) else {}
+        for k, v in string_data.items():
+            data[k] = base64.b64encode(str(v).encode()).decode()
+        obj["data"] = data
+
+
+# What kube-apiserver's conversion into its internal types does to a kind on every write.
+NORMALIZE = {("", "Secret"): _secret}
+
+
+def normalize(res: Resource, obj: Obj) -> None:
+    fix = NORMALIZE.get((res.group, res.kind))
+    if fix is not None:
+        fix(obj)
 
 
 def parse_rv(value: str) -> int:

@@ -1,0 +1,55 @@
+"""helm 4.1 against a workspace, in client-side apply mode (`--server-side=false`): server-side
+apply, helm 4's default, is the next issue. Release records, upgrades that remove resources,
+rollback and uninstall all go through the ordinary API."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+from tests.apiserver import ROOT, VapiProcess
+
+HELM = os.path.join(ROOT, ".tools", "bin", "helm")
+CHART = os.path.join(os.path.dirname(os.path.abspath(__file__)), "charts", "demo")
+
+
+def helm(vapi: VapiProcess, ns: str, *args: str) -> str:
+    out = subprocess.run([HELM, "--kubeconfig", vapi.kubeconfig, "-n", ns, *args],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def names(vapi: VapiProcess, ns: str, kinds: str) -> set[str]:
+    return set(vapi.kubectl("-n", ns, "get", kinds, "-o", "name").stdout.split())
+
+
+def test_install_upgrade_rollback_uninstall(vapi: VapiProcess, namespace: str) -> None:
+    csa = "--server-side=false"
+    out = helm(vapi, namespace, "install", "r", CHART, csa)
+    assert "STATUS: deployed" in out
+    assert names(vapi, namespace, "deploy,svc,cm,sa") == {
+        "deployment.apps/r-web", "service/r-svc", "configmap/r-cfg", "serviceaccount/r-sa"}
+    assert "clusterrolebinding.rbac.authorization.k8s.io/r-reader" in vapi.kubectl("get", "clusterrolebindings", "-o", "name").stdout.split()
+    secret = vapi.kubectl("-n", namespace, "get", "secret", "r-secret", "-o", "jsonpath={.data.password}").stdout
+    assert secret == "aHVudGVyMg=="
+
+    helm(vapi, namespace, "upgrade", "r", CHART, csa, "--set", "replicas=3", "--set", "withService=false")
+    assert vapi.kubectl("-n", namespace, "get", "deploy", "r-web", "-o", "jsonpath={.spec.replicas}").stdout == "3"
+    assert "service/r-svc" not in names(vapi, namespace, "svc"), "a resource the chart no longer renders is deleted"
+
+    helm(vapi, namespace, "rollback", "r", "1")
+    assert vapi.kubectl("-n", namespace, "get", "deploy", "r-web", "-o", "jsonpath={.spec.replicas}").stdout == "1"
+    assert "service/r-svc" in names(vapi, namespace, "svc")
+
+    releases = json.loads(helm(vapi, namespace, "list", "-o", "json"))
+    assert [(r["name"], r["revision"], r["status"]) for r in releases] == [("r", "3", "deployed")]
+    manifest = helm(vapi, namespace, "get", "manifest", "r")
+    assert "name: r-web" in manifest and "kind: ClusterRoleBinding" in manifest
+    status = helm(vapi, namespace, "status", "r")
+    assert "STATUS: deployed" in status and "REVISION: 3" in status
+
+    helm(vapi, namespace, "uninstall", "r")
+    assert names(vapi, namespace, "deploy,svc,cm,sa,secrets") == set()
+    assert "clusterrolebinding.rbac.authorization.k8s.io/r-reader" not in vapi.kubectl("get", "clusterrolebindings", "-o", "name").stdout.split()
