@@ -94,3 +94,14 @@ def field_validation(request: web.Request) -> str:
     if value not in ("", "Ignore", "Warn", "Strict"):
         raise errors.bad_request(f'invalid fieldValidation value {value!r}: must be one of "Ignore", "Warn", "Strict"')
     return value or "Warn"
+
+
+def field_manager(request: web.Request) -> str:
+    """The manager a write is recorded under: `fieldManager`, else the User-Agent up to its
+    first "/" (as kube-apiserver derives it)."""
+    manager = request.query.get("fieldManager")
+    if manager is None:
+        manager = request.headers.get("User-Agent", "").split("/", 1)[0][:128] or "unknown"
+    elif not manager or len(manager) > 128 or not manager.isprintable():
+        raise errors.bad_request(f"invalid fieldManager {manager!r}: must be 1 to 128 printable characters")
+    return manager

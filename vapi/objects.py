@@ -24,7 +24,7 @@ import orjson
 from storage import errors as storage_errors
 from storage.backend import Backend, EventType, KeyValue
 from storage.cache import WatchCache
-from vapi import errors, selectors, validation
+from vapi import apply, errors, schemas, selectors, validation
 from vapi.resources import Resource
 
 Obj = dict[str, Any]
@@ -179,7 +179,9 @@ class Objects:
 
     # -- writes ----------------------------------------------------------------------
 
-    async def create(self, res: Resource, ws: str, ns: str, obj: Obj, *, dry_run: bool = False) -> Obj:
+    async def create(
+        self, res: Resource, ws: str, ns: str, obj: Obj, *, dry_run: bool = False, manager: str = ""
+    ) -> Obj:
         meta = obj.setdefault("metadata", {})
         if not meta.get("name") and meta.get("generateName"):
             meta["name"] = meta["generateName"] + "".join(random.choices(string.ascii_lowercase + string.digits, k=5))
@@ -207,6 +209,8 @@ class Objects:
             obj.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])
             obj["status"] = {"phase": "Active"}
             meta.setdefault("labels", {})["kubernetes.io/metadata.name"] = name
+        if manager and not any(e.get("operation") == "Apply" for e in apply.entries(obj)):
+            apply.track_update(None, obj, schemas.for_kind(res.group, res.version, res.kind), manager, res.group_version)
         if dry_run:
             meta["resourceVersion"] = ""
             return obj
@@ -237,8 +241,10 @@ class Objects:
             )
 
     async def update(
-        self, res: Resource, ws: str, ns: str, name: str, obj: Obj, *, subresource: str = "", dry_run: bool = False
+        self, res: Resource, ws: str, ns: str, name: str, obj: Obj, *, subresource: str = "",
+        dry_run: bool = False, manager: str = "",
     ) -> Obj:
+        """Replace an object; `manager` names the writer in managedFields (an Update entry)."""
         meta = obj.setdefault("metadata", {})
         if meta.get("name", name) != name:
             raise errors.bad_request(
@@ -257,6 +263,11 @@ class Objects:
         new = merge_update(res, old, obj, subresource)
         normalize(res, new)
         validation.validate_update(res, new, old)
+        if manager:
+            schema = schemas.for_kind(res.group, res.version, res.kind)
+            apply.track_update(old, new, schema, manager, res.group_version, subresource)
+        elif "managedFields" not in new["metadata"] and old["metadata"].get("managedFields"):
+            new["metadata"]["managedFields"] = old["metadata"]["managedFields"]
         if _deleted_by(new):
             return await self._finish_delete(res, ws, ns, name, kv, new, dry_run)
         if strip_rv(new) == strip_rv(old):
@@ -367,10 +378,29 @@ def _secret(obj: Obj) -> None:
 NORMALIZE = {("", "Secret"): _secret}
 
 
+def _default_port_protocols(node: Any) -> None:
+    """kube defaults ContainerPort.protocol and ServicePort.protocol to TCP (they are
+    list-map keys, so server-side apply depends on it)."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "ports" and isinstance(v, list):
+                for port in v:
+                    if isinstance(port, dict) and ("containerPort" in port or "port" in port):
+                        port.setdefault("protocol", "TCP")
+            else:
+                _default_port_protocols(v)
+    elif isinstance(node, list):
+        for v in node:
+            _default_port_protocols(v)
+
+
 def normalize(res: Resource, obj: Obj) -> None:
     fix = NORMALIZE.get((res.group, res.kind))
     if fix is not None:
         fix(obj)
+    if res.kind in ("Pod", "Service", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job",
+                    "CronJob", "ReplicationController", "PodTemplate"):
+        _default_port_protocols(obj.get("spec"))
 
 
 def parse_rv(value: str) -> int:

@@ -9,11 +9,11 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from vapi import errors, patch, schemas
+from vapi import apply, errors, patch, schemas
 from vapi.handlers import Call
 from vapi.handlers import scale as scale_handlers
 from vapi.handlers.write import check_fields
-from vapi.http import dry_run, field_validation, media_type, read_body, respond
+from vapi.http import decode_object, dry_run, field_manager, media_type, query_bool, read_body, respond
 
 JSON_PATCH = "application/json-patch+json"
 MERGE_PATCH = "application/merge-patch+json"
@@ -34,25 +34,69 @@ def apply_patch(kind: str, doc: Any, body: Any, schema: schemas.Schema | None) -
 
 async def read_patch(call: Call) -> tuple[str, Any]:
     kind = media_type(call.request)
-    if kind in APPLY:
-        raise errors.APIError(
-            415, "UnsupportedMediaType",
-            f"the body of the request was in an unknown format - accepted media types include: "
-            f"{JSON_PATCH}, {MERGE_PATCH}, {STRATEGIC} (server-side apply is not served yet)",
-        )
-    if kind not in (JSON_PATCH, MERGE_PATCH, STRATEGIC):
+    if kind not in (JSON_PATCH, MERGE_PATCH, STRATEGIC, APPLY[0]):
         raise errors.unsupported_media_type(kind)
-    field_validation(call.request)
+    if call.request.query.get("force") not in (None, "", "false") and kind != APPLY[0]:
+        raise errors.bad_request("force is only valid for apply patches")
     raw = await read_body(call.request)
+    if kind == APPLY[0]:
+        return kind, decode_object(raw, "application/yaml")
     try:
         return kind, orjson.loads(raw)
     except orjson.JSONDecodeError as e:
         raise errors.bad_request(f"error decoding patch: {e}") from e
 
 
+async def server_side_apply(call: Call, config: Obj) -> web.StreamResponse:
+    """PATCH with application/apply-patch+yaml: create or merge by field ownership."""
+    i = call.info
+    q = call.request.query
+    manager = q.get("fieldManager")
+    if not manager:
+        raise errors.bad_request("PATCH with application/apply-patch+yaml requires a fieldManager")
+    field_manager(call.request)
+    force = query_bool(call.request, "force")
+    res = call.res
+    if config.get("apiVersion") != res.group_version or config.get("kind") != res.kind:
+        raise errors.bad_request(
+            f"apply configuration of {config.get('apiVersion')}/{config.get('kind')} sent to {res.group_version} {res.resource}"
+        )
+    meta = config.get("metadata")
+    if not isinstance(meta, dict) or meta.get("name") != i.name:
+        raise errors.bad_request(f"the name in the apply configuration must be {i.name!r}")
+    if res.namespaced and meta.get("namespace") not in (None, "", i.namespace):
+        raise errors.bad_request("the namespace of the apply configuration does not match the namespace of the request")
+    check_fields(call, config)
+    schema = schemas.for_kind(res.group, res.version, res.kind)
+    objects = call.state.objects
+    dry = dry_run(call.request)
+    for _ in range(5):
+        try:
+            live = await objects.get(res, i.workspace, i.namespace, i.name)
+        except errors.APIError as e:
+            if e.code != 404 or i.subresource:
+                raise
+            live = None
+        new = apply.apply(live, config, schema, manager, res.group_version, force, i.subresource)
+        try:
+            if live is None:
+                out = await objects.create(res, i.workspace, i.namespace, new, dry_run=dry)
+                return respond(out, status=201)
+            new["metadata"]["resourceVersion"] = live["metadata"]["resourceVersion"]
+            out = await objects.update(res, i.workspace, i.namespace, i.name, new, subresource=i.subresource, dry_run=dry)
+            return respond(out)
+        except errors.APIError as e:
+            if e.code == 409 and e.reason in ("Conflict", "AlreadyExists"):
+                continue  # lost a race with another writer: apply again to what won
+            raise
+    raise errors.conflict(res.group, res.resource, i.name, errors.MODIFIED)
+
+
 async def patch_object(call: Call) -> web.StreamResponse:
     i = call.info
     kind, body = await read_patch(call)
+    if kind == APPLY[0] and i.subresource != "scale":
+        return await server_side_apply(call, body)
     if i.subresource == "scale":
         return await scale_handlers.patch(call, lambda doc: apply_patch(kind, doc, body, scale_handlers.SCALE_SCHEMA()))
     schema = None
@@ -78,7 +122,7 @@ async def patch_object(call: Call) -> web.StreamResponse:
         try:
             out = await objects.update(
                 call.res, i.workspace, i.namespace, i.name, patched,
-                subresource=i.subresource, dry_run=dry_run(call.request),
+                subresource=i.subresource, dry_run=dry_run(call.request), manager=field_manager(call.request),
             )
         except errors.APIError as e:
             if e.code == 409 and e.reason == "Conflict" and not pinned:

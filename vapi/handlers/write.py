@@ -9,7 +9,7 @@ from aiohttp import web
 from vapi import errors, schemas
 from vapi.handlers import Call
 from vapi.handlers.read import list_options
-from vapi.http import decode_object, dry_run, field_validation, media_type, read_body, respond
+from vapi.http import decode_object, dry_run, field_manager, field_validation, media_type, read_body, respond
 
 Obj = dict[str, Any]
 
@@ -73,7 +73,9 @@ async def create(call: Call) -> web.StreamResponse:
     if call.res.namespaced and not i.namespace:
         raise errors.path_not_found(i.path)
     obj = await body_object(call)
-    out = await call.state.objects.create(call.res, i.workspace, i.namespace, obj, dry_run=dry_run(call.request))
+    out = await call.state.objects.create(
+        call.res, i.workspace, i.namespace, obj, dry_run=dry_run(call.request), manager=field_manager(call.request)
+    )
     return respond(out, status=201)
 
 
@@ -81,7 +83,8 @@ async def update(call: Call) -> web.StreamResponse:
     i = call.info
     obj = await body_object(call)
     out = await call.state.objects.update(
-        call.res, i.workspace, i.namespace, i.name, obj, subresource=i.subresource, dry_run=dry_run(call.request)
+        call.res, i.workspace, i.namespace, i.name, obj, subresource=i.subresource,
+        dry_run=dry_run(call.request), manager=field_manager(call.request),
     )
     return respond(out)
 
