@@ -1,0 +1,244 @@
+"""Server-side apply, case by case. Expected objects and field sets follow
+sigs.k8s.io/structured-merge-diff (SMD) as kube-apiserver 1.35 runs it:
+
+- ToFieldSet (typed/tofieldset.go): scalars, atomic lists/maps, list items and map entries
+  are members; a struct field holding content is not; list items carry `.`.
+- merge (typed/merge.go): map-type lists merge by key, set-type lists by value, atomic lists
+  and maps are replaced, structs merge field by field.
+- Updater.Apply (merge/update.go): conflicts are fields other managers own whose value the
+  apply changes; force moves them; fields the applier stops applying are removed unless
+  another manager owns them (removeNoLongerOwned... in merge/update.go).
+- The stripped set of k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager (apiVersion, kind,
+  metadata.name/namespace/uid/...) is never owned.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from typing import Any
+
+import pytest
+
+from tests.apiserver import VapiProcess
+from tests.test_helm import CHART, HELM
+from vapi import apply, errors, fieldsets, schemas
+
+DEPLOYMENT = schemas.for_kind("apps", "v1", "Deployment")
+CONFIGMAP = schemas.for_kind("", "v1", "ConfigMap")
+
+
+def deploy(**spec: Any) -> dict:
+    base = {"selector": {"matchLabels": {"app": "w"}},
+            "template": {"metadata": {"labels": {"app": "w"}}, "spec": {"containers": [{"name": "c", "image": "i:1"}]}}}
+    base.update(spec)
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "w"}, "spec": base}
+
+
+def containers(obj: dict) -> list:
+    return obj["spec"]["template"]["spec"]["containers"]
+
+
+def owners(obj: dict) -> dict[str, list[str]]:
+    return {e["manager"]: sorted(fieldsets.path_string(p) for p in fieldsets.paths(e["fieldsV1"]))
+            for e in obj["metadata"]["managedFields"]}
+
+
+def test_field_set_of_a_deployment() -> None:
+    # SMD ToFieldSet: selector is an atomic map (x-kubernetes-map-type: atomic) -> a leaf;
+    # containers is a map-type list keyed by name -> k:{"name":"c"} with "."; labels entries
+    # are map entries -> members; metadata.name is stripped.
+    got = fieldsets.sort(fieldsets.of(deploy(replicas=2), DEPLOYMENT))
+    assert got == {
+        "f:spec": {
+            "f:replicas": {},
+            "f:selector": {},
+            "f:template": {
+                "f:metadata": {"f:labels": {"f:app": {}}},
+                "f:spec": {"f:containers": {'k:{"name":"c"}': {".": {}, "f:image": {}, "f:name": {}}}},
+            },
+        }
+    }
+
+
+def test_ports_are_keyed_by_port_and_defaulted_protocol() -> None:
+    # ContainerPort list-map keys are containerPort and protocol; protocol defaults to TCP
+    # before the set is computed (kube defaulting), so the key carries it.
+    config = deploy()
+    containers(config)[0]["ports"] = [{"containerPort": 80}]
+    trie = fieldsets.of(config, DEPLOYMENT)
+    ports = trie["f:spec"]["f:template"]["f:spec"]["f:containers"]['k:{"name":"c"}']["f:ports"]
+    assert list(ports) == ['k:{"containerPort":80,"protocol":"TCP"}']
+
+
+def test_sets_and_atomic_lists() -> None:
+    # finalizers: x-kubernetes-list-type set -> v: members; args: atomic -> a leaf
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "finalizers": ["a", "b"]}}
+    assert fieldsets.of(cm, CONFIGMAP) == {"f:metadata": {"f:finalizers": {'v:"a"': {}, 'v:"b"': {}}}}
+    config = deploy()
+    containers(config)[0]["args"] = ["x", "y"]
+    c = fieldsets.of(config, DEPLOYMENT)["f:spec"]["f:template"]["f:spec"]["f:containers"]['k:{"name":"c"}']
+    assert c["f:args"] == {}
+
+
+def test_create_by_apply_and_no_op_reapply() -> None:
+    first = apply.apply(None, deploy(replicas=1), DEPLOYMENT, "a", "apps/v1", False)
+    assert first["spec"]["replicas"] == 1
+    [entry] = first["metadata"]["managedFields"]
+    assert (entry["manager"], entry["operation"], entry["apiVersion"], entry["fieldsType"]) == ("a", "Apply", "apps/v1", "FieldsV1")
+    again = apply.apply(first, deploy(replicas=1), DEPLOYMENT, "a", "apps/v1", False)
+    assert again == first, "a no-op apply changes nothing, not even the entry's time"
+
+
+def test_list_map_items_merge_by_key() -> None:
+    # manager a applies container c; manager b applies container d: both stay, each owned by
+    # its applier (SMD merge of associative lists)
+    live = apply.apply(None, deploy(), DEPLOYMENT, "a", "apps/v1", False)
+    cfg = deploy()
+    containers(cfg)[:] = [{"name": "d", "image": "d:1"}]
+    out = apply.apply(live, cfg, DEPLOYMENT, "b", "apps/v1", False)
+    assert [c["name"] for c in containers(out)] == ["c", "d"]
+    assert '.spec.template.spec.containers[name="d"].image' in owners(out)["b"]
+    assert '.spec.template.spec.containers[name="c"].image' in owners(out)["a"]
+
+
+def test_nested_env_merge_and_shared_ownership() -> None:
+    # both managers apply the same selector/labels with equal values: shared, no conflict
+    base = deploy()
+    containers(base)[0]["env"] = [{"name": "X", "value": "1"}]
+    live = apply.apply(None, base, DEPLOYMENT, "a", "apps/v1", False)
+    other = deploy()
+    containers(other)[0]["env"] = [{"name": "Y", "value": "2"}]
+    out = apply.apply(live, other, DEPLOYMENT, "b", "apps/v1", False)
+    assert containers(out)[0]["env"] == [{"name": "X", "value": "1"}, {"name": "Y", "value": "2"}]
+    assert ".spec.selector" in owners(out)["a"] and ".spec.selector" in owners(out)["b"]
+
+
+def test_conflict_message_and_causes() -> None:
+    live = apply.apply(None, deploy(replicas=1), DEPLOYMENT, "a", "apps/v1", False)
+    with pytest.raises(errors.APIError) as e:
+        apply.apply(live, deploy(replicas=3), DEPLOYMENT, "b", "apps/v1", False)
+    err = e.value
+    assert (err.code, err.reason) == (409, "Conflict")
+    assert err.message == 'Apply failed with 1 conflict: conflict with "a" using apps/v1: .spec.replicas'
+    assert err.details is not None
+    assert err.details["causes"] == [{"type": "FieldManagerConflict", "message": 'conflict with "a" using apps/v1', "field": ".spec.replicas"}]
+
+
+def test_force_takes_ownership() -> None:
+    live = apply.apply(None, deploy(replicas=1), DEPLOYMENT, "a", "apps/v1", False)
+    out = apply.apply(live, deploy(replicas=3), DEPLOYMENT, "b", "apps/v1", True)
+    assert out["spec"]["replicas"] == 3
+    assert ".spec.replicas" not in owners(out)["a"] and ".spec.replicas" in owners(out)["b"]
+
+
+def test_removal_by_the_only_owner_and_kept_when_shared() -> None:
+    # a stops applying replicas: removed (a was its only owner). a stops applying the
+    # selector, which b also applies: it stays (SMD removes only fields nobody else owns).
+    live = apply.apply(None, deploy(replicas=2), DEPLOYMENT, "a", "apps/v1", False)
+    live = apply.apply(live, {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "w"},
+                              "spec": {"selector": {"matchLabels": {"app": "w"}}}}, DEPLOYMENT, "b", "apps/v1", False)
+    cfg = deploy()
+    del cfg["spec"]["selector"]
+    out = apply.apply(live, cfg, DEPLOYMENT, "a", "apps/v1", False)
+    assert "replicas" not in out["spec"], "its only owner stopped applying it"
+    assert out["spec"]["selector"] == {"matchLabels": {"app": "w"}}, "b still owns it"
+
+
+def test_update_entries_record_changed_fields() -> None:
+    # a non-apply write owns what it changed; other managers lose those fields (no conflict)
+    live = apply.apply(None, deploy(replicas=1), DEPLOYMENT, "a", "apps/v1", False)
+    new = json.loads(json.dumps(live))
+    new["spec"]["replicas"] = 5
+    apply.track_update(live, new, DEPLOYMENT, "kubectl-edit", "apps/v1")
+    assert owners(new)["kubectl-edit"] == [".spec.replicas"]
+    assert ".spec.replicas" not in owners(new)["a"]
+    ops = {e["manager"]: e["operation"] for e in new["metadata"]["managedFields"]}
+    assert ops == {"a": "Apply", "kubectl-edit": "Update"}
+
+
+def test_clients_may_clear_managed_fields() -> None:
+    live = apply.apply(None, deploy(), DEPLOYMENT, "a", "apps/v1", False)
+    new = json.loads(json.dumps(live))
+    new["metadata"]["managedFields"] = [{}]
+    apply.track_update(live, new, DEPLOYMENT, "x", "apps/v1")
+    assert "managedFields" not in new["metadata"]
+
+
+# -- through the server -----------------------------------------------------------------
+
+
+def k(vapi: VapiProcess, ns: str, *args: str, **kw: Any) -> subprocess.CompletedProcess[str]:
+    return vapi.kubectl("-n", ns, *args, **kw)
+
+
+MANIFEST = """
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: REPLICAS
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: c, image: nginx, ports: [{containerPort: 80}]}]
+"""
+
+
+def test_kubectl_server_side_apply_conflicts_and_force(vapi: VapiProcess, namespace: str) -> None:
+    out = k(vapi, namespace, "apply", "--server-side", "-f", "-", input=MANIFEST.replace("REPLICAS", "1")).stdout
+    assert out.strip() == "deployment.apps/web serverside-applied"
+    rv = k(vapi, namespace, "get", "deploy", "web", "-o", "jsonpath={.metadata.resourceVersion}").stdout
+    k(vapi, namespace, "apply", "--server-side", "-f", "-", input=MANIFEST.replace("REPLICAS", "1"))
+    assert k(vapi, namespace, "get", "deploy", "web", "-o", "jsonpath={.metadata.resourceVersion}").stdout == rv
+    k(vapi, namespace, "patch", "deploy", "web", "--type=merge", "-p", '{"spec":{"replicas":4}}')
+    failed = k(vapi, namespace, "apply", "--server-side", "-f", "-", input=MANIFEST.replace("REPLICAS", "2"), check=False)
+    assert failed.returncode != 0
+    assert 'Apply failed with 1 conflict: conflict with "kubectl-patch" using apps/v1: .spec.replicas' in failed.stderr
+    k(vapi, namespace, "apply", "--server-side", "--force-conflicts", "-f", "-", input=MANIFEST.replace("REPLICAS", "2"))
+    assert k(vapi, namespace, "get", "deploy", "web", "-o", "jsonpath={.spec.replicas}").stdout == "2"
+    got = json.loads(k(vapi, namespace, "get", "deploy", "web", "-o", "json", "--show-managed-fields").stdout)
+    managers = {(e["manager"], e["operation"]) for e in got["metadata"]["managedFields"]}
+    assert ("kubectl", "Apply") in managers
+
+
+def test_client_side_then_server_side_apply(vapi: VapiProcess, namespace: str) -> None:
+    k(vapi, namespace, "apply", "-f", "-", input=MANIFEST.replace("REPLICAS", "1"))
+    got = json.loads(k(vapi, namespace, "get", "deploy", "web", "-o", "json", "--show-managed-fields").stdout)
+    assert [(e["manager"], e["operation"]) for e in got["metadata"]["managedFields"]] == [("kubectl-client-side-apply", "Update")]
+    out = k(vapi, namespace, "apply", "--server-side", "-f", "-", input=MANIFEST.replace("REPLICAS", "1"))
+    assert out.stdout.strip() == "deployment.apps/web serverside-applied"
+    got = json.loads(k(vapi, namespace, "get", "deploy", "web", "-o", "json", "--show-managed-fields").stdout)
+    assert ("kubectl", "Apply") in {(e["manager"], e["operation"]) for e in got["metadata"]["managedFields"]}
+
+
+def test_helm_default_server_side_apply(vapi: VapiProcess, namespace: str) -> None:
+    def helm(*args: str) -> str:
+        out = subprocess.run([HELM, "--kubeconfig", vapi.kubeconfig, "-n", namespace, *args],
+                             capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        return out.stdout
+
+    assert "STATUS: deployed" in helm("install", "ssa", CHART)
+    helm("upgrade", "ssa", CHART, "--set", "replicas=3", "--set", "withService=false")
+    assert k(vapi, namespace, "get", "deploy", "ssa-web", "-o", "jsonpath={.spec.replicas}").stdout == "3"
+    assert "service/ssa-svc" not in k(vapi, namespace, "get", "svc", "-o", "name").stdout.split()
+    got = json.loads(k(vapi, namespace, "get", "deploy", "ssa-web", "-o", "json", "--show-managed-fields").stdout)
+    assert ("helm", "Apply") in {(e["manager"], e["operation"]) for e in got["metadata"]["managedFields"]}
+    helm("uninstall", "ssa")
+    assert k(vapi, namespace, "get", "deploy,cm,sa", "-o", "name").stdout.split() == []
+
+
+def test_apply_needs_a_field_manager_and_force_needs_apply(vapi: VapiProcess, namespace: str) -> None:
+    path = f"/clusters/root/api/v1/namespaces/{namespace}/configmaps/x"
+    body = json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}}).encode()
+    code, _, out = vapi.request("PATCH", path, body, headers={"Content-Type": "application/apply-patch+yaml"})
+    assert code == 400 and json.loads(out)["reason"] == "BadRequest"
+    code, _, out = vapi.request("PATCH", path + "?force=true", b"{}", headers={"Content-Type": "application/merge-patch+json"})
+    assert code == 400
+    code, _, out = vapi.request("PATCH", path + "?fieldManager=m&dryRun=All", body,
+                                headers={"Content-Type": "application/apply-patch+yaml"})
+    created = json.loads(out)
+    assert code == 201 and created["metadata"]["resourceVersion"] == "", "a dry-run create has no resourceVersion"
+    assert vapi.request("GET", path)[0] == 404
