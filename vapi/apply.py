@@ -13,14 +13,22 @@ changes (see `track_update`).
 
 from __future__ import annotations
 
-import copy
 import datetime
 from typing import Any
+
+import orjson
 
 from vapi import errors, fieldsets, schemas
 
 Obj = dict[str, Any]
 Trie = fieldsets.Trie
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of JSON data (orjson: several times faster than copy.deepcopy)."""
+    if isinstance(value, (dict, list)):
+        return orjson.loads(orjson.dumps(value))
+    return value
 
 
 def now() -> str:
@@ -37,7 +45,7 @@ def merge(live: Any, config: Any, schema: schemas.Schema | None) -> Any:
             and ("properties" in node or "additionalProperties" in node):
         out = dict(live)
         for k, v in config.items():
-            out[k] = merge(live.get(k), v, schemas.field(node, k)) if k in live else copy.deepcopy(v)
+            out[k] = merge(live.get(k), v, schemas.field(node, k)) if k in live else _copy(v)
         return out
     if isinstance(config, list) and isinstance(live, list):
         kind, keys = fieldsets.list_type(schema)
@@ -53,11 +61,11 @@ def merge(live: Any, config: Any, schema: schemas.Schema | None) -> Any:
                     out_list[index[k]] = merge(out_list[index[k]], item, item_schema)
                 else:
                     index[k] = len(out_list)
-                    out_list.append(copy.deepcopy(item))
+                    out_list.append(_copy(item))
             return out_list
         if kind == "set":
-            return list(live) + [copy.deepcopy(i) for i in config if i not in live]
-    return copy.deepcopy(config)
+            return list(live) + [_copy(i) for i in config if i not in live]
+    return _copy(config)
 
 
 # -- managedFields -----------------------------------------------------------------------
@@ -69,7 +77,7 @@ def entries(obj: Obj) -> list[Obj]:
 
 def entry_set(e: Obj) -> Trie:
     fields = e.get("fieldsV1")
-    return copy.deepcopy(fields) if isinstance(fields, dict) else {}
+    return _copy(fields) if isinstance(fields, dict) else {}
 
 
 def _same_entry(e: Obj, manager: str, operation: str, subresource: str) -> bool:
@@ -180,7 +188,7 @@ def _trie_of(path: tuple[str, ...]) -> Trie:
 def apply(live: Obj | None, config: Obj, schema: schemas.Schema | None, manager: str,
           api_version: str, force: bool, subresource: str = "") -> Obj:
     """The object after `manager` applies `config` to `live` (None: create)."""
-    base: Obj = copy.deepcopy(live) if live is not None else {}
+    base: Obj = _copy(live) if live is not None else {}
     previous = entries(base)
     config = {k: v for k, v in config.items() if k != "status" or subresource == "status"}
     config_meta = dict(config.get("metadata") or {})

@@ -9,9 +9,10 @@ are members; struct fields with content are not (only what is under them).
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
+
+import orjson
 
 from vapi import schemas
 
@@ -98,9 +99,9 @@ def is_leaf(trie: Trie) -> bool:
 
 
 def union(a: Trie, b: Trie) -> Trie:
-    out = copy.deepcopy(a)
+    out: Trie = orjson.loads(orjson.dumps(a))
     for k, v in b.items():
-        out[k] = union(out[k], v) if k in out else copy.deepcopy(v)
+        out[k] = union(out[k], v) if k in out else orjson.loads(orjson.dumps(v))
     return out
 
 

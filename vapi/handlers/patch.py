@@ -83,6 +83,8 @@ async def server_side_apply(call: Call, config: Obj) -> web.StreamResponse:
                 out = await objects.create(res, i.workspace, i.namespace, new, dry_run=dry)
                 return respond(out, status=201)
             new["metadata"]["resourceVersion"] = live["metadata"]["resourceVersion"]
+            if new == live:
+                return respond(live)  # a no-op apply: nothing to write
             out = await objects.update(res, i.workspace, i.namespace, i.name, new, subresource=i.subresource, dry_run=dry)
             return respond(out)
         except errors.APIError as e:
