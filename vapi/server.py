@@ -199,6 +199,21 @@ def version_info() -> dict[str, str]:
     }
 
 
+def warm_up() -> None:
+    """Load the schemas now rather than on the first request that needs them, then move
+    everything loaded so far out of the garbage collector's reach: hundreds of thousands of
+    long-lived schema objects would otherwise make every full collection a pause of tens of
+    milliseconds in the middle of requests (p99 latency)."""
+    import gc as pygc
+
+    from vapi import kubeproto, schemas
+
+    schemas.definitions()
+    kubeproto.table()
+    pygc.collect()
+    pygc.freeze()
+
+
 async def ensure_workspace(state: State, ws: str) -> None:
     ns = state.registry.lookup("", "v1", "namespaces")
     assert ns is not None
@@ -265,6 +280,7 @@ async def run(cfg: Config, ready: asyncio.Event | None = None, stop: asyncio.Eve
     registry = builtin()
     state = State(backend, cache, registry, store, admin_token(cfg.data_dir), gc.Collector(store, registry))
     await ensure_workspace(state, ROOT)
+    warm_up()
     ctx, ca = server_ssl(cfg.data_dir, cfg.hosts)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
