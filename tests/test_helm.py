@@ -34,6 +34,10 @@ def test_install_upgrade_rollback_uninstall(vapi: VapiProcess, namespace: str) -
     assert "clusterrolebinding.rbac.authorization.k8s.io/r-reader" in vapi.kubectl("get", "clusterrolebindings", "-o", "name").stdout.split()
     secret = vapi.kubectl("-n", namespace, "get", "secret", "r-secret", "-o", "jsonpath={.data.password}").stdout
     assert secret == "aHVudGVyMg=="
+    hooks = vapi.kubectl("get", "validatingwebhookconfigurations", "-o", "name").stdout.split()
+    assert f"validatingwebhookconfiguration.admissionregistration.k8s.io/r-{namespace}-policy" in hooks
+    # the webhook (failurePolicy Fail, unreachable) is inert: writes still succeed
+    vapi.kubectl("-n", namespace, "create", "configmap", "after-webhook", "--from-literal=a=b")
 
     helm(vapi, namespace, "upgrade", "r", CHART, csa, "--set", "replicas=3", "--set", "withService=false")
     assert vapi.kubectl("-n", namespace, "get", "deploy", "r-web", "-o", "jsonpath={.spec.replicas}").stdout == "3"
