@@ -38,6 +38,7 @@ def test_install_upgrade_rollback_uninstall(vapi: VapiProcess, namespace: str) -
     assert f"validatingwebhookconfiguration.admissionregistration.k8s.io/r-{namespace}-policy" in hooks
     # the webhook (failurePolicy Fail, unreachable) is inert: writes still succeed
     vapi.kubectl("-n", namespace, "create", "configmap", "after-webhook", "--from-literal=a=b")
+    vapi.kubectl("-n", namespace, "delete", "configmap", "after-webhook")
 
     helm(vapi, namespace, "upgrade", "r", CHART, csa, "--set", "replicas=3", "--set", "withService=false")
     assert vapi.kubectl("-n", namespace, "get", "deploy", "r-web", "-o", "jsonpath={.spec.replicas}").stdout == "3"
