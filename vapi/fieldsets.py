@@ -94,10 +94,6 @@ def of(obj: Any, schema: schemas.Schema | None) -> Trie:
     return trie
 
 
-def is_leaf(trie: Trie) -> bool:
-    return not trie
-
-
 def union(a: Trie, b: Trie) -> Trie:
     out: Trie = orjson.loads(orjson.dumps(a))
     for k, v in b.items():
@@ -120,7 +116,7 @@ def paths(trie: Trie, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
 
 def contains(trie: Trie, path: tuple[str, ...]) -> bool:
     node = trie
-    for i, p in enumerate(path):
+    for p in path:
         if p not in node:
             return False
         node = node[p]
