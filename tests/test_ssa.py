@@ -242,3 +242,14 @@ def test_apply_needs_a_field_manager_and_force_needs_apply(vapi: VapiProcess, na
     created = json.loads(out)
     assert code == 201 and created["metadata"]["resourceVersion"] == "", "a dry-run create has no resourceVersion"
     assert vapi.request("GET", path)[0] == 404
+
+
+def test_scale_is_recorded_as_an_update_of_the_scale_subresource(vapi: VapiProcess, namespace: str) -> None:
+    k(vapi, namespace, "apply", "--server-side", "-f", "-", input=MANIFEST.replace("REPLICAS", "1"))
+    k(vapi, namespace, "scale", "deploy", "web", "--replicas=3")
+    got = json.loads(k(vapi, namespace, "get", "deploy", "web", "-o", "json", "--show-managed-fields").stdout)
+    scale = [e for e in got["metadata"]["managedFields"] if e.get("subresource") == "scale"]
+    assert len(scale) == 1 and scale[0]["operation"] == "Update"
+    assert scale[0]["fieldsV1"] == {"f:spec": {"f:replicas": {}}}
+    kubectl_apply = next(e for e in got["metadata"]["managedFields"] if e["manager"] == "kubectl")
+    assert "f:replicas" not in kubectl_apply["fieldsV1"]["f:spec"], "the scale took replicas over"

@@ -242,9 +242,10 @@ class Objects:
 
     async def update(
         self, res: Resource, ws: str, ns: str, name: str, obj: Obj, *, subresource: str = "",
-        dry_run: bool = False, manager: str = "",
+        dry_run: bool = False, manager: str = "", recorded_as: str | None = None,
     ) -> Obj:
-        """Replace an object; `manager` names the writer in managedFields (an Update entry)."""
+        """Replace an object; `manager` names the writer in managedFields (an Update entry for
+        `subresource`, or `recorded_as` when a subresource such as scale writes the object)."""
         meta = obj.setdefault("metadata", {})
         if meta.get("name", name) != name:
             raise errors.bad_request(
@@ -265,7 +266,8 @@ class Objects:
         validation.validate_update(res, new, old)
         if manager:
             schema = schemas.for_kind(res.group, res.version, res.kind)
-            apply.track_update(old, new, schema, manager, res.group_version, subresource)
+            entry_sub = subresource if recorded_as is None else recorded_as
+            apply.track_update(old, new, schema, manager, res.group_version, entry_sub)
         elif "managedFields" not in new["metadata"] and old["metadata"].get("managedFields"):
             new["metadata"]["managedFields"] = old["metadata"]["managedFields"]
         if _deleted_by(new):

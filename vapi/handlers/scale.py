@@ -10,7 +10,7 @@ from aiohttp import web
 
 from vapi import errors, schemas
 from vapi.handlers import Call
-from vapi.http import dry_run, respond
+from vapi.http import dry_run, field_manager, respond
 
 Obj = dict[str, Any]
 
@@ -72,7 +72,10 @@ async def _write(call: Call, change: Callable[[Obj], Obj]) -> web.StreamResponse
             raise errors.conflict(call.res.group, call.res.resource, i.name, errors.MODIFIED)
         obj.setdefault("spec", {})["replicas"] = replicas
         try:
-            out = await objects.update(call.res, i.workspace, i.namespace, i.name, obj, dry_run=dry_run(call.request))
+            out = await objects.update(
+                call.res, i.workspace, i.namespace, i.name, obj, dry_run=dry_run(call.request),
+                manager=field_manager(call.request), recorded_as="scale",
+            )
         except errors.APIError as e:
             if e.code == 409 and not wanted_rv:
                 continue
