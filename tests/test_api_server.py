@@ -8,6 +8,7 @@ import signal
 
 import pytest
 
+from hack.etcd_cluster import EtcdCluster
 from tests.apiserver import VapiProcess
 
 
@@ -70,3 +71,28 @@ def test_unknown_workspace_and_paths_are_404_status(vapi: VapiProcess) -> None:
     for path in ("/clusters/nope/api/v1/namespaces", "/clusters/root/api/v1/nothings", "/other"):
         code, _, body = vapi.request("GET", path)
         assert code == 404 and json.loads(body)["kind"] == "Status", path
+
+
+def test_serve_on_etcd(tmp_path: object, etcd: EtcdCluster) -> None:
+    """The same server with its objects in etcd (`--storage etcd://...`), as replicas run."""
+    import subprocess
+    import time
+
+    from tests.apiserver import KUBECTL
+
+    server = VapiProcess(str(tmp_path), "--storage", etcd.url).start()
+    try:
+        cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "on-etcd"}, "data": {"a": "1"}}
+        watcher = subprocess.Popen(
+            [KUBECTL, "--kubeconfig", server.kubeconfig, "get", "configmaps", "-w", "-o", "name", "--request-timeout=10s"],
+            stdout=subprocess.PIPE, text=True,
+        )
+        time.sleep(1.0)
+        server.kubectl("apply", "--server-side", "-f", "-", input=json.dumps(cm))
+        assert watcher.stdout is not None
+        assert watcher.stdout.readline().strip() == "configmap/on-etcd"
+        watcher.kill()
+        watcher.wait()
+        assert server.kubectl("get", "configmap", "on-etcd", "-o", "jsonpath={.data.a}").stdout == "1"
+    finally:
+        assert server.stop() == 0
