@@ -205,12 +205,16 @@ class Objects:
             meta.pop("generation", None)
         if res.has_status and res.resource != "namespaces":
             obj.pop("status", None)
+        if res.group == "apiextensions.k8s.io" and res.kind == "CustomResourceDefinition":
+            from vapi import crds
+
+            crds.set_status(obj)
         if res.resource == "namespaces":
             obj.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])
             obj["status"] = {"phase": "Active"}
             meta.setdefault("labels", {})["kubernetes.io/metadata.name"] = name
         if manager and not any(e.get("operation") == "Apply" for e in apply.entries(obj)):
-            apply.track_update(None, obj, schemas.for_kind(res.group, res.version, res.kind), manager, res.group_version)
+            apply.track_update(None, obj, schemas.of_resource(res), manager, res.group_version)
         if dry_run:
             meta["resourceVersion"] = ""
             return obj
@@ -262,10 +266,14 @@ class Objects:
         if wanted_rv and wanted_rv != old["metadata"]["resourceVersion"]:
             raise errors.conflict(res.group, res.resource, name, errors.MODIFIED)
         new = merge_update(res, old, obj, subresource)
+        if res.group == "apiextensions.k8s.io" and res.kind == "CustomResourceDefinition":
+            from vapi import crds
+
+            crds.set_status(new, old)
         normalize(res, new)
         validation.validate_update(res, new, old)
         if manager:
-            schema = schemas.for_kind(res.group, res.version, res.kind)
+            schema = schemas.of_resource(res)
             entry_sub = subresource if recorded_as is None else recorded_as
             apply.track_update(old, new, schema, manager, res.group_version, entry_sub)
         elif "managedFields" not in new["metadata"] and old["metadata"].get("managedFields"):

@@ -34,6 +34,9 @@ class Resource:
     categories: tuple[str, ...]
     verbs: tuple[str, ...]
     subresources: tuple[Subresource, ...] = field(default=())
+    # custom resources only: the CRD version's structural schema and printer columns
+    schema: Any = field(default=None, compare=False, hash=False)
+    columns: Any = field(default=None, compare=False, hash=False)
 
     @property
     def group_version(self) -> str:
@@ -92,6 +95,8 @@ class Registry:
                             Subresource(s["subresource"], s["kind"], tuple(s["verbs"]), s.get("group"), s.get("version"))
                             for s in r.get("subresources", ())
                         ),
+                        schema=r.get("schema"),
+                        columns=r.get("columns"),
                     )
                     items.append(res)
                     self._by_gvr[(res.group, res.version, res.resource)] = res
@@ -125,6 +130,12 @@ class Registry:
 
 
 @functools.cache
-def builtin() -> Registry:
+def builtin_table() -> dict[str, Any]:
     with open(DATA) as f:
-        return Registry(json.load(f))
+        table: dict[str, Any] = json.load(f)
+    return table
+
+
+@functools.cache
+def builtin() -> Registry:
+    return Registry(builtin_table())

@@ -38,6 +38,13 @@ def for_kind(group: str, version: str, kind: str) -> Schema | None:
     return definitions()[name] if name else None
 
 
+def of_resource(res: Any) -> Schema | None:
+    """The schema of a resource's kind: a custom resource's comes from its CRD."""
+    if getattr(res, "schema", None) is not None:
+        return res.schema  # type: ignore[no-any-return]
+    return for_kind(res.group, res.version, res.kind)
+
+
 def resolve(schema: Schema | None) -> Schema | None:
     """Follow `$ref` (and a single-entry allOf) to the schema it names."""
     seen = 0
@@ -115,6 +122,8 @@ _JSON_KIND = {str: "string", bool: "bool", int: "number", float: "number", list:
 
 def _accepts(node: Schema, value: Any) -> str | None:
     """None if `value` fits the node's type, else the type expected (in Go's words)."""
+    if node.get("x-kubernetes-int-or-string"):
+        return None if isinstance(value, (int, str)) and not isinstance(value, bool) else "int or string"
     one_of = node.get("oneOf")
     if isinstance(one_of, list):  # IntOrString, Quantity
         alternatives = {t for alt in one_of for t in (alt.get("type") or []) if t != "null"}

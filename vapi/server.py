@@ -26,7 +26,7 @@ import storage
 from storage import errors as storage_errors
 from storage.cache import WatchCache, family_by_depth
 from storage.compactor import Compactor
-from vapi import __version__, discovery, errors, gc, objects, openapi, requestinfo
+from vapi import __version__, crds, discovery, errors, gc, objects, openapi, requestinfo
 from vapi.handlers import dispatch
 from vapi.http import respond
 from vapi.resources import Registry, builtin
@@ -46,8 +46,31 @@ class State:
     objects: objects.Objects
     admin_token: str
     gc: gc.Collector
+    registries: crds.WorkspaceRegistries
     workspaces: set[str] = field(default_factory=lambda: {ROOT})
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+    async def crds_changed(self, ws: str, *, deleted: bool) -> None:
+        """A CRD was written: the workspace's kinds change; custom resources whose CRD is
+        gone are deleted before the request returns (kube-apiserver holds the CRD with a
+        cleanup finalizer until they are)."""
+        self.registries.invalidate(ws)
+        if deleted:
+            await self._drop_orphaned_custom_resources(ws)
+
+    async def _drop_orphaned_custom_resources(self, ws: str) -> None:
+        live = {(r.group, r.resource) for r in (await self.registries.get(ws)).preferred()}
+        prefix = objects.workspace_prefix(ws)
+        builtin_groups = {g.group or "core" for g in self.registry.groups}
+        page = await self.backend.list(prefix)
+        for kv in page.items:
+            parts = kv.key[len(prefix):].split("/")
+            if len(parts) < 3 or parts[0] in builtin_groups or (parts[0], parts[1]) in live:
+                continue
+            try:
+                await self.backend.delete(kv.key)
+            except storage_errors.KeyNotFound:
+                pass
 
     def terminate_namespace(self, ws: str, name: str) -> None:
         """Act as the namespace controller: delete what the namespace holds, then it."""
@@ -57,9 +80,10 @@ class State:
 
     async def _terminate(self, ws: str, name: str) -> None:
         try:
-            for g in self.registry.groups:
+            registry = await self.registries.get(ws)
+            for g in registry.groups:
                 for v in g.versions[:1]:
-                    for res in self.registry.resources(g.group, v) or []:
+                    for res in registry.resources(g.group, v) or []:
                         if not res.namespaced or not res.storable() or "delete" not in res.verbs:
                             continue
                         page = await self.backend.list(objects.prefix(ws, res, name))
@@ -145,15 +169,16 @@ async def handle(request: web.Request) -> web.StreamResponse:
     if rest == "/version":
         return respond(version_info())
     info = requestinfo.parse(ws, rest, request.method, watch=request.query.get("watch") in ("true", "1"))
+    registry = await state.registries.get(ws)
     if not info.is_resource:
         if request.method != "GET":
             raise errors.APIError(405, "MethodNotAllowed", f"{request.method} is not allowed on {rest}")
         if info.api_prefix:
-            return discovery.handle(request, state.registry, info.api_prefix, info.group, info.version)
+            return discovery.handle(request, registry, info.api_prefix, info.group, info.version)
         if rest == "/openapi/v2" or rest.startswith("/openapi/v3"):
             return serve_openapi(request, state, rest)
         raise errors.path_not_found(path)
-    return await dispatch(request, info, state, user)
+    return await dispatch(request, info, state, user, registry)
 
 
 def serve_openapi(request: web.Request, state: State, rest: str) -> web.StreamResponse:
@@ -278,7 +303,8 @@ async def run(cfg: Config, ready: asyncio.Event | None = None, stop: asyncio.Eve
     compactor = Compactor(backend, keep=cfg.compaction_keep, interval=cfg.compaction_interval)
     store = objects.Objects(backend, cache)
     registry = builtin()
-    state = State(backend, cache, registry, store, admin_token(cfg.data_dir), gc.Collector(store, registry))
+    state = State(backend, cache, registry, store, admin_token(cfg.data_dir), gc.Collector(store, registry),
+                  crds.WorkspaceRegistries(store))
     await ensure_workspace(state, ROOT)
     warm_up()
     ctx, ca = server_ssl(cfg.data_dir, cfg.hosts)

@@ -257,7 +257,38 @@ COLUMNS: dict[tuple[str, str], list[Column]] = {
 }
 
 
-def columns_for(group: str, resource: str) -> list[Column]:
+def _json_path(obj: Obj, path: str) -> Any:
+    """The simple JSONPath of CRD printer columns: `.spec.replicas`, `.status.conditions[0].type`."""
+    cur: Any = obj
+    for part in path.strip().strip("{}").lstrip(".").replace("]", "").split("."):
+        name, _, index = part.partition("[")
+        if name:
+            cur = cur.get(name) if isinstance(cur, dict) else None
+        if index:
+            cur = cur[int(index)] if isinstance(cur, list) and index.isdigit() and int(index) < len(cur) else None
+        if cur is None:
+            return None
+    return cur
+
+
+def printer_column(spec: Obj) -> Column:
+    kind = str(spec.get("type", "string"))
+    path = str(spec.get("jsonPath", ""))
+
+    def cell(o: Obj) -> Any:
+        value = _json_path(o, path)
+        if kind == "date" and isinstance(value, str):
+            return age({"metadata": {"creationTimestamp": value}})
+        return "<none>" if value is None else value
+
+    return (str(spec.get("name", "")), "string" if kind == "date" else kind, int(spec.get("priority", 0)), cell)
+
+
+def columns_for(group: str, resource: str, custom: list[Obj] | None = None) -> list[Column]:
+    """kube's columns for a built-in resource; a CRD's printer columns after Name for a
+    custom one (Name and Age when it declares none)."""
+    if custom:
+        return [NAME, *(printer_column(c) for c in custom)]
     return COLUMNS.get((group, resource), [NAME, AGE])
 
 
@@ -284,8 +315,9 @@ def row(obj: Obj, cols: list[Column], include: str) -> Obj:
     return r
 
 
-def table(objs: list[Obj], group: str, resource: str, include: str, list_meta: Obj | None = None, *, definitions: bool = True) -> Obj:
-    cols = columns_for(group, resource)
+def table(objs: list[Obj], group: str, resource: str, include: str, list_meta: Obj | None = None, *,
+          definitions: bool = True, custom: list[Obj] | None = None) -> Obj:
+    cols = columns_for(group, resource, custom)
     return {
         "kind": "Table",
         "apiVersion": "meta.k8s.io/v1",

@@ -11,7 +11,7 @@ from aiohttp import web
 
 from vapi import errors
 from vapi.requestinfo import RequestInfo
-from vapi.resources import Resource
+from vapi.resources import Registry, Resource
 
 if TYPE_CHECKING:
     from vapi.server import State
@@ -27,10 +27,24 @@ class Call:
     warnings: list[str] = field(default_factory=list)
 
 
-async def dispatch(request: web.Request, info: RequestInfo, state: State, user: str) -> web.StreamResponse:
+WRITES = ("create", "update", "patch", "delete", "deletecollection")
+
+
+async def dispatch(
+    request: web.Request, info: RequestInfo, state: State, user: str, registry: Registry
+) -> web.StreamResponse:
+    response = await _dispatch(request, info, state, user, registry)
+    if info.group == "apiextensions.k8s.io" and info.resource == "customresourcedefinitions" and info.verb in WRITES:
+        await state.crds_changed(info.workspace, deleted=info.verb in ("delete", "deletecollection"))
+    return response
+
+
+async def _dispatch(
+    request: web.Request, info: RequestInfo, state: State, user: str, registry: Registry
+) -> web.StreamResponse:
     from vapi.handlers import patch, read, reviews, scale, watch, write
 
-    res = state.registry.lookup(info.group, info.version, info.resource)
+    res = registry.lookup(info.group, info.version, info.resource)
     if res is None:
         raise errors.path_not_found(info.path)
     if info.namespace and not res.namespaced:

@@ -67,7 +67,7 @@ async def server_side_apply(call: Call, config: Obj) -> web.StreamResponse:
     if res.namespaced and meta.get("namespace") not in (None, "", i.namespace):
         raise errors.bad_request("the namespace of the apply configuration does not match the namespace of the request")
     check_fields(call, config)
-    schema = schemas.for_kind(res.group, res.version, res.kind)
+    schema = schemas.of_resource(res)
     objects = call.state.objects
     dry = dry_run(call.request)
     for _ in range(5):

@@ -50,7 +50,7 @@ async def get(call: Call) -> web.StreamResponse:
     include = table_include(call)
     if include is not None:
         meta = {"resourceVersion": obj["metadata"]["resourceVersion"]}
-        return respond(tables.table([obj], call.res.group, call.res.resource, include, meta), content_type=tables.TABLE_TYPE)
+        return respond(tables.table([obj], call.res.group, call.res.resource, include, meta, custom=call.res.columns), content_type=tables.TABLE_TYPE)
     return respond(obj)
 
 
@@ -60,6 +60,7 @@ async def list_(call: Call) -> web.StreamResponse:
     listed = await call.state.objects.list(call.res, i.workspace, i.namespace, opts)
     include = table_include(call)
     if include is not None:
-        table = tables.table(listed["items"], call.res.group, call.res.resource, include, listed["metadata"])
+        table = tables.table(listed["items"], call.res.group, call.res.resource, include, listed["metadata"],
+                             custom=call.res.columns)
         return respond(table, content_type=tables.TABLE_TYPE)
     return respond(listed)

@@ -85,7 +85,7 @@ async def watch(call: Call) -> web.StreamResponse:
         if include is not None and kind in ("ADDED", "MODIFIED", "DELETED"):
             obj = tables.table([obj], call.res.group, call.res.resource, include,
                                {"resourceVersion": obj["metadata"].get("resourceVersion", "")},
-                               definitions=first_table)
+                               definitions=first_table, custom=call.res.columns)
             first_table = False
         await resp.write(orjson.dumps({"type": kind, "object": obj}) + b"\n")
 

@@ -1,0 +1,94 @@
+"""CRDs make their kinds storable in the workspace (the inertness rule's exception)."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from tests.apiserver import VapiProcess
+
+CRD = """
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget, shortNames: [wd], categories: [all]}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    subresources: {status: {}}
+    additionalPrinterColumns:
+    - {name: Size, type: integer, jsonPath: .spec.size}
+    - {name: Color, type: string, jsonPath: .spec.color}
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            required: [size]
+            properties:
+              size: {type: integer, minimum: 1, maximum: 10}
+              color: {type: string, enum: [red, blue]}
+              labels: {type: object, x-kubernetes-preserve-unknown-fields: true}
+          status:
+            type: object
+            properties:
+              ready: {type: boolean}
+"""
+
+
+def widget(name: str, **spec: object) -> str:
+    return json.dumps({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": name}, "spec": spec})
+
+
+def test_crd_lifecycle(vapi: VapiProcess, namespace: str) -> None:
+    vapi.kubectl("apply", "-f", "-", input=CRD)
+    out = vapi.kubectl("wait", "--for=condition=established", "crd/widgets.example.com", "--timeout=10s").stdout
+    assert out.strip() == "customresourcedefinition.apiextensions.k8s.io/widgets.example.com condition met"
+    crd = json.loads(vapi.kubectl("get", "crd", "widgets.example.com", "-o", "json").stdout)
+    assert {c["type"]: c["status"] for c in crd["status"]["conditions"]} == {"NamesAccepted": "True", "Established": "True"}
+    assert crd["status"]["acceptedNames"]["kind"] == "Widget" and crd["status"]["storedVersions"] == ["v1"]
+
+    resources = vapi.kubectl("api-resources", "--api-group=example.com", "-o", "wide").stdout
+    assert "widgets" in resources and "wd" in resources and "example.com/v1" in resources
+
+    ns = ["-n", namespace]
+    vapi.kubectl(*ns, "apply", "-f", "-", input=widget("small", size=2, color="red", labels={"any": {"thing": 1}}))
+    lines = vapi.kubectl(*ns, "get", "wd").stdout.splitlines()
+    assert lines[0].split() == ["NAME", "SIZE", "COLOR"] and lines[1].split() == ["small", "2", "red"]
+    assert "widget.example.com/small" in vapi.kubectl(*ns, "get", "all", "-o", "name").stdout.split()
+    got = json.loads(vapi.kubectl(*ns, "get", "widget", "small", "-o", "json").stdout)
+    assert got["spec"]["labels"] == {"any": {"thing": 1}}, "preserve-unknown-fields keeps what it holds"
+
+    bad = vapi.kubectl(*ns, "apply", "-f", "-", input=widget("big", size=30, color="green"), check=False)
+    assert bad.returncode != 0 and 'The Widget "big" is invalid' in bad.stderr
+    assert "spec.size" in bad.stderr and "spec.color" in bad.stderr
+    unknown = vapi.kubectl(*ns, "apply", "-f", "-", input=widget("odd", size=1, extra=True), check=False)
+    assert unknown.returncode != 0 and 'unknown field "spec.extra"' in unknown.stderr
+
+    out = vapi.kubectl(*ns, "apply", "--server-side", "-f", "-", input=widget("ssa", size=3)).stdout
+    assert out.strip() == "widget.example.com/ssa serverside-applied"
+    vapi.kubectl(*ns, "patch", "widget", "ssa", "--type=merge", "--subresource=status", "-p", '{"status":{"ready":true}}')
+    got = json.loads(vapi.kubectl(*ns, "get", "widget", "ssa", "-o", "json").stdout)
+    assert got["status"] == {"ready": True} and got["spec"]["size"] == 3
+
+    smp = vapi.kubectl(*ns, "patch", "widget", "ssa", "-p", '{"spec":{"size":4}}', check=False)
+    assert smp.returncode != 0 and "strategic merge patch is not supported" in smp.stderr, "as for CRs in kube"
+
+    vapi.kubectl("delete", "crd", "widgets.example.com")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        code, _, _ = vapi.request("GET", f"/clusters/root/apis/example.com/v1/namespaces/{namespace}/widgets")
+        if code == 404:
+            break
+        time.sleep(0.05)
+    assert code == 404
+    # recreating the CRD does not bring the old objects back: they were deleted with it
+    vapi.kubectl("apply", "-f", "-", input=CRD)
+    assert vapi.kubectl(*ns, "get", "widgets", "-o", "name").stdout.split() == []
+    vapi.kubectl("delete", "crd", "widgets.example.com")
