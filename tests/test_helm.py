@@ -1,6 +1,6 @@
-"""helm 4.1 against a workspace, in client-side apply mode (`--server-side=false`): server-side
-apply, helm 4's default, is the next issue. Release records, upgrades that remove resources,
-rollback and uninstall all go through the ordinary API."""
+"""helm 4.1 against a workspace, in client-side apply mode (`--server-side=false`); helm's
+default server-side mode is tested in tests/test_ssa.py. The chart (tests/charts/demo) has a
+CRD in crds/ and a custom resource of it in templates."""
 
 from __future__ import annotations
 
@@ -40,8 +40,10 @@ def test_install_upgrade_rollback_uninstall(vapi: VapiProcess, namespace: str) -
     vapi.kubectl("-n", namespace, "create", "configmap", "after-webhook", "--from-literal=a=b")
     vapi.kubectl("-n", namespace, "delete", "configmap", "after-webhook")
 
+    assert vapi.kubectl("-n", namespace, "get", "gadget", "r-gadget", "-o", "jsonpath={.spec.mode}").stdout == "normal"
     helm(vapi, namespace, "upgrade", "r", CHART, csa, "--set", "replicas=3", "--set", "withService=false")
     assert vapi.kubectl("-n", namespace, "get", "deploy", "r-web", "-o", "jsonpath={.spec.replicas}").stdout == "3"
+    assert vapi.kubectl("-n", namespace, "get", "gadget", "r-gadget", "-o", "jsonpath={.spec.replicas}").stdout == "3"
     assert "service/r-svc" not in names(vapi, namespace, "svc"), "a resource the chart no longer renders is deleted"
 
     helm(vapi, namespace, "rollback", "r", "1")
@@ -56,5 +58,7 @@ def test_install_upgrade_rollback_uninstall(vapi: VapiProcess, namespace: str) -
     assert "STATUS: deployed" in status and "REVISION: 3" in status
 
     helm(vapi, namespace, "uninstall", "r")
-    assert names(vapi, namespace, "deploy,svc,cm,sa,secrets") == set()
+    assert names(vapi, namespace, "deploy,svc,cm,sa,secrets,gadgets") == set()
+    assert "customresourcedefinition.apiextensions.k8s.io/gadgets.demo.vapi.dev" in vapi.kubectl(
+        "get", "crd", "-o", "name").stdout.split(), "helm keeps CRDs from crds/ on uninstall"
     assert "clusterrolebinding.rbac.authorization.k8s.io/r-reader" not in vapi.kubectl("get", "clusterrolebindings", "-o", "name").stdout.split()

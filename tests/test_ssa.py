@@ -223,11 +223,12 @@ def test_helm_default_server_side_apply(vapi: VapiProcess, namespace: str) -> No
     assert "STATUS: deployed" in helm("install", "ssa", CHART)
     helm("upgrade", "ssa", CHART, "--set", "replicas=3", "--set", "withService=false")
     assert k(vapi, namespace, "get", "deploy", "ssa-web", "-o", "jsonpath={.spec.replicas}").stdout == "3"
+    assert k(vapi, namespace, "get", "gadget", "ssa-gadget", "-o", "jsonpath={.spec.replicas}").stdout == "3"
     assert "service/ssa-svc" not in k(vapi, namespace, "get", "svc", "-o", "name").stdout.split()
     got = json.loads(k(vapi, namespace, "get", "deploy", "ssa-web", "-o", "json", "--show-managed-fields").stdout)
     assert ("helm", "Apply") in {(e["manager"], e["operation"]) for e in got["metadata"]["managedFields"]}
     helm("uninstall", "ssa")
-    assert k(vapi, namespace, "get", "deploy,cm,sa", "-o", "name").stdout.split() == []
+    assert k(vapi, namespace, "get", "deploy,cm,sa,gadgets", "-o", "name").stdout.split() == []
 
 
 def test_apply_needs_a_field_manager_and_force_needs_apply(vapi: VapiProcess, namespace: str) -> None:
