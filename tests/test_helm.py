@@ -56,6 +56,8 @@ def test_install_upgrade_rollback_uninstall(vapi: VapiProcess, namespace: str) -
     assert "name: r-web" in manifest and "kind: ClusterRoleBinding" in manifest
     status = helm(vapi, namespace, "status", "r")
     assert "STATUS: deployed" in status and "REVISION: 3" in status
+    # helm 4 lists the release's resources in `status` (helm 3's --show-resources)
+    assert "RESOURCES:" in status and "==> v1/Deployment" in status and "r-gadget" in status
 
     helm(vapi, namespace, "uninstall", "r")
     assert names(vapi, namespace, "deploy,svc,cm,sa,secrets,gadgets") == set()
