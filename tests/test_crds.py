@@ -92,3 +92,43 @@ def test_crd_lifecycle(vapi: VapiProcess, namespace: str) -> None:
     vapi.kubectl("apply", "-f", "-", input=CRD)
     assert vapi.kubectl(*ns, "get", "widgets", "-o", "name").stdout.split() == []
     vapi.kubectl("delete", "crd", "widgets.example.com")
+
+
+TWO_VERSIONS = """
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: dials.example.com
+spec:
+  group: example.com
+  scope: Cluster
+  names: {plural: dials, singular: dial, kind: Dial}
+  versions:
+  - name: v1beta1
+    served: true
+    storage: false
+    schema: {openAPIV3Schema: {type: object, properties: {spec: {type: object, properties: {level: {type: integer, default: 5}, unit: {type: string, default: dB}}}}}}
+  - name: v1
+    served: true
+    storage: true
+    schema: {openAPIV3Schema: {type: object, properties: {spec: {type: object, properties: {level: {type: integer, default: 5}, unit: {type: string, default: dB}}}}}}
+"""
+
+
+def test_cluster_scoped_two_versions_and_defaults(vapi: VapiProcess) -> None:
+    vapi.kubectl("apply", "-f", "-", input=TWO_VERSIONS)
+    versions = json.loads(vapi.request("GET", "/clusters/root/apis/example.com")[2])
+    assert [v["version"] for v in versions["versions"]] == ["v1", "v1beta1"], "GA before beta, as kube orders"
+    assert versions["preferredVersion"]["version"] == "v1"
+    vapi.kubectl("apply", "-f", "-", input=json.dumps({"apiVersion": "example.com/v1beta1", "kind": "Dial",
+                                                         "metadata": {"name": "d1"}, "spec": {"level": 7}}))
+    got = json.loads(vapi.request("GET", "/clusters/root/apis/example.com/v1/dials/d1")[2])
+    assert got["apiVersion"] == "example.com/v1", "read through v1, converted with conversion: None"
+    assert got["spec"] == {"level": 7, "unit": "dB"}, "defaults from the schema"
+    vapi.kubectl("delete", "crd", "dials.example.com")
+
+
+def test_crd_name_must_be_plural_dot_group(vapi: VapiProcess) -> None:
+    bad = CRD.replace("name: widgets.example.com", "name: gizmos.example.com")
+    out = vapi.kubectl("apply", "-f", "-", input=bad, check=False)
+    assert out.returncode != 0 and "must be spec.names.plural" in out.stderr

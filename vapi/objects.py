@@ -54,6 +54,14 @@ def decode(kv: KeyValue) -> Obj:
     return obj
 
 
+def as_version(res: Resource, obj: Obj) -> Obj:
+    """A custom resource read through any served version: with `conversion: None` only the
+    apiVersion changes (built-in kinds are stored and served in one version here)."""
+    if res.schema is not None:
+        obj["apiVersion"] = res.group_version
+    return obj
+
+
 def encode(obj: Obj) -> bytes:
     meta = obj.get("metadata", {})
     rv = meta.pop("resourceVersion", None)
@@ -119,7 +127,7 @@ class Objects:
                 raise errors.from_storage(
                     storage_errors.FutureRevision(revision=wanted, current=current), res.group, res.resource, name
                 )
-        return decode(kv)
+        return as_version(res, decode(kv))
 
     async def list(self, res: Resource, ws: str, ns: str, opts: ListOptions) -> Obj:
         list_prefix = prefix(ws, res, ns)
@@ -148,7 +156,7 @@ class Objects:
                 page = await self.backend.list(list_prefix, revision=revision, limit=batch, start_after=last_key)
                 revision = page.revision
                 for kv in page.items:
-                    obj = decode(kv)
+                    obj = as_version(res, decode(kv))
                     last_key = kv.key
                     if self._matches(obj, opts):
                         items.append(obj)
@@ -360,8 +368,8 @@ class Objects:
         stream = self.cache.watch(prefix(ws, res, ns), since=since, prev_kv=True)
         try:
             async for ev in stream:
-                obj = decode(ev.kv)
-                prev = decode(ev.prev) if ev.prev is not None else None
+                obj = as_version(res, decode(ev.kv))
+                prev = as_version(res, decode(ev.prev)) if ev.prev is not None else None
                 if ev.type is EventType.DELETE:
                     yield "DELETED", obj, prev, ev.revision
                 elif prev is None:
@@ -405,6 +413,8 @@ def _default_port_protocols(node: Any) -> None:
 
 
 def normalize(res: Resource, obj: Obj) -> None:
+    if res.schema is not None:
+        schemas.apply_defaults(obj, res.schema)
     fix = NORMALIZE.get((res.group, res.kind))
     if fix is not None:
         fix(obj)

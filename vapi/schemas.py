@@ -180,3 +180,26 @@ def type_errors(obj: Any, schema: Schema | None, path: str = "") -> list[tuple[s
             for n, v in enumerate(obj):
                 out += type_errors(v, item, f"{path}[{n}]")
     return out
+
+
+def apply_defaults(obj: Any, schema: Schema | None) -> None:
+    """Fill absent fields that declare a `default` (structural schema defaulting), in place."""
+    node = resolve(schema)
+    if node is None:
+        return
+    if isinstance(obj, dict):
+        for name, prop in (node.get("properties") or {}).items():
+            if name not in obj and isinstance(prop, dict) and "default" in prop:
+                obj[name] = json.loads(json.dumps(prop["default"]))
+            if name in obj:
+                apply_defaults(obj[name], prop)
+        extra = node.get("additionalProperties")
+        if isinstance(extra, dict):
+            for name, value in obj.items():
+                if name not in (node.get("properties") or {}):
+                    apply_defaults(value, extra)
+    elif isinstance(obj, list):
+        item = node.get("items")
+        if isinstance(item, dict):
+            for value in obj:
+                apply_defaults(value, item)

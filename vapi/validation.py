@@ -100,10 +100,24 @@ def _raise(res: Resource, obj: dict[str, Any], causes: list[dict[str, str]]) -> 
         raise errors.invalid(res.group, res.kind, name if isinstance(name, str) else "", causes)
 
 
+def crd_causes(res: Resource, obj: dict[str, Any]) -> list[dict[str, str]]:
+    """A CRD's name must be <plural>.<group> (apiextensions validation)."""
+    if res.kind != "CustomResourceDefinition" or res.group != "apiextensions.k8s.io":
+        return []
+    raw_spec = obj.get("spec")
+    spec: dict[str, Any] = raw_spec if isinstance(raw_spec, dict) else {}
+    raw_names = spec.get("names")
+    names: dict[str, Any] = raw_names if isinstance(raw_names, dict) else {}
+    want = f"{names.get('plural', '')}.{spec.get('group', '')}"
+    name = obj.get("metadata", {}).get("name") if isinstance(obj.get("metadata"), dict) else None
+    if name != want:
+        return [_cause("metadata.name", f'Invalid value: "{name}": must be spec.names.plural+"."+spec.group')]
+    return []
+
+
 def validate_create(res: Resource, obj: dict[str, Any]) -> None:
-    _raise(res, obj, metadata_causes(res, obj))
+    _raise(res, obj, metadata_causes(res, obj) + crd_causes(res, obj))
 
 
 def validate_update(res: Resource, new: dict[str, Any], old: dict[str, Any]) -> None:
-    causes = metadata_causes(res, new)
-    _raise(res, new, causes)
+    _raise(res, new, metadata_causes(res, new) + crd_causes(res, new))
