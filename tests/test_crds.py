@@ -132,3 +132,10 @@ def test_crd_name_must_be_plural_dot_group(vapi: VapiProcess) -> None:
     bad = CRD.replace("name: widgets.example.com", "name: gizmos.example.com")
     out = vapi.kubectl("apply", "-f", "-", input=bad, check=False)
     assert out.returncode != 0 and "must be spec.names.plural" in out.stderr
+
+
+def test_kubectl_explain_a_custom_resource(vapi: VapiProcess) -> None:
+    vapi.kubectl("apply", "-f", "-", input=CRD)
+    out = vapi.kubectl("explain", "widgets.spec.size").stdout
+    assert "KIND:       Widget" in out and "FIELD: size <integer>" in out
+    vapi.kubectl("delete", "crd", "widgets.example.com")

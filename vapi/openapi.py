@@ -134,7 +134,7 @@ def _referenced(names: set[str], defs: dict[str, Json]) -> set[str]:
     return seen
 
 
-@functools.cache
+@functools.lru_cache(maxsize=32)  # one entry per registry: the built-in one, and each workspace's with CRDs
 def v3_documents(registry: Registry) -> dict[str, bytes]:
     """Every group-version's OpenAPI v3 document, by path (`apis/apps/v1`)."""
     defs = definitions("#/components/schemas/")
@@ -147,35 +147,54 @@ def v3_documents(registry: Registry) -> dict[str, bytes]:
     for g in registry.groups:
         for v in g.versions:
             names = _referenced(by_gv.get((g.group, v), set()), defs)
+            components = {n: defs[n] for n in sorted(names)}
+            paths = _v3_paths(registry, g.group, v)
+            for r in registry.resources(g.group, v) or []:
+                if r.schema is None:
+                    continue
+                # a custom resource: its CRD's schema, under kube's naming (reversed group)
+                name = ".".join(reversed(g.group.split("."))) + f".{v}.{r.kind}"
+                components[name] = {**_convert(r.schema, "#/components/schemas/"),
+                                    "x-kubernetes-group-version-kind": [{"group": g.group, "version": v, "kind": r.kind}]}
+                for n in _referenced({"io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"}, defs):
+                    components.setdefault(n, defs[n])
+                paths[_resource_path(g.group, v, r)] = _get_operation(g.group, v, r.kind, name)
             doc = {
                 "openapi": "3.0.0",
                 "info": {"title": "Kubernetes", "version": f"v{schemas.KUBE_VERSION}"},
-                "paths": _v3_paths(registry, g.group, v),
-                "components": {"schemas": {n: defs[n] for n in sorted(names)}},
+                "paths": paths,
+                "components": {"schemas": components},
             }
             docs[v3_path(g.group, v)] = orjson.dumps(doc)
     return docs
 
 
+def _resource_path(group: str, version: str, r: Any) -> str:
+    base = f"/api/{version}" if not group else f"/apis/{group}/{version}"
+    return f"{base}/namespaces/{{namespace}}/{r.resource}/{{name}}" if r.namespaced else f"{base}/{r.resource}/{{name}}"
+
+
+def _get_operation(group: str, version: str, kind: str, schema_name: str) -> Json:
+    return {
+        "get": {
+            "operationId": f"read{kind}",
+            "responses": {"200": {"description": "OK", "content": {
+                "application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}}}},
+            "x-kubernetes-action": "get",
+            "x-kubernetes-group-version-kind": {"group": group, "version": version, "kind": kind},
+        }
+    }
+
+
 def _v3_paths(registry: Registry, group: str, version: str) -> dict[str, Json]:
     """One `get` operation per resource, carrying the GVK the way kube-apiserver's paths do
     (kubectl explain finds a resource's kind through them)."""
-    base = f"/api/{version}" if not group else f"/apis/{group}/{version}"
     paths: dict[str, Json] = {}
     for r in registry.resources(group, version) or []:
         if schemas.for_kind(group, version, r.kind) is None or "get" not in r.verbs:
             continue
         name = _by_gvk_name(group, version, r.kind)
-        path = f"{base}/namespaces/{{namespace}}/{r.resource}/{{name}}" if r.namespaced else f"{base}/{r.resource}/{{name}}"
-        paths[path] = {
-            "get": {
-                "operationId": f"read{r.kind}",
-                "responses": {"200": {"description": "OK", "content": {
-                    "application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}}},
-                "x-kubernetes-action": "get",
-                "x-kubernetes-group-version-kind": {"group": group, "version": version, "kind": r.kind},
-            }
-        }
+        paths[_resource_path(group, version, r)] = _get_operation(group, version, r.kind, name)
     return paths
 
 

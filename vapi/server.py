@@ -176,12 +176,12 @@ async def handle(request: web.Request) -> web.StreamResponse:
         if info.api_prefix:
             return discovery.handle(request, registry, info.api_prefix, info.group, info.version)
         if rest == "/openapi/v2" or rest.startswith("/openapi/v3"):
-            return serve_openapi(request, state, rest)
+            return serve_openapi(request, registry, rest)
         raise errors.path_not_found(path)
     return await dispatch(request, info, state, user, registry)
 
 
-def serve_openapi(request: web.Request, state: State, rest: str) -> web.StreamResponse:
+def serve_openapi(request: web.Request, registry: Registry, rest: str) -> web.StreamResponse:
     accept = request.headers.get("Accept", "")
     if rest == "/openapi/v2":
         if any(t in accept for t in openapi.PROTOBUF_V2_ACCEPT):
@@ -194,9 +194,9 @@ def serve_openapi(request: web.Request, state: State, rest: str) -> web.StreamRe
             return web.Response(status=304, headers=headers)
         return web.Response(body=body, headers=headers)
     if rest in ("/openapi/v3", "/openapi/v3/"):
-        return respond(openapi.v3_root(state.registry))
+        return respond(openapi.v3_root(registry))
     path = rest[len("/openapi/v3/"):]
-    doc = openapi.v3_documents(state.registry).get(path)
+    doc = openapi.v3_documents(registry).get(path)
     if doc is None:
         raise errors.path_not_found(rest)
     digest = openapi.v3_hash(doc)
