@@ -139,3 +139,53 @@ def test_kubectl_explain_a_custom_resource(vapi: VapiProcess) -> None:
     out = vapi.kubectl("explain", "widgets.spec.size").stdout
     assert "KIND:       Widget" in out and "FIELD: size <integer>" in out
     vapi.kubectl("delete", "crd", "widgets.example.com")
+
+
+RULES = """
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: ranges.example.com
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: ranges, singular: range, kind: Range}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            x-kubernetes-validations:
+            - rule: "self.min <= self.max"
+              message: "min must not exceed max"
+            - rule: "self.max - self.min <= oldSelf.max - oldSelf.min + 10"
+              message: "the range may grow by 10 at most"
+            properties:
+              min: {type: integer}
+              max: {type: integer}
+"""
+
+
+def test_cel_validation_rules(vapi: VapiProcess, namespace: str) -> None:
+    """x-kubernetes-validations are evaluated (they are schema, not admission); transition
+    rules (oldSelf) only on update."""
+    vapi.kubectl("apply", "-f", "-", input=RULES)
+    ns = ["-n", namespace]
+
+    def rng(lo: int, hi: int) -> str:
+        return json.dumps({"apiVersion": "example.com/v1", "kind": "Range", "metadata": {"name": "r"},
+                           "spec": {"min": lo, "max": hi}})
+
+    bad = vapi.kubectl(*ns, "apply", "-f", "-", input=rng(5, 1), check=False)
+    assert bad.returncode != 0 and "min must not exceed max" in bad.stderr and "spec" in bad.stderr
+    vapi.kubectl(*ns, "apply", "-f", "-", input=rng(1, 50), )  # created: the transition rule is skipped
+    grow = vapi.kubectl(*ns, "apply", "-f", "-", input=rng(1, 80), check=False)
+    assert grow.returncode != 0 and "the range may grow by 10 at most" in grow.stderr
+    vapi.kubectl(*ns, "apply", "-f", "-", input=rng(1, 55))
+    assert vapi.kubectl(*ns, "get", "range", "r", "-o", "jsonpath={.spec.max}").stdout == "55"
+    vapi.kubectl("delete", "crd", "ranges.example.com")

@@ -24,7 +24,7 @@ import orjson
 from storage import errors as storage_errors
 from storage.backend import Backend, EventType, KeyValue
 from storage.cache import WatchCache
-from vapi import apply, errors, schemas, selectors, validation
+from vapi import apply, celrules, errors, schemas, selectors, validation
 from vapi.resources import Resource
 
 Obj = dict[str, Any]
@@ -195,6 +195,7 @@ class Objects:
             meta["name"] = meta["generateName"] + "".join(random.choices(string.ascii_lowercase + string.digits, k=5))
         validation.validate_create(res, obj)
         normalize(res, obj)
+        celrules.validate(res, obj)
         name = meta["name"]
         if res.namespaced:
             meta["namespace"] = ns
@@ -280,6 +281,7 @@ class Objects:
             crds.set_status(new, old)
         normalize(res, new)
         validation.validate_update(res, new, old)
+        celrules.validate(res, new, old)
         if manager:
             schema = schemas.of_resource(res)
             entry_sub = subresource if recorded_as is None else recorded_as
