@@ -189,3 +189,40 @@ def test_cel_validation_rules(vapi: VapiProcess, namespace: str) -> None:
     vapi.kubectl(*ns, "apply", "-f", "-", input=rng(1, 55))
     assert vapi.kubectl(*ns, "get", "range", "r", "-o", "jsonpath={.spec.max}").stdout == "55"
     vapi.kubectl("delete", "crd", "ranges.example.com")
+
+
+SCALABLE = """
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: fleets.example.com
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: fleets, singular: fleet, kind: Fleet}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    subresources:
+      status: {}
+      scale: {specReplicasPath: .spec.size, statusReplicasPath: .status.size, labelSelectorPath: .status.selector}
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec: {type: object, properties: {size: {type: integer}}}
+          status: {type: object, properties: {size: {type: integer}, selector: {type: string}}}
+"""
+
+
+def test_custom_scale_subresource(vapi: VapiProcess, namespace: str) -> None:
+    vapi.kubectl("apply", "-f", "-", input=SCALABLE)
+    ns = ["-n", namespace]
+    vapi.kubectl(*ns, "apply", "-f", "-", input=json.dumps(
+        {"apiVersion": "example.com/v1", "kind": "Fleet", "metadata": {"name": "f"}, "spec": {"size": 2}}))
+    assert vapi.kubectl(*ns, "scale", "fleet", "f", "--replicas=7").stdout.strip() == "fleet.example.com/f scaled"
+    assert vapi.kubectl(*ns, "get", "fleet", "f", "-o", "jsonpath={.spec.size}").stdout == "7"
+    scale = json.loads(vapi.request("GET", f"/clusters/root/apis/example.com/v1/namespaces/{namespace}/fleets/f/scale")[2])
+    assert scale["kind"] == "Scale" and scale["spec"]["replicas"] == 7
+    vapi.kubectl("delete", "crd", "fleets.example.com")

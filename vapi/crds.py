@@ -74,8 +74,13 @@ def table_entry(crd: Obj) -> Obj | None:
         if not isinstance(v, dict) or not v.get("served") or not isinstance(v.get("name"), str):
             continue
         subs = []
-        if isinstance((v.get("subresources") or {}).get("status"), dict):
+        subresources = v.get("subresources") or {}
+        if isinstance(subresources.get("status"), dict):
             subs.append({"subresource": "status", "kind": kind, "verbs": ["get", "patch", "update"]})
+        scale = subresources.get("scale")
+        if isinstance(scale, dict) and isinstance(scale.get("specReplicasPath"), str):
+            subs.append({"subresource": "scale", "kind": "Scale", "verbs": ["get", "patch", "update"],
+                         "group": "autoscaling", "version": "v1"})
         versions.append({
             "version": v["name"],
             "resources": [{
@@ -89,6 +94,7 @@ def table_entry(crd: Obj) -> Obj | None:
                 "subresources": subs,
                 "schema": schema_of(v),
                 "columns": printer_columns(v),
+                "scale": {k: str(val) for k, val in scale.items()} if isinstance(scale, dict) and isinstance(scale.get("specReplicasPath"), str) else None,
             }],
         })
     # kube-apiserver prefers the storage version... its discovery orders by version priority

@@ -37,6 +37,7 @@ class Resource:
     # custom resources only: the CRD version's structural schema and printer columns
     schema: Any = field(default=None, compare=False, hash=False)
     columns: Any = field(default=None, compare=False, hash=False)
+    scale: Any = field(default=None, compare=False, hash=False)
 
     @property
     def group_version(self) -> str:
@@ -97,6 +98,7 @@ class Registry:
                         ),
                         schema=r.get("schema"),
                         columns=r.get("columns"),
+                        scale=r.get("scale"),
                     )
                     items.append(res)
                     self._by_gvr[(res.group, res.version, res.resource)] = res

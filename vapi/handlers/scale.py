@@ -39,21 +39,54 @@ def selector_string(obj: Obj) -> str:
     return ",".join(parts)
 
 
-def to_scale(obj: Obj) -> Obj:
+BUILTIN_PATHS = {"specReplicasPath": ".spec.replicas", "statusReplicasPath": ".status.replicas"}
+
+
+def _path(path: str) -> list[str]:
+    return [p for p in path.split(".") if p]
+
+
+def _read(obj: Obj, path: str) -> Any:
+    cur: Any = obj
+    for p in _path(path):
+        cur = cur.get(p) if isinstance(cur, dict) else None
+    return cur
+
+
+def _store(obj: Obj, path: str, value: Any) -> None:
+    parts = _path(path)
+    cur = obj
+    for p in parts[:-1]:
+        cur = cur.setdefault(p, {})
+    cur[parts[-1]] = value
+
+
+def paths(res: Any) -> dict[str, str]:
+    """Where replicas live: fixed for built-in workloads, the CRD's paths for custom ones."""
+    return res.scale if getattr(res, "scale", None) else BUILTIN_PATHS
+
+
+def to_scale(obj: Obj, where: dict[str, str] = BUILTIN_PATHS) -> Obj:
     meta = obj["metadata"]
+    spec = _read(obj, where["specReplicasPath"])
+    status: Obj = {"replicas": _read(obj, where.get("statusReplicasPath", "")) or 0}
+    if where is BUILTIN_PATHS:
+        status["selector"] = selector_string(obj)
+    elif where.get("labelSelectorPath") and _read(obj, where["labelSelectorPath"]) is not None:
+        status["selector"] = _read(obj, where["labelSelectorPath"])
     return {
         "kind": "Scale",
         "apiVersion": "autoscaling/v1",
         "metadata": {k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp") if k in meta},
-        "spec": {"replicas": (obj.get("spec") or {}).get("replicas", 1)},
-        "status": {"replicas": (obj.get("status") or {}).get("replicas", 0), "selector": selector_string(obj)},
+        "spec": {"replicas": spec if spec is not None else (1 if where is BUILTIN_PATHS else 0)},
+        "status": status,
     }
 
 
 async def get(call: Call) -> web.StreamResponse:
     i = call.info
     obj = await call.state.objects.get(call.res, i.workspace, i.namespace, i.name)
-    return respond(to_scale(obj))
+    return respond(to_scale(obj, paths(call.res)))
 
 
 async def _write(call: Call, change: Callable[[Obj], Obj]) -> web.StreamResponse:
@@ -61,7 +94,8 @@ async def _write(call: Call, change: Callable[[Obj], Obj]) -> web.StreamResponse
     objects = call.state.objects
     for _ in range(5):
         obj = await objects.get(call.res, i.workspace, i.namespace, i.name)
-        scale = change(to_scale(obj))
+        where = paths(call.res)
+        scale = change(to_scale(obj, where))
         replicas = (scale.get("spec") or {}).get("replicas")
         if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
             raise errors.invalid("autoscaling", "Scale", i.name, [{
@@ -70,7 +104,7 @@ async def _write(call: Call, change: Callable[[Obj], Obj]) -> web.StreamResponse
         wanted_rv = (scale.get("metadata") or {}).get("resourceVersion")
         if wanted_rv and wanted_rv != obj["metadata"]["resourceVersion"]:
             raise errors.conflict(call.res.group, call.res.resource, i.name, errors.MODIFIED)
-        obj.setdefault("spec", {})["replicas"] = replicas
+        _store(obj, where["specReplicasPath"], replicas)
         try:
             out = await objects.update(
                 call.res, i.workspace, i.namespace, i.name, obj, dry_run=dry_run(call.request),
@@ -80,7 +114,7 @@ async def _write(call: Call, change: Callable[[Obj], Obj]) -> web.StreamResponse
             if e.code == 409 and not wanted_rv:
                 continue
             raise
-        return respond(to_scale(out))
+        return respond(to_scale(out, where))
     raise errors.conflict(call.res.group, call.res.resource, i.name, errors.MODIFIED)
 
 
