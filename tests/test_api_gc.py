@@ -101,3 +101,17 @@ def test_bad_propagation_policy(vapi: VapiProcess, namespace: str, policy: str) 
     code, _, out = vapi.request("DELETE", f"/clusters/root/api/v1/namespaces/{namespace}/configmaps/x?propagationPolicy={policy}")
     assert code == 400 and json.loads(out)["reason"] == "BadRequest"
     assert "x" in names(vapi, namespace, "configmaps")
+
+
+def test_custom_resources_take_part(vapi: VapiProcess, namespace: str) -> None:
+    from tests.test_crds import CRD
+
+    vapi.kubectl("apply", "-f", "-", input=CRD)
+    owner = post(vapi, f"/clusters/root/apis/example.com/v1/namespaces/{namespace}/widgets",
+                 {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "owner"}, "spec": {"size": 1}})
+    ref = [{"apiVersion": "example.com/v1", "kind": "Widget", "name": "owner", "uid": owner["metadata"]["uid"]}]
+    post(vapi, f"/clusters/root/api/v1/namespaces/{namespace}/configmaps",
+         {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "owned", "ownerReferences": ref}})
+    vapi.request("DELETE", f"/clusters/root/apis/example.com/v1/namespaces/{namespace}/widgets/owner")
+    wait_for(lambda: "owned" not in names(vapi, namespace, "configmaps"))
+    vapi.kubectl("delete", "crd", "widgets.example.com")

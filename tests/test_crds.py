@@ -226,3 +226,15 @@ def test_custom_scale_subresource(vapi: VapiProcess, namespace: str) -> None:
     scale = json.loads(vapi.request("GET", f"/clusters/root/apis/example.com/v1/namespaces/{namespace}/fleets/f/scale")[2])
     assert scale["kind"] == "Scale" and scale["spec"]["replicas"] == 7
     vapi.kubectl("delete", "crd", "fleets.example.com")
+
+
+def test_name_conflicts_are_reported_not_served(vapi: VapiProcess) -> None:
+    vapi.kubectl("apply", "-f", "-", input=CRD)
+    clash = CRD.replace("widgets.example.com", "gizmos.example.com").replace(
+        "plural: widgets, singular: widget, kind: Widget, shortNames: [wd]", "plural: gizmos, singular: gizmo, kind: Widget")
+    vapi.kubectl("apply", "-f", "-", input=clash)
+    crd = json.loads(vapi.kubectl("get", "crd", "gizmos.example.com", "-o", "json").stdout)
+    conditions = {c["type"]: (c["status"], c["reason"]) for c in crd["status"]["conditions"]}
+    assert conditions == {"NamesAccepted": ("False", "AlreadyInUse"), "Established": ("False", "NotAccepted")}
+    assert "gizmos" not in vapi.kubectl("api-resources", "--api-group=example.com", "-o", "name").stdout
+    vapi.kubectl("delete", "crd", "gizmos.example.com", "widgets.example.com")

@@ -24,21 +24,55 @@ def _now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def set_status(crd: Obj, old: Obj | None = None) -> None:
-    """NamesAccepted and Established at once; storedVersions gains the storage version."""
+def _claimed(crd: Obj) -> set[str]:
+    spec = crd.get("spec") or {}
+    names = spec.get("names") or {}
+    claimed = {str(names.get("kind", "")), str(names.get("singular") or str(names.get("kind", "")).lower()),
+               str(names.get("listKind") or f"{names.get('kind', '')}List")}
+    claimed |= {str(n) for n in names.get("shortNames") or []}
+    return {f"{spec.get('group')}/{c}" for c in claimed if c}
+
+
+def conflict(crd: Obj, others: list[Obj]) -> str:
+    """A name this CRD wants that an accepted CRD of the same group already has ("" if none)."""
+    mine = _claimed(crd)
+    for other in others:
+        if other.get("metadata", {}).get("name") == crd.get("metadata", {}).get("name"):
+            continue
+        accepted = {c.get("type"): c.get("status") for c in (other.get("status") or {}).get("conditions") or []}
+        if accepted.get("NamesAccepted") != "True":
+            continue
+        taken = mine & _claimed(other)
+        if taken:
+            return f"{sorted(taken)[0].split('/', 1)[1]} is already in use"
+    return ""
+
+
+def accepted(crd: Obj) -> bool:
+    conditions = (crd.get("status") or {}).get("conditions") or []
+    return any(c.get("type") == "Established" and c.get("status") == "True" for c in conditions)
+
+
+def set_status(crd: Obj, old: Obj | None = None, others: list[Obj] | None = None) -> None:
+    """NamesAccepted and Established at once, unless a name is taken by another CRD of the
+    group; storedVersions gains the storage version."""
     spec = crd.get("spec") or {}
     names = spec.get("names") or {}
     accepted = {k: v for k, v in names.items() if k in ("plural", "singular", "kind", "listKind", "shortNames", "categories")}
     accepted.setdefault("singular", str(names.get("kind", "")).lower())
     accepted.setdefault("listKind", f"{names.get('kind', '')}List")
     previous = {c.get("type"): c for c in ((old or {}).get("status") or {}).get("conditions") or []}
+    clash = conflict(crd, others or [])
     conditions = []
-    for ctype, reason, message in (
-        ("NamesAccepted", "NoConflicts", "no conflicts found"),
-        ("Established", "InitialNamesAccepted", "the initial names have been accepted"),
+    for ctype, status, reason, message in (
+        ("NamesAccepted", "False", "AlreadyInUse", clash) if clash else ("NamesAccepted", "True", "NoConflicts", "no conflicts found"),
+        ("Established", "False", "NotAccepted", "not all names are accepted") if clash
+        else ("Established", "True", "InitialNamesAccepted", "the initial names have been accepted"),
     ):
-        since = previous.get(ctype, {}).get("lastTransitionTime") or _now()
-        conditions.append({"type": ctype, "status": "True", "lastTransitionTime": since, "reason": reason, "message": message})
+        was = previous.get(ctype, {})
+        since = was.get("lastTransitionTime") if was.get("status") == status else None
+        conditions.append({"type": ctype, "status": status, "lastTransitionTime": since or _now(),
+                           "reason": reason, "message": message})
     stored = list(((old or {}).get("status") or {}).get("storedVersions") or [])
     for v in spec.get("versions") or []:
         if isinstance(v, dict) and v.get("storage") and v.get("name") not in stored:
@@ -135,7 +169,10 @@ class WorkspaceRegistries:
         page = await self.store.backend.list(objects.prefix(ws, crd_res))
         groups = list(base["groups"])
         for kv in page.items:
-            entry = table_entry(objects.decode(kv))
+            crd = objects.decode(kv)
+            if not accepted(crd):
+                continue
+            entry = table_entry(crd)
             if entry is not None:
                 groups.append(entry)
         reg = Registry({"groups": groups}) if len(groups) > len(base["groups"]) else builtin()

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from storage import errors as storage_errors
@@ -30,9 +31,9 @@ WAIT_SECONDS = 60.0
 
 
 class Collector:
-    def __init__(self, store: objects.Objects, registry: Registry) -> None:
+    def __init__(self, store: objects.Objects, registries: Callable[[str], Awaitable[Registry]]) -> None:
         self.store = store
-        self.registry = registry
+        self.registries = registries  # a workspace's kinds, custom ones included
         self.tasks: set[asyncio.Task[None]] = set()
 
     def deleted(self, ws: str, res: Resource, obj: Obj, propagation: str) -> None:
@@ -65,7 +66,7 @@ class Collector:
         uid = owner["metadata"].get("uid")
         ns = owner["metadata"].get("namespace", "")
         found = []
-        for res in self.registry.preferred():
+        for res in (await self.registries(ws)).preferred():
             if not res.storable() or "delete" not in res.verbs:
                 continue
             if res.namespaced and not ns:
@@ -84,7 +85,7 @@ class Collector:
 
     async def _owner_alive(self, ws: str, ns: str, ref: Obj) -> bool:
         group, _, version = str(ref.get("apiVersion", "")).rpartition("/")
-        res = self.registry.by_kind(group, version, str(ref.get("kind", "")))
+        res = (await self.registries(ws)).by_kind(group, version, str(ref.get("kind", "")))
         if res is None:
             return False
         try:

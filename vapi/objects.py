@@ -10,6 +10,7 @@ function, `key()`.
 from __future__ import annotations
 
 import base64
+import builtins
 import binascii
 import datetime
 import random
@@ -217,7 +218,7 @@ class Objects:
         if res.group == "apiextensions.k8s.io" and res.kind == "CustomResourceDefinition":
             from vapi import crds
 
-            crds.set_status(obj)
+            crds.set_status(obj, None, await self._others(res, ws))
         if res.resource == "namespaces":
             obj.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])
             obj["status"] = {"phase": "Active"}
@@ -233,6 +234,13 @@ class Objects:
             raise errors.from_storage(e, res.group, res.resource, name) from e
         meta["resourceVersion"] = str(kv.mod_revision)
         return obj
+
+    async def _others(self, res: Resource, ws: str) -> "builtins.list[Obj]":
+        """Every stored object of a (cluster-scoped) kind in the workspace."""
+        try:
+            return [decode(kv) for kv in (await self.backend.list(prefix(ws, res))).items]
+        except storage_errors.StorageError as e:
+            raise errors.from_storage(e, res.group, res.resource, "") from e
 
     async def _require_namespace(self, ws: str, ns: str) -> None:
         from vapi.resources import builtin
@@ -278,7 +286,7 @@ class Objects:
         if res.group == "apiextensions.k8s.io" and res.kind == "CustomResourceDefinition":
             from vapi import crds
 
-            crds.set_status(new, old)
+            crds.set_status(new, old, await self._others(res, ws))
         normalize(res, new)
         validation.validate_update(res, new, old)
         celrules.validate(res, new, old)

@@ -303,8 +303,9 @@ async def run(cfg: Config, ready: asyncio.Event | None = None, stop: asyncio.Eve
     compactor = Compactor(backend, keep=cfg.compaction_keep, interval=cfg.compaction_interval)
     store = objects.Objects(backend, cache)
     registry = builtin()
-    state = State(backend, cache, registry, store, admin_token(cfg.data_dir), gc.Collector(store, registry),
-                  crds.WorkspaceRegistries(store))
+    registries = crds.WorkspaceRegistries(store)
+    state = State(backend, cache, registry, store, admin_token(cfg.data_dir), gc.Collector(store, registries.get),
+                  registries)
     await ensure_workspace(state, ROOT)
     warm_up()
     ctx, ca = server_ssl(cfg.data_dir, cfg.hosts)
