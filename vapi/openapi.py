@@ -81,24 +81,34 @@ def definitions(ref_prefix: str) -> dict[str, Json]:
     return out
 
 
-@functools.cache
-def v2_document() -> dict[str, Json]:
+@functools.lru_cache(maxsize=32)
+def v2_document(registry: Registry) -> dict[str, Json]:
+    """The built-in definitions, plus each custom resource's schema (a workspace's own)."""
+    defs = definitions("#/definitions/")
+    custom = {}
+    for g in registry.groups:
+        for v in g.versions:
+            for r in registry.resources(g.group, v) or []:
+                if r.schema is not None:
+                    name = ".".join(reversed(g.group.split("."))) + f".{v}.{r.kind}"
+                    custom[name] = {**_convert(r.schema, "#/definitions/"),
+                                    "x-kubernetes-group-version-kind": [{"group": g.group, "version": v, "kind": r.kind}]}
     return {
         "swagger": "2.0",
         "info": {"title": "Kubernetes", "version": f"v{schemas.KUBE_VERSION}"},
         "paths": {},
-        "definitions": definitions("#/definitions/"),
+        "definitions": {**defs, **custom} if custom else defs,
     }
 
 
-@functools.cache
-def v2_json() -> bytes:
-    return orjson.dumps(v2_document())
+@functools.lru_cache(maxsize=32)
+def v2_json(registry: Registry) -> bytes:
+    return orjson.dumps(v2_document(registry))
 
 
-@functools.cache
-def v2_protobuf() -> bytes:
-    return encode_document(v2_document())
+@functools.lru_cache(maxsize=32)
+def v2_protobuf(registry: Registry) -> bytes:
+    return encode_document(v2_document(registry))
 
 
 def etag(body: bytes) -> str:

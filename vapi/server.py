@@ -185,9 +185,9 @@ def serve_openapi(request: web.Request, registry: Registry, rest: str) -> web.St
     accept = request.headers.get("Accept", "")
     if rest == "/openapi/v2":
         if any(t in accept for t in openapi.PROTOBUF_V2_ACCEPT):
-            body, ctype = openapi.v2_protobuf(), openapi.PROTOBUF_V2
+            body, ctype = openapi.v2_protobuf(registry), openapi.PROTOBUF_V2
         else:
-            body, ctype = openapi.v2_json(), "application/json"
+            body, ctype = openapi.v2_json(registry), "application/json"
         tag = openapi.etag(body)
         headers = {"ETag": tag, "Content-Type": ctype, "Vary": "Accept"}
         if request.headers.get("If-None-Match") == tag:
