@@ -131,11 +131,32 @@ class Registry:
         return None
 
 
+# vapi's own kinds, served next to Kubernetes' in every workspace
+VAPI_GROUPS: list[dict[str, Any]] = [
+    {
+        "group": "tenancy.vapi.dev",
+        "versions": [{
+            "version": "v1alpha1",
+            "resources": [{
+                "resource": "workspaces",
+                "kind": "Workspace",
+                "scope": "Cluster",
+                "singular": "workspace",
+                "shortNames": ["ws"],
+                "categories": [],
+                "verbs": ["create", "delete", "get", "list", "patch", "update", "watch"],
+                "subresources": [],
+            }],
+        }],
+    },
+]
+
+
 @functools.cache
 def builtin_table() -> dict[str, Any]:
     with open(DATA) as f:
         table: dict[str, Any] = json.load(f)
-    return table
+    return {"groups": [*table["groups"], *VAPI_GROUPS]}
 
 
 @functools.cache

@@ -50,6 +50,50 @@ class State:
     workspaces: set[str] = field(default_factory=lambda: {ROOT})
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
+    async def workspace_exists(self, ws: str) -> bool:
+        """root, or a Workspace object in an existing parent (cached once seen)."""
+        if ws in self.workspaces:
+            return True
+        parent, _, name = ws.rpartition(":")
+        if not parent or not await self.workspace_exists(parent):
+            return False
+        res = self.registry.lookup("tenancy.vapi.dev", "v1alpha1", "workspaces")
+        assert res is not None
+        try:
+            await self.backend.get(objects.key(parent, res, "", name))
+        except storage_errors.KeyNotFound:
+            return False
+        self.workspaces.add(ws)
+        return True
+
+    async def workspace_created(self, ws: str) -> None:
+        self.workspaces.add(ws)
+        await ensure_workspace(self, ws)
+
+    async def workspaces_deleted(self, parent: str) -> None:
+        """Workspaces of `parent` were deleted: everything in them and below them goes."""
+        res = self.registry.lookup("tenancy.vapi.dev", "v1alpha1", "workspaces")
+        assert res is not None
+        alive = {objects.decode(kv)["metadata"]["name"] for kv in (await self.backend.list(objects.prefix(parent, res))).items}
+        for ws in sorted(self.workspaces | await self._stored_children(parent)):
+            child = ws[len(parent) + 1:].split(":", 1)[0] if ws.startswith(parent + ":") else None
+            if child is None or child in alive:
+                continue
+            for prefix in (f"/{parent}:{child}/", f"/{parent}:{child}:"):
+                page = await self.backend.list(prefix)
+                for kv in page.items:
+                    try:
+                        await self.backend.delete(kv.key)
+                    except storage_errors.KeyNotFound:
+                        pass
+            self.workspaces = {w for w in self.workspaces if w != f"{parent}:{child}" and not w.startswith(f"{parent}:{child}:")}
+            self.registries.invalidate(f"{parent}:{child}")
+
+    async def _stored_children(self, parent: str) -> set[str]:
+        """Workspaces below `parent` that hold data (known or not to this process)."""
+        page = await self.backend.list(f"/{parent}:")
+        return {kv.key[1:].split("/", 1)[0] for kv in page.items}
+
     async def crds_changed(self, ws: str, *, deleted: bool) -> None:
         """A CRD was written: the workspace's kinds change; custom resources whose CRD is
         gone are deleted before the request returns (kube-apiserver holds the CRD with a
@@ -162,7 +206,7 @@ async def handle(request: web.Request) -> web.StreamResponse:
         return respond(version_info())
     user = authenticate(request, state)
     ws, rest = requestinfo.split_workspace(path)
-    if ws not in state.workspaces:
+    if not await state.workspace_exists(ws):
         raise errors.path_not_found(path)
     if rest in ("/healthz", "/livez", "/readyz"):
         return web.Response(text="ok")

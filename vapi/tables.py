@@ -246,6 +246,12 @@ COLUMNS: dict[tuple[str, str], list[Column]] = {
         ("Object", "string", 0, lambda o: f"{str(get(o, 'involvedObject', 'kind', default='')).lower()}/{get(o, 'involvedObject', 'name', default='')}"),
         ("Message", "string", 0, lambda o: get(o, "message", default="")),
     ],
+    ("tenancy.vapi.dev", "workspaces"): [
+        NAME,
+        ("Phase", "string", 0, lambda o: get(o, "status", "phase", default="")),
+        ("URL", "string", 0, lambda o: get(o, "status", "URL", default="")),
+        AGE,
+    ],
     ("networking.k8s.io", "ingresses"): [
         NAME,
         ("Class", "string", 0, lambda o: get(o, "spec", "ingressClassName", default="<none>")),

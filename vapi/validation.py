@@ -16,7 +16,7 @@ LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 QUALIFIED_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
 
 PATH_SEGMENT_KINDS = {"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"}
-DNS_LABEL_KINDS = {"Namespace"}
+DNS_LABEL_KINDS = {"Namespace", "Workspace"}
 DNS1035_KINDS = {"Service"}
 
 

@@ -36,6 +36,8 @@ async def dispatch(
     response = await _dispatch(request, info, state, user, registry)
     if info.group == "apiextensions.k8s.io" and info.resource == "customresourcedefinitions" and info.verb in WRITES:
         await state.crds_changed(info.workspace, deleted=info.verb in ("delete", "deletecollection"))
+    if info.group == "tenancy.vapi.dev" and info.resource == "workspaces" and info.verb in ("delete", "deletecollection"):
+        await state.workspaces_deleted(info.workspace)
     return response
 
 

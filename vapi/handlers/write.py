@@ -93,9 +93,15 @@ async def create(call: Call) -> web.StreamResponse:
     if call.res.namespaced and not i.namespace:
         raise errors.path_not_found(i.path)
     obj = await body_object(call)
+    if call.res.group == "tenancy.vapi.dev" and call.res.kind == "Workspace":
+        name = (obj.get("metadata") or {}).get("name", "")
+        origin = f"{call.request.scheme}://{call.request.host}"
+        obj["status"] = {"phase": "Ready", "URL": f"{origin}/clusters/{i.workspace}:{name}"}
     out = await call.state.objects.create(
         call.res, i.workspace, i.namespace, obj, dry_run=dry_run(call.request), manager=field_manager(call.request)
     )
+    if call.res.group == "tenancy.vapi.dev" and call.res.kind == "Workspace" and not dry_run(call.request):
+        await call.state.workspace_created(f"{i.workspace}:{out['metadata']['name']}")
     return respond(out, status=201)
 
 
