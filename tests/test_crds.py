@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 
 from tests.apiserver import VapiProcess
@@ -251,3 +252,36 @@ def test_custom_resources_in_openapi_v2(vapi: VapiProcess) -> None:
     vapi.kubectl("delete", "crd", "widgets.example.com")
     doc = json.loads(vapi.request("GET", "/clusters/root/openapi/v2", headers={"Accept": "application/json"})[2])
     assert "com.example.v1.Widget" not in doc["definitions"]
+
+
+BUNDLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "crds", "backups.yaml")
+
+
+def test_three_version_bundle(vapi: VapiProcess, namespace: str) -> None:
+    vapi.kubectl("apply", "-f", BUNDLE)
+    vapi.kubectl("wait", "--for=condition=established", "crd/backups.storage.example.com", "--timeout=10s")
+    group = json.loads(vapi.request("GET", "/clusters/root/apis/storage.example.com")[2])
+    assert [v["version"] for v in group["versions"]] == ["v1", "v1beta1", "v1alpha1"]
+    ns = ["-n", namespace]
+    nightly = {"apiVersion": "storage.example.com/v1alpha1", "kind": "Backup", "metadata": {"name": "nightly"},
+               "spec": {"schedule": "@daily", "podTemplate": {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "t"},
+                                                              "spec": {"anything": True}}, "junk": 1}}
+    # --validate=false: the server prunes the unknown field (fieldValidation Ignore) instead of kubectl refusing it
+    vapi.kubectl(*ns, "apply", "--validate=false", "-f", "-", input=json.dumps(nightly))
+    got = json.loads(vapi.kubectl(*ns, "get", "backups.v1.storage.example.com", "nightly", "-o", "json").stdout)
+    assert got["apiVersion"] == "storage.example.com/v1"
+    assert got["spec"]["retention"] == 7 and got["spec"]["mode"] == "full" and got["spec"]["workers"] == 1, "defaulted"
+    assert "junk" not in got["spec"], "pruned"
+    assert got["spec"]["podTemplate"]["spec"] == {"anything": True}, "an embedded resource keeps its content"
+    lines = vapi.kubectl(*ns, "get", "bk").stdout.splitlines()
+    assert lines[0].split() == ["NAME", "SCHEDULE", "MODE", "WORKERS", "AGE"] and lines[1].split()[:4] == ["nightly", "@daily", "full", "1"]
+    vapi.kubectl(*ns, "scale", "backup", "nightly", "--replicas=3")
+    assert vapi.kubectl(*ns, "get", "bk", "nightly", "-o", "jsonpath={.spec.workers}").stdout == "3"
+    bad = dict(nightly, metadata={"name": "broken"}, spec={"schedule": "whenever", "retention": 0, "mode": "some"})
+    out = vapi.kubectl(*ns, "apply", "-f", "-", input=json.dumps(bad), check=False)
+    assert out.returncode != 0 and 'The Backup "broken" is invalid' in out.stderr
+    for field in ("spec.schedule", "spec.retention", "spec.mode"):
+        assert field in out.stderr
+    explained = vapi.kubectl("explain", "backups.spec.retention").stdout
+    assert "FIELD: retention <integer>" in explained
+    vapi.kubectl("delete", "-f", BUNDLE)

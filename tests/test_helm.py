@@ -36,6 +36,8 @@ def test_install_upgrade_rollback_uninstall(vapi: VapiProcess, namespace: str) -
     assert secret == "aHVudGVyMg=="
     hooks = vapi.kubectl("get", "validatingwebhookconfigurations", "-o", "name").stdout.split()
     assert f"validatingwebhookconfiguration.admissionregistration.k8s.io/r-{namespace}-policy" in hooks
+    groups = [g["name"] for g in json.loads(vapi.request("GET", "/clusters/root/apis")[2])["groups"]]
+    assert "r.metrics.example.com" not in groups, "the chart's APIService adds no group"
     # the webhook (failurePolicy Fail, unreachable) is inert: writes still succeed
     vapi.kubectl("-n", namespace, "create", "configmap", "after-webhook", "--from-literal=a=b")
     vapi.kubectl("-n", namespace, "delete", "configmap", "after-webhook")
