@@ -126,3 +126,22 @@ def write_private(path: str, data: bytes) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as f:
         f.write(data)
+
+
+def covers(cert_path: str, hosts: list[str]) -> bool:
+    """Whether the certificate at `cert_path` names every host (IP or DNS) in its SANs."""
+    with open(cert_path, "rb") as f:
+        cert = x509.load_pem_x509_certificate(f.read())
+    try:
+        sans = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return not hosts
+    have = {str(ip) for ip in sans.get_values_for_type(x509.IPAddress)} | set(sans.get_values_for_type(x509.DNSName))
+    for h in hosts:
+        try:
+            h = str(ipaddress.ip_address(h))
+        except ValueError:
+            pass
+        if h not in have:
+            return False
+    return True

@@ -96,3 +96,68 @@ def test_serve_on_etcd(tmp_path: object, etcd: EtcdCluster) -> None:
         assert server.kubectl("get", "configmap", "on-etcd", "-o", "jsonpath={.data.a}").stdout == "1"
     finally:
         assert server.stop() == 0
+
+
+def _peer_serial(server: VapiProcess) -> int:
+    import socket
+    import ssl
+
+    from cryptography import x509
+
+    host, port = server.base.removeprefix("https://").rsplit(":", 1)
+    ctx = ssl.create_default_context(cafile=os.path.join(server.data_dir, "ca.crt"))
+    with socket.create_connection((host, int(port)), timeout=5) as raw, ctx.wrap_socket(raw, server_hostname=host) as tls:
+        der = tls.getpeercert(binary_form=True)
+    assert der is not None
+    return int(x509.load_der_x509_certificate(der).serial_number)
+
+
+def test_serving_certificate_rotation_and_sans(tmp_path: object) -> None:
+    import certs
+
+    server = VapiProcess(str(tmp_path), "--tls-san", "vapi.example.com", "--tls-san", "10.1.2.3").start()
+    try:
+        assert certs.ca.covers(os.path.join(str(tmp_path), "serving.crt"), ["vapi.example.com", "10.1.2.3", "127.0.0.1"])
+        before = _peer_serial(server)
+        ca = certs.CA.load_or_create(str(tmp_path))
+        cert_pem, key_pem = ca.issue_server(["127.0.0.1", "localhost"])
+        with open(os.path.join(str(tmp_path), "serving.crt"), "wb") as f:
+            f.write(cert_pem)
+        certs.ca.write_private(os.path.join(str(tmp_path), "serving.key"), key_pem)
+        assert server.proc is not None
+        server.proc.send_signal(signal.SIGHUP)
+        import time
+
+        deadline = time.monotonic() + 10
+        while _peer_serial(server) == before:
+            assert time.monotonic() < deadline, "the new certificate was not picked up"
+            time.sleep(0.05)
+        assert server.proc.poll() is None, "no restart"
+        assert server.kubectl("get", "ns", "-o", "name").returncode == 0
+    finally:
+        server.stop()
+
+
+def test_client_certificate_from_another_ca_is_refused(vapi: VapiProcess, tmp_path: object) -> None:
+    import ssl
+    import urllib.error
+    import urllib.request
+
+    import certs
+
+    other = certs.CA.create("someone-else")
+    cert_pem, key_pem = other.issue_client("admin", ["system:masters"])
+    crt, key = os.path.join(str(tmp_path), "o.crt"), os.path.join(str(tmp_path), "o.key")
+    with open(crt, "wb") as f:
+        f.write(cert_pem)
+    with open(key, "wb") as f:
+        f.write(key_pem)
+    ctx = ssl.create_default_context(cafile=os.path.join(vapi.data_dir, "ca.crt"))
+    ctx.load_cert_chain(crt, key)
+    try:
+        with urllib.request.urlopen(vapi.base + "/clusters/root/api/v1/namespaces", context=ctx, timeout=10) as r:
+            raise AssertionError(f"accepted with status {r.status}")
+    except urllib.error.HTTPError as e:
+        assert e.code == 401
+    except (urllib.error.URLError, ssl.SSLError, ConnectionError):
+        pass  # refused during the TLS handshake

@@ -316,8 +316,9 @@ class Config:
 def server_ssl(data_dir: str, hosts: list[str]) -> tuple[ssl.SSLContext, certs.CA]:
     ca = certs.CA.load_or_create(data_dir)
     crt, key = os.path.join(data_dir, "serving.crt"), os.path.join(data_dir, "serving.key")
-    if not (os.path.exists(crt) and os.path.exists(key)):
-        cert_pem, key_pem = ca.issue_server(["127.0.0.1", "localhost", "::1", *hosts])
+    wanted = ["127.0.0.1", "localhost", "::1", *hosts]
+    if not (os.path.exists(crt) and os.path.exists(key)) or not certs.ca.covers(crt, wanted):
+        cert_pem, key_pem = ca.issue_server(wanted)
         certs.ca.write_private(key, key_pem)
         with open(crt, "wb") as f:
             f.write(cert_pem)
@@ -371,9 +372,20 @@ async def run(cfg: Config, ready: asyncio.Event | None = None, stop: asyncio.Eve
     compactor.start()
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
+    crt, key = os.path.join(cfg.data_dir, "serving.crt"), os.path.join(cfg.data_dir, "serving.key")
+
+    def reload_certificate() -> None:
+        """SIGHUP: new connections get the serving certificate now on disk (rotation without
+        downtime); open connections keep theirs."""
         try:
-            loop.add_signal_handler(sig, stop.set)
+            ctx.load_cert_chain(crt, key)
+            log.info("serving certificate reloaded from %s", crt)
+        except (OSError, ssl.SSLError) as e:
+            log.error("serving certificate not reloaded, keeping the old one: %s", e)
+
+    for sig, action in ((signal.SIGTERM, stop.set), (signal.SIGINT, stop.set), (signal.SIGHUP, reload_certificate)):
+        try:
+            loop.add_signal_handler(sig, action)
         except (RuntimeError, ValueError):  # not the main thread (tests)
             pass
     log.info("vapi %s ready on https://127.0.0.1:%d/clusters/%s (kubeconfig: %s)",
