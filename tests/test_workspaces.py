@@ -37,7 +37,8 @@ def test_workspace_tree(vapi: VapiProcess) -> None:
     vapi.kubectl("apply", "-f", "-", input=workspace("team-a"))
     rows = vapi.kubectl("get", "workspaces").stdout.splitlines()
     assert rows[0].split() == ["NAME", "PHASE", "URL", "AGE"]
-    name, phase, url = rows[1].split()[:3]
+    [row] = [r.split() for r in rows[1:] if r.split()[0] == "team-a"]
+    name, phase, url = row[:3]
     assert (name, phase) == ("team-a", "Ready") and url.endswith("/clusters/root:team-a")
 
     a = child_kubeconfig(vapi, "root:team-a")

@@ -29,7 +29,43 @@ def parser() -> argparse.ArgumentParser:
                        help="revisions always kept by compaction (default 10000)")
     serve.add_argument("--watch-cache-size", type=int, default=10_000,
                        help="events kept per resource for watchers to resume from (default 10000)")
+    kc = sub.add_parser("kubeconfig", help="print a kubeconfig for a user and workspace (a new client certificate)")
+    kc.add_argument("--data-dir", default=".vapi", help="the server's state directory (default ./.vapi)")
+    kc.add_argument("--user", required=True, help="user name (the certificate's CN)")
+    kc.add_argument("--group", action="append", default=[], help="group (the certificate's O); repeatable")
+    kc.add_argument("--workspace", default="root", help="workspace path, e.g. root:retail (default root)")
     return p
+
+
+def kubeconfig(args: argparse.Namespace) -> int:
+    """A kubeconfig for --user in --workspace: a client certificate from the data dir's CA,
+    the server URL from its admin kubeconfig. Access is what grants give that user."""
+    import os
+
+    import yaml
+
+    import certs
+    from vapi.requestinfo import WORKSPACE_PATH
+
+    if not WORKSPACE_PATH.match(args.workspace):
+        print(f"vapi: invalid workspace path {args.workspace!r}", file=sys.stderr)
+        return 2
+    admin = os.path.join(args.data_dir, "admin.kubeconfig")
+    try:
+        with open(admin) as f:
+            server = yaml.safe_load(f)["clusters"][0]["cluster"]["server"]
+        ca = certs.CA.load_or_create(args.data_dir) if os.path.exists(os.path.join(args.data_dir, "ca.key")) else None
+    except (OSError, KeyError, TypeError, yaml.YAMLError) as e:
+        print(f"vapi: cannot read {admin}: {e} (start `vapi serve --data-dir {args.data_dir}` once first)", file=sys.stderr)
+        return 1
+    if ca is None:
+        print(f"vapi: no CA in {args.data_dir}", file=sys.stderr)
+        return 1
+    cert_pem, key_pem = ca.issue_client(args.user, args.group)
+    base = server.split("/clusters/")[0]
+    sys.stdout.write(certs.kubeconfig(server=f"{base}/clusters/{args.workspace}", ca_pem=ca.cert_pem,
+                                      user=args.user, cert_pem=cert_pem, key_pem=key_pem))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
         parser().print_help(sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command == "kubeconfig":
+        return kubeconfig(args)
     if args.command == "serve":
         from storage import errors as storage_errors
         from vapi.server import Config, run

@@ -26,7 +26,7 @@ import storage
 from storage import errors as storage_errors
 from storage.cache import WatchCache, family_by_depth
 from storage.compactor import Compactor
-from vapi import __version__, crds, discovery, errors, gc, objects, openapi, requestinfo
+from vapi import __version__, access, crds, discovery, errors, gc, objects, openapi, requestinfo
 from vapi.handlers import dispatch
 from vapi.http import respond
 from vapi.resources import Registry, builtin
@@ -47,6 +47,7 @@ class State:
     admin_token: str
     gc: gc.Collector
     registries: crds.WorkspaceRegistries
+    authorizer: access.Authorizer
     workspaces: set[str] = field(default_factory=lambda: {ROOT})
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
@@ -88,6 +89,7 @@ class State:
                         pass
             self.workspaces = {w for w in self.workspaces if w != f"{parent}:{child}" and not w.startswith(f"{parent}:{child}:")}
             self.registries.invalidate(f"{parent}:{child}")
+        self.authorizer.invalidate()
 
     async def _stored_children(self, parent: str) -> set[str]:
         """Workspaces below `parent` that hold data (known or not to this process)."""
@@ -180,20 +182,26 @@ async def status_errors(request: web.Request, handler: Any) -> web.StreamRespons
         return error_response(errors.internal(f"{type(e).__name__}: {e}"))
 
 
-def authenticate(request: web.Request, state: State) -> str:
-    """The user: a client certificate from vapi's CA (verified by TLS) or the admin token."""
+def authenticate(request: web.Request, state: State) -> access.User:
+    """A client certificate from vapi's CA (verified by TLS: CN is the user, each O a
+    group), or the admin token."""
     transport = request.transport
     peer = transport.get_extra_info("peercert") if transport is not None else None
     if peer:
+        name, groups = "", []
         for rdn in peer.get("subject", ()):
             for attr, value in rdn:
                 if attr == "commonName":
-                    return str(value)
+                    name = str(value)
+                elif attr == "organizationName":
+                    groups.append(str(value))
+        if name:
+            return access.User(name, tuple(groups))
     auth = request.headers.get("Authorization", "")
     if auth.startswith("Bearer "):
         token = auth[len("Bearer "):].strip()
         if token and hmac.compare_digest(token, state.admin_token):
-            return "admin"
+            return access.User("admin", ("system:masters",))
     raise errors.unauthorized()
 
 
@@ -206,13 +214,15 @@ async def handle(request: web.Request) -> web.StreamResponse:
         return respond(version_info())
     user = authenticate(request, state)
     ws, rest = requestinfo.split_workspace(path)
+    info = requestinfo.parse(ws, rest, request.method, watch=request.query.get("watch") in ("true", "1"))
+    await state.authorizer.check(user, ws, info.verb if info.is_resource else "get", info.group if info.is_resource else "",
+                                 info.resource, rest)
     if not await state.workspace_exists(ws):
         raise errors.path_not_found(path)
     if rest in ("/healthz", "/livez", "/readyz"):
         return web.Response(text="ok")
     if rest == "/version":
         return respond(version_info())
-    info = requestinfo.parse(ws, rest, request.method, watch=request.query.get("watch") in ("true", "1"))
     registry = await state.registries.get(ws)
     if not info.is_resource:
         if request.method != "GET":
@@ -350,7 +360,7 @@ async def run(cfg: Config, ready: asyncio.Event | None = None, stop: asyncio.Eve
     registry = builtin()
     registries = crds.WorkspaceRegistries(store)
     state = State(backend, cache, registry, store, admin_token(cfg.data_dir), gc.Collector(store, registries.get),
-                  registries)
+                  registries, access.Authorizer(store))
     await ensure_workspace(state, ROOT)
     warm_up()
     ctx, ca = server_ssl(cfg.data_dir, cfg.hosts)

@@ -115,9 +115,27 @@ def crd_causes(res: Resource, obj: dict[str, Any]) -> list[dict[str, str]]:
     return []
 
 
+def grant_causes(res: Resource, obj: dict[str, Any]) -> list[dict[str, str]]:
+    """An AccessGrant names a User or Group and one of the roles view, edit, admin."""
+    if res.kind != "AccessGrant" or res.group != "tenancy.vapi.dev":
+        return []
+    spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else None
+    if spec is None:
+        return [_cause("spec", "Required value", "FieldValueRequired")]
+    causes = []
+    subject = spec.get("subject") if isinstance(spec.get("subject"), dict) else {}
+    if subject.get("kind") not in ("User", "Group"):
+        causes.append(_cause("spec.subject.kind", f'Unsupported value: {subject.get("kind")!r}: supported values: "User", "Group"', "FieldValueNotSupported"))
+    if not isinstance(subject.get("name"), str) or not subject.get("name"):
+        causes.append(_cause("spec.subject.name", "Required value", "FieldValueRequired"))
+    if spec.get("role") not in ("view", "edit", "admin"):
+        causes.append(_cause("spec.role", f'Unsupported value: {spec.get("role")!r}: supported values: "view", "edit", "admin"', "FieldValueNotSupported"))
+    return causes
+
+
 def validate_create(res: Resource, obj: dict[str, Any]) -> None:
-    _raise(res, obj, metadata_causes(res, obj) + crd_causes(res, obj))
+    _raise(res, obj, metadata_causes(res, obj) + crd_causes(res, obj) + grant_causes(res, obj))
 
 
 def validate_update(res: Resource, new: dict[str, Any], old: dict[str, Any]) -> None:
-    _raise(res, new, metadata_causes(res, new) + crd_causes(res, new))
+    _raise(res, new, metadata_causes(res, new) + crd_causes(res, new) + grant_causes(res, new))

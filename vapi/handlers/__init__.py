@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from vapi import errors
+from vapi import access, errors
 from vapi.requestinfo import RequestInfo
 from vapi.resources import Registry, Resource
 
@@ -23,7 +23,7 @@ class Call:
     info: RequestInfo
     res: Resource
     state: State
-    user: str
+    user: access.User
     warnings: list[str] = field(default_factory=list)
 
 
@@ -31,18 +31,20 @@ WRITES = ("create", "update", "patch", "delete", "deletecollection")
 
 
 async def dispatch(
-    request: web.Request, info: RequestInfo, state: State, user: str, registry: Registry
+    request: web.Request, info: RequestInfo, state: State, user: access.User, registry: Registry
 ) -> web.StreamResponse:
     response = await _dispatch(request, info, state, user, registry)
     if info.group == "apiextensions.k8s.io" and info.resource == "customresourcedefinitions" and info.verb in WRITES:
         await state.crds_changed(info.workspace, deleted=info.verb in ("delete", "deletecollection"))
+    if info.group == "tenancy.vapi.dev" and info.resource == "accessgrants" and info.verb in WRITES:
+        state.authorizer.invalidate()
     if info.group == "tenancy.vapi.dev" and info.resource == "workspaces" and info.verb in ("delete", "deletecollection"):
         await state.workspaces_deleted(info.workspace)
     return response
 
 
 async def _dispatch(
-    request: web.Request, info: RequestInfo, state: State, user: str, registry: Registry
+    request: web.Request, info: RequestInfo, state: State, user: access.User, registry: Registry
 ) -> web.StreamResponse:
     from vapi.handlers import patch, read, reviews, scale, watch, write
 

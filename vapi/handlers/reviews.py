@@ -1,11 +1,10 @@
-"""Access reviews: answered, not stored. For now the only user is the admin, who may do
-everything (authorization by vapi's own grants comes with the tenancy issue)."""
+"""Access reviews: answered from vapi's own grants (vapi/access.py), not stored."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from vapi import errors
+from vapi import access, errors
 from vapi.handlers import Call
 from vapi.handlers.write import body_object
 from vapi.http import respond
@@ -14,13 +13,21 @@ from vapi.http import respond
 async def create(call: Call) -> web.StreamResponse:
     obj = await body_object(call)
     kind = call.res.kind
-    user = {"username": call.user, "groups": ["system:masters", "system:authenticated"]}
+    me = call.user
+    user = {"username": me.name, "groups": list(me.all_groups)}
+    role = await call.state.authorizer.role(me, call.info.workspace)
     if kind in ("SelfSubjectAccessReview", "SubjectAccessReview", "LocalSubjectAccessReview"):
-        obj["status"] = {"allowed": True, "reason": "vapi admin"}
+        attrs = (obj.get("spec") or {}).get("resourceAttributes") or {}
+        need = access.needed(str(attrs.get("verb", "get")), str(attrs.get("group", "")), str(attrs.get("resource", "")))
+        allowed = role >= need
+        obj["status"] = {"allowed": allowed, "reason": "granted by a vapi AccessGrant"} if allowed else {"allowed": False}
     elif kind == "SelfSubjectRulesReview":
+        verbs = ["*"] if role >= access.ROLES["admin"] else (
+            ["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"] if role >= access.ROLES["edit"]
+            else ["get", "list", "watch"] if role else [])
         obj["status"] = {
-            "resourceRules": [{"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}],
-            "nonResourceRules": [{"verbs": ["*"], "nonResourceURLs": ["*"]}],
+            "resourceRules": [{"verbs": verbs, "apiGroups": ["*"], "resources": ["*"]}] if verbs else [],
+            "nonResourceRules": [{"verbs": ["get"], "nonResourceURLs": ["*"]}] if role else [],
             "incomplete": False,
         }
     elif kind == "SelfSubjectReview":

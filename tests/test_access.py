@@ -1,0 +1,109 @@
+"""vapi's own access control: AccessGrants (view, edit, admin) on a workspace and its subtree;
+RBAC objects in workspaces grant nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.apiserver import KUBECTL, ROOT, VapiProcess
+
+
+def kubeconfig_for(vapi: VapiProcess, user: str, workspace: str, *groups: str) -> str:
+    args = [sys.executable, "-m", "vapi.cli", "kubeconfig", "--data-dir", vapi.data_dir, "--user", user, "--workspace", workspace]
+    for g in groups:
+        args += ["--group", g]
+    out = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, check=True).stdout
+    path = os.path.join(vapi.data_dir, f"{user}-{workspace}.kubeconfig")
+    with open(path, "w") as f:
+        f.write(out)
+    return path
+
+
+def as_user(kubeconfig: str, *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([KUBECTL, "--kubeconfig", kubeconfig, *args], capture_output=True, text=True, input=input, timeout=60)
+
+
+def apply_admin(vapi: VapiProcess, workspace: str, obj: dict) -> None:
+    admin = kubeconfig_for(vapi, "admin", workspace, "system:masters")
+    out = as_user(admin, "apply", "-f", "-", input=json.dumps(obj))
+    assert out.returncode == 0, out.stderr
+
+
+def grant(name: str, kind: str, subject: str, role: str) -> dict:
+    return {"apiVersion": "tenancy.vapi.dev/v1alpha1", "kind": "AccessGrant", "metadata": {"name": name},
+            "spec": {"subject": {"kind": kind, "name": subject}, "role": role}}
+
+
+def ws(name: str) -> dict:
+    return {"apiVersion": "tenancy.vapi.dev/v1alpha1", "kind": "Workspace", "metadata": {"name": name}}
+
+
+@pytest.fixture(scope="module")
+def tenants(vapi: VapiProcess) -> VapiProcess:
+    for name in ("acc-a", "acc-b"):
+        apply_admin(vapi, "root", ws(name))
+    apply_admin(vapi, "root:acc-a", ws("x"))
+    apply_admin(vapi, "root:acc-a", grant("alice-edit", "User", "alice", "edit"))
+    apply_admin(vapi, "root:acc-a", grant("viewers", "Group", "auditors", "view"))
+    return vapi
+
+
+def test_edit_grant_covers_the_workspace_and_its_subtree(tenants: VapiProcess) -> None:
+    a = kubeconfig_for(tenants, "alice", "root:acc-a")
+    assert as_user(a, "create", "configmap", "by-alice").returncode == 0
+    x = kubeconfig_for(tenants, "alice", "root:acc-a:x")
+    assert as_user(x, "create", "configmap", "below").returncode == 0
+
+
+@pytest.mark.parametrize(
+    "workspace,args",
+    [
+        pytest.param("root:acc-b", ["get", "configmaps"], id="other-workspace"),
+        pytest.param("root", ["get", "workspaces"], id="parent-workspaces"),
+        pytest.param("root:acc-a", ["create", "-f", "-"], id="create-grant"),
+        pytest.param("root:acc-b", ["api-resources"], id="discovery"),
+    ],
+)
+def test_edit_user_is_forbidden_elsewhere(tenants: VapiProcess, workspace: str, args: list[str]) -> None:
+    kc = kubeconfig_for(tenants, "alice", workspace)
+    out = as_user(kc, *args, input=json.dumps(grant("self", "User", "alice", "admin")))
+    assert out.returncode != 0 and ("Forbidden" in out.stderr or "forbidden" in out.stderr), out.stderr
+
+
+def test_forbidden_is_a_status_naming_verb_resource_and_workspace(tenants: VapiProcess) -> None:
+    kc = kubeconfig_for(tenants, "alice", "root:acc-b")
+    out = as_user(kc, "get", "--raw", "/api/v1/namespaces/default/configmaps")
+    assert 'cannot list resource "configmaps" in API group "" in the workspace "root:acc-b"' in out.stderr
+
+
+def test_view_cannot_write_and_watch_is_checked(tenants: VapiProcess) -> None:
+    v = kubeconfig_for(tenants, "bob", "root:acc-a", "auditors")
+    assert as_user(v, "get", "configmaps").returncode == 0
+    assert as_user(v, "create", "configmap", "nope").returncode != 0
+    assert "yes" == as_user(v, "auth", "can-i", "list", "configmaps").stdout.strip()
+    assert "no" == as_user(v, "auth", "can-i", "create", "configmaps").stdout.strip()
+    nobody = kubeconfig_for(tenants, "mallory", "root:acc-a")
+    watch = as_user(nobody, "get", "configmaps", "-w", "--request-timeout=3s")
+    assert watch.returncode != 0 and "forbidden" in watch.stderr.lower()
+
+
+def test_rbac_objects_grant_nothing(tenants: VapiProcess) -> None:
+    """A ClusterRoleBinding making mallory cluster-admin, stored in the workspace, is inert."""
+    apply_admin(tenants, "root:acc-a", {
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": "mallory-admin"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
+        "subjects": [{"kind": "User", "name": "mallory", "apiGroup": "rbac.authorization.k8s.io"}]})
+    m = kubeconfig_for(tenants, "mallory", "root:acc-a")
+    out = as_user(m, "get", "configmaps")
+    assert out.returncode != 0 and "forbidden" in out.stderr.lower()
+
+
+def test_invalid_grants_are_refused(tenants: VapiProcess) -> None:
+    admin = kubeconfig_for(tenants, "admin", "root:acc-a", "system:masters")
+    out = as_user(admin, "apply", "-f", "-", input=json.dumps(grant("bad", "Robot", "r2", "owner")))
+    assert out.returncode != 0 and "spec.role" in out.stderr and "spec.subject.kind" in out.stderr

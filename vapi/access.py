@@ -1,0 +1,98 @@
+"""Who may do what: vapi's own grants, never RBAC objects stored in workspaces (they are inert).
+
+An `AccessGrant` (tenancy.vapi.dev/v1alpha1, cluster-scoped) in a workspace gives its subject
+(`spec.subject: {kind: User|Group, name}`) a role on that workspace and everything below it:
+
+- view:  get, list, watch (and discovery, OpenAPI);
+- edit:  view, plus create, update, patch, delete, deletecollection, except grants and
+         child workspaces;
+- admin: everything, grants and child workspaces included.
+
+Members of `system:masters` (the admin's certificate and token) may do everything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from vapi import errors, objects
+from vapi.resources import Resource, builtin
+
+ROLES = {"view": 1, "edit": 2, "admin": 3}
+READ = {"get", "list", "watch"}
+TENANCY = "tenancy.vapi.dev"
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    groups: tuple[str, ...] = field(default=())
+
+    @property
+    def all_groups(self) -> tuple[str, ...]:
+        return (*self.groups, "system:authenticated")
+
+    @property
+    def master(self) -> bool:
+        return "system:masters" in self.groups
+
+
+def grant_resource() -> Resource:
+    res = builtin().lookup(TENANCY, "v1alpha1", "accessgrants")
+    assert res is not None
+    return res
+
+
+def needed(verb: str, group: str, resource: str) -> int:
+    if resource.startswith("selfsubject"):
+        return 0  # anyone may ask what they themselves may do
+    if verb in READ:
+        return ROLES["view"]
+    if group == TENANCY:
+        return ROLES["admin"]
+    return ROLES["edit"]
+
+
+class Authorizer:
+    """Roles per (workspace, user), from the grants of the workspace and its ancestors; the
+    cache is dropped whenever a grant is written or deleted."""
+
+    def __init__(self, store: objects.Objects) -> None:
+        self.store = store
+        self._grants: dict[str, list[dict[str, Any]]] = {}
+
+    def invalidate(self) -> None:
+        self._grants.clear()
+
+    async def _grants_in(self, ws: str) -> list[dict[str, Any]]:
+        cached = self._grants.get(ws)
+        if cached is None:
+            page = await self.store.backend.list(objects.prefix(ws, grant_resource()))
+            cached = self._grants[ws] = [objects.decode(kv) for kv in page.items]
+        return cached
+
+    async def role(self, user: User, ws: str) -> int:
+        if user.master:
+            return ROLES["admin"]
+        best = 0
+        parts = ws.split(":")
+        for depth in range(1, len(parts) + 1):
+            for grant in await self._grants_in(":".join(parts[:depth])):
+                spec = grant.get("spec") or {}
+                subject = spec.get("subject") or {}
+                kind, name = subject.get("kind"), subject.get("name")
+                if (kind == "User" and name == user.name) or (kind == "Group" and name in user.all_groups):
+                    best = max(best, ROLES.get(str(spec.get("role")), 0))
+        return best
+
+    async def check(self, user: User, ws: str, verb: str, group: str = "", resource: str = "", path: str = "") -> None:
+        have = await self.role(user, ws)
+        if have >= needed(verb, group, resource):
+            return
+        if resource:
+            what = f'resource "{resource}" in API group "{group}"'
+            message = f'{resource}{"." + group if group else ""} is forbidden: User "{user.name}" cannot {verb} {what} in the workspace "{ws}"'
+        else:
+            message = f'forbidden: User "{user.name}" cannot {verb} path "{path}" in the workspace "{ws}"'
+        raise errors.forbidden(message)
