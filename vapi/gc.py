@@ -69,13 +69,9 @@ class Collector:
         for res in (await self.registries(ws)).preferred():
             if not res.storable() or "delete" not in res.verbs:
                 continue
-            if res.namespaced and not ns:
-                scope = ""  # a cluster-scoped owner may own objects in any namespace
-            elif res.namespaced:
-                scope = ns
-            else:
-                scope = ""
-            page = await self.store.backend.list(objects.prefix(ws, res, scope))
+            # a namespaced owner's dependents share its namespace; a cluster-scoped owner's
+            # may be anywhere (its ns is "", which lists every namespace)
+            page = await self.store.backend.list(objects.prefix(ws, res, ns if res.namespaced else ""))
             for kv in page.items:
                 obj = objects.decode(kv)
                 refs = obj["metadata"].get("ownerReferences") or []
@@ -94,22 +90,32 @@ class Collector:
             return False
         return bool(owner["metadata"].get("uid") == ref.get("uid") and not owner["metadata"].get("deletionTimestamp"))
 
-    async def _drop_ref(self, ws: str, res: Resource, obj: Obj, uid: str) -> None:
-        meta = obj["metadata"]
+    async def _modify(self, ws: str, res: Resource, ns: str, name: str, change: Callable[[Obj], bool]) -> None:
+        """Read-modify-write of one object through the store, again on a conflict; an object
+        that is gone needs nothing more. `change` edits the object, or returns False to leave it."""
         for _ in range(10):
-            meta["ownerReferences"] = [r for r in meta.get("ownerReferences") or [] if r.get("uid") != uid]
-            if not meta["ownerReferences"]:
-                del meta["ownerReferences"]
             try:
-                await self.store.update(res, ws, meta.get("namespace", ""), meta["name"], obj)
+                current = await self.store.get(res, ws, ns, name)
+                if not change(current):
+                    return
+                await self.store.update(res, ws, ns, name, current)
                 return
             except errors.APIError as e:
                 if e.code == 404:
                     return
                 if e.code != 409:
                     raise
-                obj = await self.store.get(res, ws, meta.get("namespace", ""), meta["name"])
-                meta = obj["metadata"]
+
+    async def _drop_ref(self, ws: str, res: Resource, obj: Obj, uid: str) -> None:
+        def change(current: Obj) -> bool:
+            meta = current["metadata"]
+            meta["ownerReferences"] = [r for r in meta.get("ownerReferences") or [] if r.get("uid") != uid]
+            if not meta["ownerReferences"]:
+                del meta["ownerReferences"]
+            return True
+
+        meta = obj["metadata"]
+        await self._modify(ws, res, meta.get("namespace", ""), meta["name"], change)
 
     async def _delete(self, ws: str, res: Resource, obj: Obj, propagation: str) -> None:
         meta = obj["metadata"]
@@ -151,22 +157,11 @@ class Collector:
 
     async def _remove_finalizer(self, ws: str, res: Resource, owner: Obj, finalizer: str) -> None:
         meta = owner["metadata"]
-        ns, name = meta.get("namespace", ""), meta["name"]
-        for _ in range(10):
-            try:
-                current = await self.store.get(res, ws, ns, name)
-            except errors.APIError as e:
-                if e.code == 404:
-                    return
-                raise
+
+        def change(current: Obj) -> bool:
             if current["metadata"].get("uid") != meta.get("uid"):
-                return
+                return False  # a new object of the same name: not ours to touch
             current["metadata"]["finalizers"] = [f for f in current["metadata"].get("finalizers") or [] if f != finalizer]
-            try:
-                await self.store.update(res, ws, ns, name, current)
-                return
-            except errors.APIError as e:
-                if e.code == 404:
-                    return
-                if e.code != 409:
-                    raise
+            return True
+
+        await self._modify(ws, res, meta.get("namespace", ""), meta["name"], change)

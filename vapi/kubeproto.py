@@ -187,7 +187,8 @@ def _value(t: str, wire: int, value: Any) -> Json:
 
 
 def _zero(v: Json) -> bool:
-    return v is None or v == "" or v is False or v == 0 and not isinstance(v, bool) and isinstance(v, (int, float)) or v == [] or v == {}
+    """Go's zero values, which `omitempty` leaves out."""
+    return v is None or v is False or v in ("", 0, 0.0) and not isinstance(v, bool) or v == [] or v == {}
 
 
 def decode_struct(name: str, buf: bytes) -> dict[str, Json]:

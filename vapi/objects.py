@@ -100,6 +100,14 @@ def decode_continue(token: str, list_prefix: str) -> tuple[int, str]:
     return rv, list_prefix + start
 
 
+def matches(obj: Obj, opts: ListOptions) -> bool:
+    """Whether an object passes a list's or watch's label and field selectors."""
+    meta = obj.get("metadata", {})
+    if not opts.label(meta.get("labels") or {}):
+        return False
+    return not opts.fields or selectors.fields_match(obj, opts.fields)
+
+
 CONTINUE_EXPIRED = (
     "The provided continue parameter is too old to display a consistent list result. You can "
     "start a new list without the continue parameter, or use the continue token in this "
@@ -159,7 +167,7 @@ class Objects:
                 for kv in page.items:
                     obj = as_version(res, decode(kv))
                     last_key = kv.key
-                    if self._matches(obj, opts):
+                    if matches(obj, opts):
                         items.append(obj)
                         if opts.limit and len(items) == opts.limit:
                             break
@@ -178,13 +186,6 @@ class Objects:
         if more:
             meta["continue"] = encode_continue(revision, last_key[len(list_prefix):])
         return {"kind": res.list_kind, "apiVersion": res.group_version, "metadata": meta, "items": items}
-
-    @staticmethod
-    def _matches(obj: Obj, opts: ListOptions) -> bool:
-        meta = obj.get("metadata", {})
-        if not opts.label(meta.get("labels") or {}):
-            return False
-        return not opts.fields or selectors.fields_match(obj, opts.fields)
 
     # -- writes ----------------------------------------------------------------------
 

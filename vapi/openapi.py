@@ -203,17 +203,9 @@ def _v3_paths(registry: Registry, group: str, version: str) -> dict[str, Json]:
     for r in registry.resources(group, version) or []:
         if schemas.for_kind(group, version, r.kind) is None or "get" not in r.verbs:
             continue
-        name = _by_gvk_name(group, version, r.kind)
+        name = schemas.definition_name(group, version, r.kind)
         paths[_resource_path(group, version, r)] = _get_operation(group, version, r.kind, name)
     return paths
-
-
-def _by_gvk_name(group: str, version: str, kind: str) -> str:
-    for name, schema in schemas.definitions().items():
-        for gvk in schema.get("x-kubernetes-group-version-kind", ()):
-            if (gvk.get("group", ""), gvk.get("version", ""), gvk.get("kind", "")) == (group, version, kind):
-                return name
-    return ""
 
 
 def v3_root(registry: Registry) -> dict[str, Json]:

@@ -33,6 +33,11 @@ def _by_gvk() -> dict[tuple[str, str, str], str]:
     return out
 
 
+def definition_name(group: str, version: str, kind: str) -> str:
+    """The name of a built-in kind's definition ("" when there is none)."""
+    return _by_gvk().get((group, version, kind), "")
+
+
 def for_kind(group: str, version: str, kind: str) -> Schema | None:
     name = _by_gvk().get((group, version, kind))
     return definitions()[name] if name else None

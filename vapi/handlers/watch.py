@@ -23,16 +23,10 @@ from vapi import errors, tables
 from vapi.handlers import Call
 from vapi.handlers.read import list_options, table_include
 from vapi.http import query_bool, query_int
-from vapi.objects import ListOptions, Obj, parse_rv
+from vapi.objects import ListOptions, Obj, matches, parse_rv
 
 BOOKMARK_SECONDS = 15.0
 QUEUE = 1000
-
-
-def _matches(obj: Obj, opts: ListOptions) -> bool:
-    from vapi.objects import Objects
-
-    return Objects._matches(obj, opts)
 
 
 async def watch(call: Call) -> web.StreamResponse:
@@ -130,8 +124,8 @@ async def watch(call: Call) -> web.StreamResponse:
                 break
             kind, obj, prev, revision = item
             last = revision
-            now_in = _matches(obj, opts)
-            was_in = prev is not None and _matches(prev, opts)
+            now_in = matches(obj, opts)
+            was_in = prev is not None and matches(prev, opts)
             if kind == "DELETED":
                 if now_in:
                     await send("DELETED", obj)
