@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from vapi import errors, fieldsets, schemas
+from vapi import clock, errors, fieldsets, schemas
 
 Obj = dict[str, Any]
 Trie = fieldsets.Trie
@@ -30,9 +30,6 @@ def _copy(value: Any) -> Any:
         return orjson.loads(orjson.dumps(value))
     return value
 
-
-def now() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # -- structured merge --------------------------------------------------------------------
@@ -94,7 +91,7 @@ def set_entry(entries_: list[Obj], manager: str, operation: str, api_version: st
         return out
     old = next((e for e in previous if _same_entry(e, manager, operation, subresource)), None)
     sorted_trie = fieldsets.sort(trie)
-    when = old["time"] if old is not None and old.get("fieldsV1") == sorted_trie and old.get("time") else now()
+    when = old["time"] if old is not None and old.get("fieldsV1") == sorted_trie and old.get("time") else clock.now()
     e: Obj = {"manager": manager, "operation": operation, "apiVersion": api_version, "time": when,
               "fieldsType": "FieldsV1", "fieldsV1": sorted_trie}
     if subresource:

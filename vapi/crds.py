@@ -9,19 +9,15 @@ its printer columns.
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
-from vapi import objects
+from vapi import clock, objects
 from vapi.resources import Registry, builtin, builtin_table
 
 Obj = dict[str, Any]
 GROUP = "apiextensions.k8s.io"
 OBJECT_META = {"$ref": "#/$defs/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"}
 
-
-def _now() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _claimed(crd: Obj) -> set[str]:
@@ -71,7 +67,7 @@ def set_status(crd: Obj, old: Obj | None = None, others: list[Obj] | None = None
     ):
         was = previous.get(ctype, {})
         since = was.get("lastTransitionTime") if was.get("status") == status else None
-        conditions.append({"type": ctype, "status": status, "lastTransitionTime": since or _now(),
+        conditions.append({"type": ctype, "status": status, "lastTransitionTime": since or clock.now(),
                            "reason": reason, "message": message})
     stored = list(((old or {}).get("status") or {}).get("storedVersions") or [])
     for v in spec.get("versions") or []:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import builtins
 import binascii
-import datetime
 import random
 import string
 import uuid
@@ -25,7 +24,7 @@ import orjson
 from storage import errors as storage_errors
 from storage.backend import Backend, EventType, KeyValue
 from storage.cache import WatchCache
-from vapi import apply, celrules, errors, schemas, selectors, validation
+from vapi import apply, celrules, clock, errors, schemas, selectors, validation
 from vapi.resources import Resource
 
 Obj = dict[str, Any]
@@ -44,9 +43,6 @@ def prefix(workspace: str, res: Resource, namespace: str = "") -> str:
 def workspace_prefix(workspace: str) -> str:
     return f"/{workspace}/"
 
-
-def now() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def decode(kv: KeyValue) -> Obj:
@@ -205,7 +201,7 @@ class Objects:
         else:
             meta.pop("namespace", None)
         meta["uid"] = str(uuid.uuid4())
-        meta["creationTimestamp"] = now()
+        meta["creationTimestamp"] = clock.now()
         meta.pop("resourceVersion", None)
         meta.pop("deletionTimestamp", None)
         meta.pop("deletionGracePeriodSeconds", None)
@@ -354,7 +350,7 @@ class Objects:
                 return await self._finish_delete(res, ws, ns, name, kv, obj, dry_run)
             if meta.get("deletionTimestamp"):
                 return obj
-            meta["deletionTimestamp"] = now()
+            meta["deletionTimestamp"] = clock.now()
             meta["deletionGracePeriodSeconds"] = 0
             if res.resource == "namespaces":
                 obj.setdefault("status", {})["phase"] = "Terminating"
