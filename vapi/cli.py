@@ -34,6 +34,28 @@ def parser() -> argparse.ArgumentParser:
     kc.add_argument("--user", required=True, help="user name (the certificate's CN)")
     kc.add_argument("--group", action="append", default=[], help="group (the certificate's O); repeatable")
     kc.add_argument("--workspace", default="root", help="workspace path, e.g. root:retail (default root)")
+    kc.add_argument("--token", action="store_true",
+                    help="a bearer token issued by the running server instead of a client certificate")
+    kc.add_argument("--duration", default="8760h",
+                    help="with --token: how long the token is valid, e.g. 24h, 30m; 0 for no expiry (default 8760h)")
+    ws = sub.add_parser("workspace", help="create, list or delete workspaces (talks to the running server)")
+    ws_sub = ws.add_subparsers(dest="action", metavar="ACTION", required=True)
+    create = ws_sub.add_parser("create", help="create a workspace, e.g. root:retail:store-1")
+    create.add_argument("path")
+    create.add_argument("--object-quota", type=int, default=None, help="most objects it may hold (spec.quota.objects)")
+    listing = ws_sub.add_parser("list", help="list the workspaces below one (default root)")
+    listing.add_argument("path", nargs="?", default="root")
+    listing.add_argument("-r", "--recursive", action="store_true", help="the whole subtree, not only children")
+    delete = ws_sub.add_parser("delete", help="delete a workspace, its subtree and everything in them")
+    delete.add_argument("path")
+    for action in (create, listing, delete):
+        action.add_argument("--data-dir", default=".vapi", help="the server's state directory (default ./.vapi)")
+    serve.add_argument("--token-auth-file", default="",
+                       help='static bearer tokens, CSV lines token,user,uid,"group1,group2" (as kube-apiserver)')
+    serve.add_argument("--audit-log-path", default=None,
+                       help='JSON lines audit log of writes and refusals (default <data-dir>/audit.log; "-" stdout; "" off)')
+    serve.add_argument("--workspace-object-quota", type=int, default=0,
+                       help="most objects a workspace below root may hold unless its Workspace sets spec.quota.objects (0: no limit)")
     return p
 
 
@@ -61,10 +83,85 @@ def kubeconfig(args: argparse.Namespace) -> int:
     if ca is None:
         print(f"vapi: no CA in {args.data_dir}", file=sys.stderr)
         return 1
-    cert_pem, key_pem = ca.issue_client(args.user, args.group)
     base = server.split("/clusters/")[0]
+    if args.token:
+        token = issue_token(args)
+        if token is None:
+            return 1
+        sys.stdout.write(certs.kubeconfig(server=f"{base}/clusters/{args.workspace}", ca_pem=ca.cert_pem,
+                                          user=args.user, token=token))
+        return 0
+    cert_pem, key_pem = ca.issue_client(args.user, args.group)
     sys.stdout.write(certs.kubeconfig(server=f"{base}/clusters/{args.workspace}", ca_pem=ca.cert_pem,
                                       user=args.user, cert_pem=cert_pem, key_pem=key_pem))
+    return 0
+
+
+def issue_token(args: argparse.Namespace) -> str | None:
+    """A new token for --user and --group, valid for --duration: its AccessToken (holding
+    only the secret's digest) is created in the root workspace of the running server."""
+    import datetime
+
+    from vapi import admin, tokens
+
+    try:
+        seconds = admin.parse_duration(args.duration)
+        client = admin.Admin(args.data_dir)
+        expires = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=seconds) if seconds else None
+        token, obj = tokens.new(args.user, args.group, expires)
+        client.request("POST", tokens.ROOT, f"{admin.TENANCY}/accesstokens", obj)
+    except (ValueError, admin.AdminError) as e:
+        print(f"vapi: {e}", file=sys.stderr)
+        return None
+    name = obj["metadata"]["name"]
+    until = obj["spec"].get("expirationTimestamp", "never")
+    print(f"vapi: token {name} for user {args.user!r} expires {until}; revoke it with "
+          f"`kubectl delete accesstoken {name}` in the root workspace", file=sys.stderr)
+    return token
+
+
+def workspace(args: argparse.Namespace) -> int:
+    """`vapi workspace create|list|delete`: Workspace objects written through the running
+    server as its admin."""
+    from vapi import admin
+    from vapi.requestinfo import WORKSPACE_PATH
+
+    if not WORKSPACE_PATH.match(args.path) or args.path.split(":")[0] != "root":
+        print(f"vapi: invalid workspace path {args.path!r} (want root or root:<name>[:<name>...])", file=sys.stderr)
+        return 2
+    parent, _, name = args.path.rpartition(":")
+    if args.action in ("create", "delete") and not parent:
+        print("vapi: the root workspace always exists", file=sys.stderr)
+        return 2
+    try:
+        client = admin.Admin(args.data_dir)
+        if args.action == "create":
+            obj: dict[str, object] = {"apiVersion": "tenancy.vapi.dev/v1alpha1", "kind": "Workspace", "metadata": {"name": name}}
+            if args.object_quota is not None:
+                obj["spec"] = {"quota": {"objects": args.object_quota}}
+            out = client.request("POST", parent, f"{admin.TENANCY}/workspaces", obj)
+            print(f"workspace {args.path} created: {(out.get('status') or {}).get('URL', '')}")
+        elif args.action == "delete":
+            client.request("DELETE", parent, f"{admin.TENANCY}/workspaces/{name}")
+            print(f"workspace {args.path} deleted")
+        else:
+            rows = [("PATH", "PHASE", "URL")]
+            pending = [args.path]
+            while pending:
+                ws = pending.pop(0)
+                listed = client.request("GET", ws, f"{admin.TENANCY}/workspaces")
+                children = [f"{ws}:{item['metadata']['name']}" for item in listed.get("items", [])]
+                for item, path in zip(listed.get("items", []), children):
+                    status = item.get("status") or {}
+                    rows.append((path, str(status.get("phase", "")), str(status.get("URL", ""))))
+                if args.recursive:
+                    pending.extend(children)
+            widths = [max(len(r[i]) for r in rows) for i in range(3)]
+            for r in rows:
+                print("   ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+    except admin.AdminError as e:
+        print(f"vapi: {e}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -76,19 +173,23 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.command == "kubeconfig":
         return kubeconfig(args)
+    if args.command == "workspace":
+        return workspace(args)
     if args.command == "serve":
         from storage import errors as storage_errors
         from vapi.server import Config, run
 
         cfg = Config(data_dir=args.data_dir, port=args.port, host=args.bind_address,
                      storage_url=args.storage, hosts=args.tls_san, watch_cache_size=args.watch_cache_size,
-                     compaction_interval=args.compaction_interval, compaction_keep=args.compaction_keep)
+                     compaction_interval=args.compaction_interval, compaction_keep=args.compaction_keep,
+                     token_auth_file=args.token_auth_file, audit_log_path=args.audit_log_path,
+                     workspace_object_quota=args.workspace_object_quota)
         try:
             asyncio.run(run(cfg))
         except storage_errors.StorageError as e:
             print(f"vapi: storage: {e}", file=sys.stderr)
             return 1
-        except OSError as e:
+        except (OSError, ValueError) as e:
             print(f"vapi: {e}", file=sys.stderr)
             return 1
         return 0

@@ -26,7 +26,7 @@ import storage
 from storage import errors as storage_errors
 from storage.cache import WatchCache, family_by_depth
 from storage.compactor import Compactor
-from vapi import __version__, access, crds, discovery, errors, gc, objects, openapi, requestinfo
+from vapi import __version__, access, audit, clock, crds, discovery, errors, gc, objects, openapi, quota, requestinfo, tokens
 from vapi.handlers import dispatch
 from vapi.http import respond
 from vapi.resources import Registry, builtin
@@ -44,32 +44,36 @@ class State:
     cache: WatchCache
     registry: Registry
     objects: objects.Objects
-    admin_token: str
+    tokens: tokens.Tokens
     gc: gc.Collector
     registries: crds.WorkspaceRegistries
     authorizer: access.Authorizer
-    workspaces: set[str] = field(default_factory=lambda: {ROOT})
+    quota: quota.Quota
+    audit: audit.AuditLog
+    workspaces: set[str] = field(default_factory=set)  # known to exist, default namespaces ensured
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
     async def workspace_exists(self, ws: str) -> bool:
-        """root, or a Workspace object in an existing parent (cached once seen)."""
+        """root, or a Workspace object in an existing parent. A new workspace is one row
+        (its Workspace object) until first used: its default namespaces are made then, and
+        from then on it is known to this process."""
         if ws in self.workspaces:
             return True
         parent, _, name = ws.rpartition(":")
-        if not parent or not await self.workspace_exists(parent):
+        if parent:
+            if not await self.workspace_exists(parent):
+                return False
+            res = self.registry.lookup("tenancy.vapi.dev", "v1alpha1", "workspaces")
+            assert res is not None
+            try:
+                await self.backend.get(objects.key(parent, res, "", name))
+            except storage_errors.KeyNotFound:
+                return False
+        elif ws != ROOT:
             return False
-        res = self.registry.lookup("tenancy.vapi.dev", "v1alpha1", "workspaces")
-        assert res is not None
-        try:
-            await self.backend.get(objects.key(parent, res, "", name))
-        except storage_errors.KeyNotFound:
-            return False
+        await ensure_workspace(self, ws)
         self.workspaces.add(ws)
         return True
-
-    async def workspace_created(self, ws: str) -> None:
-        self.workspaces.add(ws)
-        await ensure_workspace(self, ws)
 
     async def workspaces_deleted(self, parent: str) -> None:
         """Workspaces of `parent` were deleted: everything in them and below them goes."""
@@ -90,6 +94,7 @@ class State:
             self.workspaces = {w for w in self.workspaces if w != f"{parent}:{child}" and not w.startswith(f"{parent}:{child}:")}
             self.registries.invalidate(f"{parent}:{child}")
         self.authorizer.invalidate()
+        self.quota.invalidate(parent)
 
     async def _stored_children(self, parent: str) -> set[str]:
         """Workspaces below `parent` that hold data (known or not to this process)."""
@@ -165,26 +170,35 @@ def error_response(e: errors.APIError) -> web.Response:
 
 @web.middleware
 async def status_errors(request: web.Request, handler: Any) -> web.StreamResponse:
-    """Every failure leaves as a Status; anything unexpected is a logged 500."""
+    """Every failure leaves as a Status; anything unexpected is a logged 500. Writes and
+    refusals go to the audit log."""
+    received = clock.now()
     try:
         response: web.StreamResponse = await handler(request)
-        return response
     except errors.APIError as e:
-        return error_response(e)
+        response = error_response(e)
     except storage_errors.StorageError as e:
-        return error_response(errors.from_storage(e, "", "", ""))
+        response = error_response(errors.from_storage(e, "", "", ""))
     except web.HTTPException:
         raise
     except asyncio.CancelledError:
         raise
     except Exception as e:
         log.exception("internal error serving %s %s", request.method, request.path)
-        return error_response(errors.internal(f"{type(e).__name__}: {e}"))
+        response = error_response(errors.internal(f"{type(e).__name__}: {e}"))
+    info: requestinfo.RequestInfo | None = request.get("info")
+    state: State = request.app["state"]
+    state.audit.record(user=request.get("user"), info=info, name=request.get("object_name", ""),
+                       workspace=info.workspace if info else "",
+                       code=response.status, method=request.method, uri=request.path_qs,
+                       source=request.remote or "", received=received)
+    return response
 
 
-def authenticate(request: web.Request, state: State) -> access.User:
+async def authenticate(request: web.Request, state: State) -> access.User:
     """A client certificate from vapi's CA (verified by TLS: CN is the user, each O a
-    group), or the admin token."""
+    group), or a bearer token: the admin's, one from the static token file, or one vapi
+    issued. Anything else, or nothing, is 401."""
     transport = request.transport
     peer = transport.get_extra_info("peercert") if transport is not None else None
     if peer:
@@ -200,8 +214,9 @@ def authenticate(request: web.Request, state: State) -> access.User:
     auth = request.headers.get("Authorization", "")
     if auth.startswith("Bearer "):
         token = auth[len("Bearer "):].strip()
-        if token and hmac.compare_digest(token, state.admin_token):
-            return access.User("admin", ("system:masters",))
+        user = await state.tokens.user(token) if token else None
+        if user is not None:
+            return user
     raise errors.unauthorized()
 
 
@@ -212,9 +227,15 @@ async def handle(request: web.Request) -> web.StreamResponse:
         return web.Response(text="ok")
     if path == "/version":
         return respond(version_info())
-    user = authenticate(request, state)
-    ws, rest = requestinfo.split_workspace(path)
-    info = requestinfo.parse(ws, rest, request.method, watch=request.query.get("watch") in ("true", "1"))
+    try:
+        ws, rest = requestinfo.split_workspace(path)
+        info = requestinfo.parse(ws, rest, request.method, watch=request.query.get("watch") in ("true", "1"))
+        request["info"] = info  # for the audit log, even if authentication fails
+    except errors.APIError:
+        await authenticate(request, state)  # an unknown path is 404 only to those who may ask
+        raise
+    user = await authenticate(request, state)
+    request["user"] = user
     await state.authorizer.check(user, ws, info.verb if info.is_resource else "get", info.group if info.is_resource else "",
                                  info.resource, rest)
     if not await state.workspace_exists(ws):
@@ -296,7 +317,10 @@ def warm_up() -> None:
 async def ensure_workspace(state: State, ws: str) -> None:
     ns = state.registry.lookup("", "v1", "namespaces")
     assert ns is not None
+    present = {kv.key.rsplit("/", 1)[1] for kv in (await state.backend.list(objects.prefix(ws, ns))).items}
     for name in DEFAULT_NAMESPACES:
+        if name in present:
+            continue
         try:
             await state.objects.create(ns, ws, "", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
         except errors.APIError as e:
@@ -321,6 +345,9 @@ class Config:
     watch_cache_size: int = 10_000
     compaction_interval: float = 300.0
     compaction_keep: int = 10_000
+    token_auth_file: str = ""
+    audit_log_path: str | None = None  # None: <data_dir>/audit.log; "": off; "-": stdout
+    workspace_object_quota: int = 0  # 0: no limit unless a Workspace sets one
 
 
 def server_ssl(data_dir: str, hosts: list[str]) -> tuple[ssl.SSLContext, certs.CA]:
@@ -359,9 +386,12 @@ async def run(cfg: Config, ready: asyncio.Event | None = None, stop: asyncio.Eve
     store = objects.Objects(backend, cache)
     registry = builtin()
     registries = crds.WorkspaceRegistries(store)
-    state = State(backend, cache, registry, store, admin_token(cfg.data_dir), gc.Collector(store, registries.get),
-                  registries, access.Authorizer(store))
-    await ensure_workspace(state, ROOT)
+    static = tokens.load_static(cfg.token_auth_file) if cfg.token_auth_file else {}
+    audit_path = os.path.join(cfg.data_dir, "audit.log") if cfg.audit_log_path is None else cfg.audit_log_path
+    state = State(backend, cache, registry, store, tokens.Tokens(store, static, admin_token(cfg.data_dir)),
+                  gc.Collector(store, registries.get), registries, access.Authorizer(store),
+                  quota.Quota(store, cfg.workspace_object_quota), audit.AuditLog(audit_path))
+    await state.workspace_exists(ROOT)
     warm_up()
     ctx, ca = server_ssl(cfg.data_dir, cfg.hosts)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -412,5 +442,6 @@ async def run(cfg: Config, ready: asyncio.Event | None = None, stop: asyncio.Eve
             t.cancel()
         await asyncio.gather(*state.tasks, return_exceptions=True)
         await state.gc.close()
+        state.audit.close()
         await cache.close()
         await backend.close()

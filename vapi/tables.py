@@ -252,6 +252,19 @@ COLUMNS: dict[tuple[str, str], list[Column]] = {
         ("URL", "string", 0, lambda o: get(o, "status", "URL", default="")),
         AGE,
     ],
+    ("tenancy.vapi.dev", "accessgrants"): [
+        NAME,
+        ("Subject", "string", 0, lambda o: f"{get(o, 'spec', 'subject', 'kind', default='')}/{get(o, 'spec', 'subject', 'name', default='')}"),
+        ("Role", "string", 0, lambda o: get(o, "spec", "role", default="")),
+        AGE,
+    ],
+    ("tenancy.vapi.dev", "accesstokens"): [
+        NAME,
+        ("User", "string", 0, lambda o: get(o, "spec", "user", default="")),
+        ("Groups", "string", 0, lambda o: ",".join(str(g) for g in get(o, "spec", "groups", default=[]) or []) or "<none>"),
+        ("Expires", "string", 0, lambda o: get(o, "spec", "expirationTimestamp", default="<never>")),
+        AGE,
+    ],
     ("networking.k8s.io", "ingresses"): [
         NAME,
         ("Class", "string", 0, lambda o: get(o, "spec", "ingressClassName", default="<none>")),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from vapi import errors
+from vapi import clock, errors
 from vapi.resources import Resource
 
 DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -133,9 +133,37 @@ def grant_causes(res: Resource, obj: dict[str, Any]) -> list[dict[str, str]]:
     return causes
 
 
+HASH = re.compile(r"sha256:[0-9a-f]{64}")
+
+
+def token_causes(res: Resource, obj: dict[str, Any]) -> list[dict[str, str]]:
+    """An AccessToken names a user, optional groups, the digest of its secret and an
+    optional RFC 3339 expiry."""
+    if res.kind != "AccessToken" or res.group != "tenancy.vapi.dev":
+        return []
+    spec = obj.get("spec")
+    if not isinstance(spec, dict):
+        return [_cause("spec", "Required value", "FieldValueRequired")]
+    causes = []
+    if not isinstance(spec.get("user"), str) or not spec.get("user"):
+        causes.append(_cause("spec.user", "Required value", "FieldValueRequired"))
+    groups = spec.get("groups", [])
+    if not isinstance(groups, list) or not all(isinstance(g, str) and g for g in groups):
+        causes.append(_cause("spec.groups", "Invalid value: must be a list of group names"))
+    if not isinstance(spec.get("tokenHash"), str) or not HASH.fullmatch(spec["tokenHash"]):
+        causes.append(_cause("spec.tokenHash", 'Invalid value: must be "sha256:" and 64 lowercase hex digits'))
+    if "expirationTimestamp" in spec and clock.parse(spec["expirationTimestamp"]) is None:
+        causes.append(_cause("spec.expirationTimestamp", "Invalid value: must be an RFC 3339 time with a zone"))
+    return causes
+
+
+def _causes(res: Resource, obj: dict[str, Any]) -> list[dict[str, str]]:
+    return metadata_causes(res, obj) + crd_causes(res, obj) + grant_causes(res, obj) + token_causes(res, obj)
+
+
 def validate_create(res: Resource, obj: dict[str, Any]) -> None:
-    _raise(res, obj, metadata_causes(res, obj) + crd_causes(res, obj) + grant_causes(res, obj))
+    _raise(res, obj, _causes(res, obj))
 
 
 def validate_update(res: Resource, new: dict[str, Any], old: dict[str, Any]) -> None:
-    _raise(res, new, metadata_causes(res, new) + crd_causes(res, new) + grant_causes(res, new))
+    _raise(res, new, _causes(res, new))

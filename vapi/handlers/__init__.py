@@ -38,8 +38,10 @@ async def dispatch(
         await state.crds_changed(info.workspace, deleted=info.verb in ("delete", "deletecollection"))
     if info.group == "tenancy.vapi.dev" and info.resource == "accessgrants" and info.verb in WRITES:
         state.authorizer.invalidate()
-    if info.group == "tenancy.vapi.dev" and info.resource == "workspaces" and info.verb in ("delete", "deletecollection"):
-        await state.workspaces_deleted(info.workspace)
+    if info.group == "tenancy.vapi.dev" and info.resource == "workspaces" and info.verb in WRITES:
+        state.quota.invalidate(info.workspace)
+        if info.verb in ("delete", "deletecollection"):
+            await state.workspaces_deleted(info.workspace)
     return response
 
 

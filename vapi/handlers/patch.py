@@ -80,6 +80,8 @@ async def server_side_apply(call: Call, config: Obj) -> web.StreamResponse:
         new = apply.apply(live, config, schema, manager, res.group_version, force, i.subresource)
         try:
             if live is None:
+                if not dry:
+                    await call.state.quota.admit(i.workspace, res.resource, i.name)
                 out = await objects.create(res, i.workspace, i.namespace, new, dry_run=dry)
                 return respond(out, status=201)
             new["metadata"]["resourceVersion"] = live["metadata"]["resourceVersion"]

@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from vapi import errors, schemas
+from vapi import errors, schemas, tokens
 from vapi.handlers import Call
 from vapi.handlers.read import list_options
 from vapi.http import decode_object, dry_run, field_manager, field_validation, media_type, read_body, respond
@@ -120,20 +120,28 @@ def validate_custom(call: Call, obj: Obj, schema: schemas.Schema) -> None:
         raise errors.invalid(call.res.group, call.res.kind, str(name), causes)
 
 
+# kube-apiserver refuses to delete these (its NamespaceLifecycle admission)
+IMMORTAL_NAMESPACES = ("default", "kube-system", "kube-public")
+
+
 async def create(call: Call) -> web.StreamResponse:
     i = call.info
     if call.res.namespaced and not i.namespace:
         raise errors.path_not_found(i.path)
     obj = await body_object(call)
+    meta = obj.get("metadata")
+    name = str(meta.get("name") or meta.get("generateName") or "") if isinstance(meta, dict) else ""
     if call.res.group == "tenancy.vapi.dev" and call.res.kind == "Workspace":
-        name = (obj.get("metadata") or {}).get("name", "")
         origin = f"{call.request.scheme}://{call.request.host}"
         obj["status"] = {"phase": "Ready", "URL": f"{origin}/clusters/{i.workspace}:{name}"}
+    if call.res.group == "tenancy.vapi.dev" and call.res.kind == "AccessToken" and i.workspace != tokens.ROOT:
+        raise errors.bad_request(f"access tokens are honoured only in the {tokens.ROOT!r} workspace, not in {i.workspace!r}")
+    call.request["object_name"] = name  # the audit log names what was created
+    if not dry_run(call.request):
+        await call.state.quota.admit(i.workspace, call.res.resource, name)
     out = await call.state.objects.create(
         call.res, i.workspace, i.namespace, obj, dry_run=dry_run(call.request), manager=field_manager(call.request)
     )
-    if call.res.group == "tenancy.vapi.dev" and call.res.kind == "Workspace" and not dry_run(call.request):
-        await call.state.workspace_created(f"{i.workspace}:{out['metadata']['name']}")
     return respond(out, status=201)
 
 
@@ -170,6 +178,8 @@ async def delete(call: Call) -> web.StreamResponse:
     opts = await delete_options(call)
     policy = propagation(opts, call)
     dry = dry_run(call.request)
+    if call.res.group == "" and call.res.resource == "namespaces" and i.name in IMMORTAL_NAMESPACES:
+        raise errors.forbidden(f'namespaces "{i.name}" is forbidden: this namespace may not be deleted')
     out = await call.state.objects.delete(
         call.res, i.workspace, i.namespace, i.name,
         preconditions=opts.get("preconditions"), dry_run=dry, propagation=policy,

@@ -1,0 +1,101 @@
+"""Bearer tokens: tokens vapi issues, and a static token file.
+
+An issued token is `<name>.<secret>`. Its `AccessToken` object (tenancy.vapi.dev/v1alpha1,
+cluster-scoped, in the root workspace) holds only the SHA-256 of the secret, the user and
+groups it stands for, and an optional expiry; deleting the object revokes the token at once.
+`vapi kubeconfig --token` makes the secret on the client side, so the server never stores
+it. The static file has kube-apiserver's `--token-auth-file` format: CSV lines
+`token,user,uid,"group1,group2"`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import hashlib
+import hmac
+import secrets
+import string
+from typing import Any
+
+from storage import errors as storage_errors
+from vapi import access, clock, errors, objects
+from vapi.resources import Resource, builtin
+
+ROOT = "root"
+HASH_PREFIX = "sha256:"
+NAME_ALPHABET = string.ascii_lowercase + string.digits
+
+
+def token_resource() -> Resource:
+    res = builtin().lookup(access.TENANCY, "v1alpha1", "accesstokens")
+    assert res is not None
+    return res
+
+
+def digest(secret: str) -> str:
+    return HASH_PREFIX + hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new(user: str, groups: list[str], expires: datetime.datetime | None) -> tuple[str, dict[str, Any]]:
+    """A fresh token and the AccessToken object that makes it valid."""
+    name = "t-" + "".join(secrets.choice(NAME_ALPHABET) for _ in range(10))
+    secret = secrets.token_urlsafe(32)
+    spec: dict[str, Any] = {"user": user, "groups": groups, "tokenHash": digest(secret)}
+    if expires is not None:
+        spec["expirationTimestamp"] = expires.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    obj = {"apiVersion": f"{access.TENANCY}/v1alpha1", "kind": "AccessToken", "metadata": {"name": name}, "spec": spec}
+    return f"{name}.{secret}", obj
+
+
+def load_static(path: str) -> dict[str, access.User]:
+    """A kube-apiserver token file, keyed by each token's digest."""
+    users: dict[str, access.User] = {}
+    with open(path, newline="") as f:
+        for number, record in enumerate(csv.reader(f), 1):
+            if not record or not record[0].strip() or record[0].lstrip().startswith("#"):
+                continue
+            if len(record) < 2 or not record[1].strip():
+                raise ValueError(f"{path}:{number}: want token,user[,uid[,\"group1,group2\"]]")
+            groups = tuple(g.strip() for g in record[3].split(",") if g.strip()) if len(record) > 3 else ()
+            users[digest(record[0].strip())] = access.User(record[1].strip(), groups)
+    return users
+
+
+class Tokens:
+    """Finds the user a bearer token stands for: the static file first, then issued tokens
+    (one storage read; nothing cached, so revocation and expiry take effect on the next
+    request in every replica)."""
+
+    def __init__(self, store: objects.Objects, static: dict[str, access.User], admin_token: str) -> None:
+        self.store = store
+        self.static = static
+        self.admin_token = admin_token
+
+    async def user(self, token: str) -> access.User | None:
+        if hmac.compare_digest(token, self.admin_token):
+            return access.User("admin", ("system:masters",))
+        found = self.static.get(digest(token))
+        if found is not None:
+            return found
+        name, dot, secret = token.partition(".")
+        if not dot or not name or not secret or any(c not in NAME_ALPHABET + "-" for c in name) or len(name) > 63:
+            return None
+        try:
+            kv = await self.store.backend.get(objects.key(ROOT, token_resource(), "", name))
+        except storage_errors.KeyNotFound:
+            return None
+        except storage_errors.StorageError as e:
+            raise errors.from_storage(e, access.TENANCY, "accesstokens", name) from e
+        spec = objects.decode(kv).get("spec") or {}
+        if not isinstance(spec, dict) or not hmac.compare_digest(str(spec.get("tokenHash", "")), digest(secret)):
+            return None
+        if "expirationTimestamp" in spec:
+            expires = clock.parse(spec["expirationTimestamp"])
+            if expires is None or expires <= datetime.datetime.now(datetime.timezone.utc):
+                return None
+        user = spec.get("user")
+        groups = spec.get("groups") or []
+        if not isinstance(user, str) or not user or not isinstance(groups, list):
+            return None
+        return access.User(user, tuple(str(g) for g in groups))
