@@ -10,13 +10,15 @@ import sys
 
 import pytest
 
+from hack.etcd_cluster import EtcdCluster
 from tests.apiserver import KUBECTL, ROOT, VapiProcess
 
 
 def kubeconfig_for(vapi: VapiProcess, user: str, workspace: str, *groups: str) -> str:
+    """A kubeconfig from `vapi kubeconfig`; "--token" among `groups` asks for a bearer token."""
     args = [sys.executable, "-m", "vapi.cli", "kubeconfig", "--data-dir", vapi.data_dir, "--user", user, "--workspace", workspace]
     for g in groups:
-        args += ["--group", g]
+        args += ["--token"] if g == "--token" else ["--group", g]
     out = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, check=True).stdout
     path = os.path.join(vapi.data_dir, f"{user}-{workspace}.kubeconfig")
     with open(path, "w") as f:
@@ -107,3 +109,84 @@ def test_invalid_grants_are_refused(tenants: VapiProcess) -> None:
     admin = kubeconfig_for(tenants, "admin", "root:acc-a", "system:masters")
     out = as_user(admin, "apply", "-f", "-", input=json.dumps(grant("bad", "Robot", "r2", "owner")))
     assert out.returncode != 0 and "spec.role" in out.stderr and "spec.subject.kind" in out.stderr
+
+
+@pytest.mark.parametrize("credential", ["certificate", "token"])
+@pytest.mark.parametrize(
+    "role,allowed",
+    [
+        pytest.param("view", {"get configmaps", "list deployments.apps", "watch secrets"}, id="view"),
+        pytest.param("edit", {"get configmaps", "list deployments.apps", "watch secrets", "create configmaps",
+                              "delete deployments.apps", "patch secrets"}, id="edit"),
+        pytest.param("admin", {"get configmaps", "list deployments.apps", "watch secrets", "create configmaps",
+                               "delete deployments.apps", "patch secrets", "create accessgrants.tenancy.vapi.dev",
+                               "create workspaces.tenancy.vapi.dev"}, id="admin"),
+    ],
+)
+def test_kubectl_and_can_i_for_each_role(tenants: VapiProcess, role: str, allowed: set[str], credential: str) -> None:
+    """A user with one role, from `vapi kubeconfig` (certificate or token): kubectl works as
+    far as the role goes and `kubectl auth can-i` answers exactly that, in the workspace and
+    below it, and nothing in the parent."""
+    user = f"{role}-{credential}-user"
+    apply_admin(tenants, "root:acc-a", grant(f"{user}-grant", "User", user, role))
+    kc = kubeconfig_for(tenants, user, "root:acc-a:x", *(["--token"] if credential == "token" else []))
+    every = {"get configmaps", "list deployments.apps", "watch secrets", "create configmaps", "delete deployments.apps",
+             "patch secrets", "create accessgrants.tenancy.vapi.dev", "create workspaces.tenancy.vapi.dev"}
+    for check in sorted(every):
+        out = as_user(kc, "auth", "can-i", *check.split())
+        assert out.stdout.strip() == ("yes" if check in allowed else "no"), (check, out.stdout, out.stderr)
+    listed = as_user(kc, "get", "configmaps")
+    assert listed.returncode == 0, listed.stderr
+    created = as_user(kc, "create", "configmap", f"{user}-cm")
+    assert (created.returncode == 0) == (role != "view"), created.stderr
+    parent = kubeconfig_for(tenants, user, "root", *(["--token"] if credential == "token" else []))
+    assert as_user(parent, "auth", "can-i", "get", "configmaps").stdout.strip() == "no"
+
+
+def test_replicas_follow_grants_and_workspaces_changed_through_another(tmp_path: object, etcd: EtcdCluster) -> None:
+    """Two replicas on one etcd: a grant revoked, or a workspace deleted, through one is
+    honoured by the other within a few seconds (its caches are read again), not never."""
+    import shutil
+    import time
+
+    a = VapiProcess(os.path.join(str(tmp_path), "a"), "--storage", etcd.url).start()
+    b_dir = os.path.join(str(tmp_path), "b")
+    os.makedirs(b_dir)
+    for name in ("ca.crt", "ca.key", "admin.token"):  # replicas share the CA and admin token
+        shutil.copy(os.path.join(a.data_dir, name), b_dir)
+    b = VapiProcess(b_dir, "--storage", etcd.url).start()
+    try:
+        apply_admin(a, "root", ws("replicated"))
+        apply_admin(a, "root:replicated", grant("alice-edit", "User", "alice", "edit"))
+        alice_a = kubeconfig_for(a, "alice", "root:replicated")
+        alice_b = os.path.join(b.data_dir, "alice.kubeconfig")
+        with open(alice_a) as f, open(alice_b, "w") as out:
+            out.write(f.read().replace(a.base, b.base))
+        assert as_user(alice_b, "get", "configmaps").returncode == 0
+
+        def refused_within(seconds: float, *args: str) -> str:
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                out = as_user(alice_b, *args)
+                if out.returncode != 0:
+                    return out.stderr
+                time.sleep(0.2)
+            raise AssertionError(f"replica b still serves {args} after {seconds}s")
+
+        as_user(kubeconfig_for(a, "admin", "root:replicated", "system:masters"), "delete", "accessgrant", "alice-edit")
+        assert "forbidden" in refused_within(5, "get", "configmaps").lower()
+
+        apply_admin(a, "root:replicated", grant("alice-edit", "User", "alice", "edit"))
+        deadline = time.monotonic() + 5
+        while as_user(alice_b, "get", "configmaps").returncode != 0:
+            assert time.monotonic() < deadline, "replica b never saw the new grant"
+            time.sleep(0.2)
+        as_user(kubeconfig_for(a, "admin", "root", "system:masters"), "delete", "workspace", "replicated")
+        refused_within(5, "get", "configmaps")
+        deadline = time.monotonic() + 5
+        while b.request("GET", "/clusters/root:replicated/api/v1/namespaces")[0] != 404:
+            assert time.monotonic() < deadline, "replica b still serves the deleted workspace"
+            time.sleep(0.2)
+    finally:
+        b.stop()
+        a.stop()

@@ -49,10 +49,18 @@ def test_health_is_public_everything_else_needs_credentials(vapi: VapiProcess) -
         assert (code, body) == (200, b"ok")
     code, _, body = vapi.request("GET", "/version", auth=False)
     assert code == 200 and json.loads(body)["major"] == "1"
-    for path in ("/clusters/root/api", "/clusters/root/api/v1/namespaces", "/clusters/root/apis"):
-        code, _, body = vapi.request("GET", path, auth=False)
+    requests = [("GET", p) for p in (
+        "/clusters/root/api", "/clusters/root/api/v1/namespaces", "/clusters/root/apis", "/clusters/root/openapi/v2",
+        "/clusters/root/openapi/v3", "/clusters/root/api/v1/namespaces?watch=true", "/clusters/root/api/v1/configmaps?watch=1",
+        "/clusters/root/apis/tenancy.vapi.dev/v1alpha1/workspaces", "/clusters/nope/api/v1/namespaces", "/other", "/clusters/",
+        "/clusters/root/version", "/clusters/root/healthz")]
+    requests += [(m, "/clusters/root/api/v1/namespaces/default/configmaps") for m in ("POST", "DELETE", "PUT", "PATCH")]
+    requests += [("POST", "/clusters/root/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")]
+    for method, path in requests:
+        code, _, body = vapi.request(method, path, b"{}" if method != "GET" else None, auth=False,
+                                     headers={"Content-Type": "application/json"})
         status = json.loads(body)
-        assert code == 401 and status["kind"] == "Status" and status["reason"] == "Unauthorized"
+        assert code == 401 and status["kind"] == "Status" and status["reason"] == "Unauthorized", (method, path)
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ Members of `system:masters` (the admin's certificate and token) may do everythin
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,8 @@ from vapi import errors, objects
 from vapi.resources import Resource, builtin
 
 ROLES = {"view": 1, "edit": 2, "admin": 3}
+# How long what other replicas may change (grants, workspaces) is trusted without reading it again
+CACHE_SECONDS = 2.0
 READ = {"get", "list", "watch"}
 TENANCY = "tenancy.vapi.dev"
 
@@ -55,22 +58,23 @@ def needed(verb: str, group: str, resource: str) -> int:
 
 
 class Authorizer:
-    """Roles per (workspace, user), from the grants of the workspace and its ancestors; the
-    cache is dropped whenever a grant is written or deleted."""
+    """Roles per (workspace, user), from the grants of the workspace and its ancestors. The
+    grants read are kept CACHE_SECONDS: dropped at once when a grant is written through this
+    process, read again after that long when written through another replica."""
 
     def __init__(self, store: objects.Objects) -> None:
         self.store = store
-        self._grants: dict[str, list[dict[str, Any]]] = {}
+        self._grants: dict[str, tuple[float, list[dict[str, Any]]]] = {}
 
     def invalidate(self) -> None:
         self._grants.clear()
 
     async def _grants_in(self, ws: str) -> list[dict[str, Any]]:
         cached = self._grants.get(ws)
-        if cached is None:
+        if cached is None or time.monotonic() - cached[0] >= CACHE_SECONDS:
             page = await self.store.backend.list(objects.prefix(ws, grant_resource()))
-            cached = self._grants[ws] = [objects.decode(kv) for kv in page.items]
-        return cached
+            cached = self._grants[ws] = (time.monotonic(), [objects.decode(kv) for kv in page.items])
+        return cached[1]
 
     async def role(self, user: User, ws: str) -> int:
         if user.master:

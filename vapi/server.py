@@ -16,6 +16,7 @@ import signal
 import socket
 import ssl
 import sys
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,14 +51,18 @@ class State:
     authorizer: access.Authorizer
     quota: quota.Quota
     audit: audit.AuditLog
-    workspaces: set[str] = field(default_factory=set)  # known to exist, default namespaces ensured
+    # workspace -> when it was last seen to exist (monotonic seconds); read again after
+    # CACHE_SECONDS, so a workspace deleted through another replica is gone here soon too
+    workspaces: dict[str, float] = field(default_factory=dict)
+    ensured: set[str] = field(default_factory=set)  # default namespaces made by this process
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
     async def workspace_exists(self, ws: str) -> bool:
         """root, or a Workspace object in an existing parent. A new workspace is one row
         (its Workspace object) until first used: its default namespaces are made then, and
         from then on it is known to this process."""
-        if ws in self.workspaces:
+        seen = self.workspaces.get(ws)
+        if seen is not None and time.monotonic() - seen < access.CACHE_SECONDS:
             return True
         parent, _, name = ws.rpartition(":")
         if parent:
@@ -71,8 +76,10 @@ class State:
                 return False
         elif ws != ROOT:
             return False
-        await ensure_workspace(self, ws)
-        self.workspaces.add(ws)
+        if ws not in self.ensured:
+            await ensure_workspace(self, ws)
+            self.ensured.add(ws)
+        self.workspaces[ws] = time.monotonic()
         return True
 
     async def workspaces_deleted(self, parent: str) -> None:
@@ -80,7 +87,7 @@ class State:
         res = self.registry.lookup("tenancy.vapi.dev", "v1alpha1", "workspaces")
         assert res is not None
         alive = {objects.decode(kv)["metadata"]["name"] for kv in (await self.backend.list(objects.prefix(parent, res))).items}
-        for ws in sorted(self.workspaces | await self._stored_children(parent)):
+        for ws in sorted(set(self.workspaces) | await self._stored_children(parent)):
             child = ws[len(parent) + 1:].split(":", 1)[0] if ws.startswith(parent + ":") else None
             if child is None or child in alive:
                 continue
@@ -91,7 +98,10 @@ class State:
                         await self.backend.delete(kv.key)
                     except storage_errors.KeyNotFound:
                         pass
-            self.workspaces = {w for w in self.workspaces if w != f"{parent}:{child}" and not w.startswith(f"{parent}:{child}:")}
+            gone = f"{parent}:{child}"
+            for w in [w for w in self.workspaces if w == gone or w.startswith(gone + ":")]:
+                del self.workspaces[w]
+                self.ensured.discard(w)
             self.registries.invalidate(f"{parent}:{child}")
         self.authorizer.invalidate()
         self.quota.invalidate(parent)
