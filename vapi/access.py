@@ -8,7 +8,10 @@ An `AccessGrant` (tenancy.vapi.dev/v1alpha1, cluster-scoped) in a workspace give
          child workspaces;
 - admin: everything, grants and child workspaces included.
 
-Members of `system:masters` (the admin's certificate and token) may do everything.
+Members of `system:masters` (the admin's certificate and token) may do everything. A
+syncer (user `vapi:syncer:<cluster>`) may, in the inventory workspace, read its own
+EdgeCluster and sync view and write that EdgeCluster's status: nothing else, whatever the
+grants say about other things.
 """
 
 from __future__ import annotations
@@ -57,13 +60,18 @@ def needed(verb: str, group: str, resource: str) -> int:
     return ROLES["edit"]
 
 
+SYNCER_PREFIX = "vapi:syncer:"
+SYNCER_GROUP = "vapi:syncers"
+
+
 class Authorizer:
     """Roles per (workspace, user), from the grants of the workspace and its ancestors. The
     grants read are kept CACHE_SECONDS: dropped at once when a grant is written through this
     process, read again after that long when written through another replica."""
 
-    def __init__(self, store: objects.Objects) -> None:
+    def __init__(self, store: objects.Objects, inventory: str = "root") -> None:
         self.store = store
+        self.inventory = inventory
         self._grants: dict[str, tuple[float, list[dict[str, Any]]]] = {}
 
     def invalidate(self) -> None:
@@ -90,7 +98,10 @@ class Authorizer:
                     best = max(best, ROLES.get(str(spec.get("role")), 0))
         return best
 
-    async def check(self, user: User, ws: str, verb: str, group: str = "", resource: str = "", path: str = "") -> None:
+    async def check(self, user: User, ws: str, verb: str, group: str = "", resource: str = "", path: str = "", *,
+                    name: str = "", subresource: str = "") -> None:
+        if user.name.startswith(SYNCER_PREFIX) and self._syncer_may(user, ws, verb, group, resource, name, subresource):
+            return
         have = await self.role(user, ws)
         if have >= needed(verb, group, resource):
             return
@@ -100,3 +111,13 @@ class Authorizer:
         else:
             message = f'forbidden: User "{user.name}" cannot {verb} path "{path}" in the workspace "{ws}"'
         raise errors.forbidden(message)
+
+    def _syncer_may(self, user: User, ws: str, verb: str, group: str, resource: str, name: str, subresource: str) -> bool:
+        if resource.startswith("selfsubject"):
+            return True
+        cluster = user.name[len(SYNCER_PREFIX):]
+        if ws != self.inventory or group != "edge.vapi.dev" or resource != "edgeclusters" or name != cluster:
+            return False
+        if subresource in ("", "syncview"):
+            return verb in ("get", "watch")
+        return subresource == "status" and verb in ("get", "update", "patch")

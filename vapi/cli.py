@@ -50,6 +50,16 @@ def parser() -> argparse.ArgumentParser:
     delete.add_argument("path")
     for action in (create, listing, delete):
         action.add_argument("--data-dir", default=".vapi", help="the server's state directory (default ./.vapi)")
+    cluster = sub.add_parser("cluster", help="edge cluster inventory (talks to the running server)")
+    cl_sub = cluster.add_subparsers(dest="action", metavar="ACTION", required=True)
+    register = cl_sub.add_parser("register", help="add an EdgeCluster and print its syncer's kubeconfig")
+    register.add_argument("name")
+    register.add_argument("--data-dir", default=".vapi", help="the server's state directory (default ./.vapi)")
+    register.add_argument("--label", action="append", default=[], metavar="K=V", help="label for selection; repeatable")
+    register.add_argument("--property", action="append", default=[], metavar="K=V", help="property for customization; repeatable")
+    register.add_argument("--inventory", default="root", help="the inventory workspace (default root)")
+    register.add_argument("--duration", default="0", help="how long the syncer's token is valid (default 0: no expiry)")
+    serve.add_argument("--inventory-workspace", default="root", help="workspace holding the EdgeClusters (default root)")
     serve.add_argument("--token-auth-file", default="",
                        help='static bearer tokens, CSV lines token,user,uid,"group1,group2" (as kube-apiserver)')
     serve.add_argument("--audit-log-path", default=None,
@@ -165,6 +175,45 @@ def workspace(args: argparse.Namespace) -> int:
     return 0
 
 
+def register_cluster(args: argparse.Namespace) -> int:
+    """`vapi cluster register`: the EdgeCluster, and a token that lets its syncer read that
+    cluster's sync view and write its status, nothing more."""
+    import datetime
+
+    import certs
+    from vapi import access, admin, tokens
+
+    def pairs(items: list[str], what: str) -> dict[str, str]:
+        out = {}
+        for item in items:
+            k, eq, v = item.partition("=")
+            if not eq or not k:
+                raise ValueError(f"invalid {what} {item!r}: want key=value")
+            out[k] = v
+        return out
+
+    try:
+        labels, properties = pairs(args.label, "--label"), pairs(args.property, "--property")
+        seconds = admin.parse_duration(args.duration)
+        client = admin.Admin(args.data_dir)
+        obj = {"apiVersion": "edge.vapi.dev/v1alpha1", "kind": "EdgeCluster",
+               "metadata": {"name": args.name, "labels": labels}, "spec": {"properties": properties}}
+        client.request("POST", args.inventory, "/apis/edge.vapi.dev/v1alpha1/edgeclusters", obj)
+        expires = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=seconds) if seconds else None
+        token, token_obj = tokens.new(access.SYNCER_PREFIX + args.name, [access.SYNCER_GROUP], expires)
+        client.request("POST", tokens.ROOT, f"{admin.TENANCY}/accesstokens", token_obj)
+        with open(f"{args.data_dir}/ca.crt", "rb") as f:
+            ca_pem = f.read()
+    except (ValueError, OSError, admin.AdminError) as e:
+        print(f"vapi: {e}", file=sys.stderr)
+        return 1
+    print(f"vapi: edge cluster {args.name} registered in {args.inventory}; its syncer token is "
+          f"{token_obj['metadata']['name']}", file=sys.stderr)
+    sys.stdout.write(certs.kubeconfig(server=f"{client.base}/clusters/{args.inventory}", ca_pem=ca_pem,
+                                      user=access.SYNCER_PREFIX + args.name, token=token, name=f"vapi-syncer-{args.name}"))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command is None:
@@ -175,6 +224,8 @@ def main(argv: list[str] | None = None) -> int:
         return kubeconfig(args)
     if args.command == "workspace":
         return workspace(args)
+    if args.command == "cluster":
+        return register_cluster(args)
     if args.command == "serve":
         from storage import errors as storage_errors
         from vapi.server import Config, run
@@ -183,7 +234,8 @@ def main(argv: list[str] | None = None) -> int:
                      storage_url=args.storage, hosts=args.tls_san, watch_cache_size=args.watch_cache_size,
                      compaction_interval=args.compaction_interval, compaction_keep=args.compaction_keep,
                      token_auth_file=args.token_auth_file, audit_log_path=args.audit_log_path,
-                     workspace_object_quota=args.workspace_object_quota)
+                     workspace_object_quota=args.workspace_object_quota,
+                     inventory_workspace=args.inventory_workspace)
         try:
             asyncio.run(run(cfg))
         except storage_errors.StorageError as e:

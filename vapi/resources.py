@@ -124,6 +124,11 @@ class Registry:
     def resources(self, group: str, version: str) -> list[Resource] | None:
         return self._by_gv.get((group, version))
 
+    def stored(self, group: str, resource: str) -> Resource | None:
+        """The resource in its group's preferred version: how objects are stored."""
+        g = self.group(group)
+        return self._by_gvr.get((group, g.versions[0], resource)) if g is not None else None
+
     def group(self, name: str) -> GroupVersions | None:
         for g in self.groups:
             if g.group == name:
@@ -164,6 +169,36 @@ VAPI_GROUPS: list[dict[str, Any]] = [
                 "categories": [],
                 "verbs": ["create", "delete", "deletecollection", "get", "list", "watch"],
                 "subresources": [],
+            }],
+        }],
+    },
+    {
+        "group": "edge.vapi.dev",
+        "versions": [{
+            "version": "v1alpha1",
+            "resources": [{
+                "resource": "edgeclusters",
+                "kind": "EdgeCluster",
+                "scope": "Cluster",
+                "singular": "edgecluster",
+                "shortNames": ["ec"],
+                "categories": ["vapi"],
+                "verbs": ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+                "subresources": [
+                    {"subresource": "status", "kind": "EdgeCluster", "verbs": ["get", "patch", "update"]},
+                    {"subresource": "syncview", "kind": "List", "verbs": ["get", "watch"]},
+                ],
+            }, {
+                "resource": "placements",
+                "kind": "Placement",
+                "scope": "Cluster",
+                "singular": "placement",
+                "shortNames": ["pl"],
+                "categories": ["vapi"],
+                "verbs": ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+                "subresources": [
+                    {"subresource": "status", "kind": "Placement", "verbs": ["get", "patch", "update"]},
+                ],
             }],
         }],
     },

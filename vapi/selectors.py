@@ -160,3 +160,33 @@ KIND_FIELDS: dict[str, set[str]] = {
 def supported_fields(kind: str, namespaced: bool) -> set[str]:
     base = {"metadata.name"} | ({"metadata.namespace"} if namespaced else set())
     return base | KIND_FIELDS.get(kind, set())
+
+
+def from_label_selector(selector: Any) -> Matcher:
+    """A matcher for a metav1.LabelSelector (`matchLabels`, `matchExpressions` with In,
+    NotIn, Exists, DoesNotExist); None or {} matches everything. Raises ValueError naming
+    what is wrong (apimachinery's LabelSelectorAsSelector)."""
+    if selector is None:
+        return lambda labels: True
+    if not isinstance(selector, dict):
+        raise ValueError("a label selector must be an object")
+    reqs: list[Requirement] = []
+    match_labels = selector.get("matchLabels") or {}
+    if not isinstance(match_labels, dict):
+        raise ValueError("matchLabels must be a map of strings")
+    for k, v in match_labels.items():
+        if not isinstance(v, str) or not _KEY.match(str(k)) or not _VALUE.match(v):
+            raise ValueError(f"invalid matchLabels entry {k!r}: {v!r}")
+        reqs.append((str(k), "=", frozenset([v])))
+    ops = {"In": "in", "NotIn": "notin", "Exists": "exists", "DoesNotExist": "!exists"}
+    for expr in selector.get("matchExpressions") or []:
+        if not isinstance(expr, dict) or not isinstance(expr.get("key"), str) or expr.get("operator") not in ops:
+            raise ValueError(f"invalid matchExpressions entry {expr!r}: want key and operator In, NotIn, Exists or DoesNotExist")
+        values = expr.get("values") or []
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise ValueError(f"invalid values in {expr!r}")
+        op = ops[expr["operator"]]
+        if (op in ("in", "notin")) != bool(values):
+            raise ValueError(f"{expr['operator']} {'needs' if op in ('in', 'notin') else 'takes no'} values")
+        reqs.append((expr["key"], op, frozenset(values)))
+    return lambda labels: all(_holds(r, labels) for r in reqs)

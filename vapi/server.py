@@ -27,7 +27,7 @@ import storage
 from storage import errors as storage_errors
 from storage.cache import WatchCache, family_by_depth
 from storage.compactor import Compactor
-from vapi import __version__, access, audit, clock, crds, discovery, errors, gc, objects, openapi, quota, requestinfo, tokens
+from vapi import __version__, access, audit, clock, crds, discovery, errors, gc, objects, openapi, quota, requestinfo, syncview, tokens
 from vapi.handlers import dispatch
 from vapi.http import respond
 from vapi.resources import Registry, builtin
@@ -51,6 +51,7 @@ class State:
     authorizer: access.Authorizer
     quota: quota.Quota
     audit: audit.AuditLog
+    views: syncview.SyncViews
     # workspace -> when it was last seen to exist (monotonic seconds); read again after
     # CACHE_SECONDS, so a workspace deleted through another replica is gone here soon too
     workspaces: dict[str, float] = field(default_factory=dict)
@@ -247,7 +248,7 @@ async def handle(request: web.Request) -> web.StreamResponse:
     user = await authenticate(request, state)
     request["user"] = user
     await state.authorizer.check(user, ws, info.verb if info.is_resource else "get", info.group if info.is_resource else "",
-                                 info.resource, rest)
+                                 info.resource, rest, name=info.name, subresource=info.subresource)
     if not await state.workspace_exists(ws):
         raise errors.path_not_found(path)
     if rest in ("/healthz", "/livez", "/readyz"):
@@ -358,6 +359,7 @@ class Config:
     token_auth_file: str = ""
     audit_log_path: str | None = None  # None: <data_dir>/audit.log; "": off; "-": stdout
     workspace_object_quota: int = 0  # 0: no limit unless a Workspace sets one
+    inventory_workspace: str = ROOT  # where EdgeClusters are
 
 
 def server_ssl(data_dir: str, hosts: list[str]) -> tuple[ssl.SSLContext, certs.CA]:
@@ -399,9 +401,11 @@ async def run(cfg: Config, ready: asyncio.Event | None = None, stop: asyncio.Eve
     static = tokens.load_static(cfg.token_auth_file) if cfg.token_auth_file else {}
     audit_path = os.path.join(cfg.data_dir, "audit.log") if cfg.audit_log_path is None else cfg.audit_log_path
     state = State(backend, cache, registry, store, tokens.Tokens(store, static, admin_token(cfg.data_dir)),
-                  gc.Collector(store, registries.get), registries, access.Authorizer(store),
-                  quota.Quota(store, cfg.workspace_object_quota), audit.AuditLog(audit_path))
+                  gc.Collector(store, registries.get), registries, access.Authorizer(store, cfg.inventory_workspace),
+                  quota.Quota(store, cfg.workspace_object_quota), audit.AuditLog(audit_path),
+                  syncview.SyncViews(store, registries, cfg.inventory_workspace))
     await state.workspace_exists(ROOT)
+    await state.views.start()
     warm_up()
     ctx, ca = server_ssl(cfg.data_dir, cfg.hosts)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -452,6 +456,7 @@ async def run(cfg: Config, ready: asyncio.Event | None = None, stop: asyncio.Eve
             t.cancel()
         await asyncio.gather(*state.tasks, return_exceptions=True)
         await state.gc.close()
+        await state.views.close()
         state.audit.close()
         await cache.close()
         await backend.close()

@@ -265,6 +265,23 @@ COLUMNS: dict[tuple[str, str], list[Column]] = {
         ("Expires", "string", 0, lambda o: get(o, "spec", "expirationTimestamp", default="<never>")),
         AGE,
     ],
+    ("edge.vapi.dev", "edgeclusters"): [
+        NAME,
+        ("Ready", "string", 0, lambda o: _condition(o, "Ready")),
+        ("Synced", "string", 0, lambda o: _condition(o, "Synced")),
+        ("Applied", "integer", 0, lambda o: get(o, "status", "objectsApplied", default=0)),
+        ("Failing", "integer", 0, lambda o: get(o, "status", "objectsFailing", default=0)),
+        ("Heartbeat", "string", 0, lambda o: get(o, "status", "lastHeartbeatTime", default="<none>")),
+        ("Labels", "string", 1, lambda o: ",".join(f"{k}={v}" for k, v in sorted((get(o, "metadata", "labels", default={}) or {}).items())) or "<none>"),
+        AGE,
+    ],
+    ("edge.vapi.dev", "placements"): [
+        NAME,
+        ("Clusters", "integer", 0, lambda o: get(o, "status", "clusters", default=0)),
+        ("Objects", "integer", 0, lambda o: get(o, "status", "objects", default=0)),
+        ("Errors", "integer", 0, lambda o: len(get(o, "status", "errors", default=[]) or [])),
+        AGE,
+    ],
     ("networking.k8s.io", "ingresses"): [
         NAME,
         ("Class", "string", 0, lambda o: get(o, "spec", "ingressClassName", default="<none>")),
@@ -274,6 +291,13 @@ COLUMNS: dict[tuple[str, str], list[Column]] = {
         AGE,
     ],
 }
+
+
+def _condition(obj: Obj, kind: str) -> str:
+    for c in get(obj, "status", "conditions", default=[]) or []:
+        if isinstance(c, dict) and c.get("type") == kind:
+            return str(c.get("status", "Unknown"))
+    return "Unknown"
 
 
 def _json_path(obj: Obj, path: str) -> Any:

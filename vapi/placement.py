@@ -1,0 +1,343 @@
+"""Placement rules as pure functions: which workspace objects go to which edge clusters, and
+how each cluster's copy differs. No storage, no I/O: `vapi.syncview` feeds them.
+
+A Placement (edge.vapi.dev/v1alpha1) says
+- *what*: `spec.objects`, a list of object selectors (apiGroup, resources, namespaces,
+  namespaceSelector, names, labelSelector; `*` wildcards; fields ANDed, entries ORed);
+- *where*: `spec.clusterSelector` over EdgeCluster labels, and `spec.clusterPredicate`, a CEL
+  expression over `cluster.name`, `cluster.labels` and `cluster.properties`;
+- *how*: `spec.customizations`, applied in order, each optionally limited to clusters by
+  its own `clusterSelector` and to objects by `target`, a `mergePatch` (strategic merge keys
+  of built-in kinds for lists) or a `jsonPatch` whose strings may hold
+  `$(cluster.name)`, `$(cluster.labels.<key>)` or `$(cluster.properties.<key>)`;
+  `spec.localFields` (paths the edge owns after creation) and `spec.createOnly`.
+
+An edge copy is the workspace object with what only the center means stripped (uid,
+resourceVersion, managedFields, status, ownerReferences, the last-applied annotation) and
+the label `edge.vapi.dev/source` naming the workspace (`:` written as `.`).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import cel
+import orjson
+
+from vapi import patch, schemas, selectors
+
+Obj = dict[str, Any]
+
+SOURCE_LABEL = "edge.vapi.dev/source"
+CREATE_ONLY = "edge.vapi.dev/create-only"
+LOCAL_FIELDS = "edge.vapi.dev/local-fields"
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+
+# Never synced: what only makes sense in the cluster that made it, and vapi's own kinds.
+CLUSTER_LOCAL = frozenset({
+    ("", "events"), ("events.k8s.io", "events"), ("coordination.k8s.io", "leases"), ("", "nodes"),
+    ("", "endpoints"), ("discovery.k8s.io", "endpointslices"), ("", "componentstatuses"), ("", "bindings"),
+    ("", "pods"), ("apps", "controllerrevisions"), ("certificates.k8s.io", "certificatesigningrequests"),
+    ("storage.k8s.io", "volumeattachments"), ("internal.apiserver.k8s.io", "storageversions"),
+})
+VAPI_GROUPS = frozenset({"tenancy.vapi.dev", "edge.vapi.dev"})
+REFERENCE = re.compile(r"\$\(cluster\.(name|labels\.([^)]+)|properties\.([^)]+))\)")
+
+
+class Invalid(ValueError):
+    """The placement's spec cannot be used; the message names the field."""
+
+
+class CustomizationError(ValueError):
+    """One (object, cluster) pair could not be customized; only that pair is affected."""
+
+
+def syncable(group: str, resource: str) -> bool:
+    return group not in VAPI_GROUPS and (group, resource) not in CLUSTER_LOCAL
+
+
+@dataclass(frozen=True)
+class Cluster:
+    name: str
+    labels: Mapping[str, str]
+    properties: Mapping[str, str]
+
+    @staticmethod
+    def of(obj: Obj) -> Cluster:
+        meta = obj.get("metadata") or {}
+        spec = obj.get("spec") or {}
+        props = spec.get("properties") if isinstance(spec, dict) else None
+        return Cluster(str(meta.get("name", "")), dict(meta.get("labels") or {}),
+                       {str(k): str(v) for k, v in (props or {}).items()} if isinstance(props, dict) else {})
+
+    def activation(self) -> dict[str, Any]:
+        return {"cluster": {"name": self.name, "labels": dict(self.labels), "properties": dict(self.properties)}}
+
+
+def _patterns(value: Any, where: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    if value is None:
+        return default
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise Invalid(f"{where}: must be a list of strings")
+    return tuple(value) or default
+
+
+def glob_any(patterns: tuple[str, ...], value: str) -> bool:
+    return any(p == "*" or p == value or ("*" in p and fnmatch.fnmatchcase(value, p)) for p in patterns)
+
+
+def _matcher(sel: Any, where: str) -> selectors.Matcher:
+    try:
+        return selectors.from_label_selector(sel)
+    except ValueError as e:
+        raise Invalid(f"{where}: {e}") from e
+
+
+@dataclass(frozen=True)
+class ObjectSelector:
+    groups: tuple[str, ...]
+    resources: tuple[str, ...]
+    namespaces: tuple[str, ...] | None
+    names: tuple[str, ...]
+    labels: selectors.Matcher
+    namespace_labels: selectors.Matcher | None
+
+    def matches(self, group: str, resource: str, obj: Obj, namespace_labels: Mapping[str, str] | None) -> bool:
+        meta = obj.get("metadata") or {}
+        ns = str(meta.get("namespace") or "")
+        if not glob_any(self.groups, group) or not glob_any(self.resources, resource) or not glob_any(self.names, str(meta.get("name", ""))):
+            return False
+        if self.namespaces is not None and not (glob_any(self.namespaces, ns) if ns else "*" in self.namespaces):
+            return False
+        if self.namespace_labels is not None:
+            own = meta.get("labels") or {} if (group, resource) == ("", "namespaces") else namespace_labels
+            if own is None or not self.namespace_labels(own):
+                return False
+        return self.labels(meta.get("labels") or {})
+
+
+@dataclass(frozen=True)
+class Target:
+    group: str
+    resource: str
+    namespace: str
+    name: str
+
+    def matches(self, group: str, resource: str, obj: Obj) -> bool:
+        meta = obj.get("metadata") or {}
+        return (glob_any((self.group,), group) and glob_any((self.resource,), resource)
+                and glob_any((self.namespace,), str(meta.get("namespace") or "")) and glob_any((self.name,), str(meta.get("name", ""))))
+
+
+@dataclass(frozen=True)
+class Customization:
+    clusters: selectors.Matcher
+    target: Target
+    merge_patch: Any = None
+    json_patch: Any = None
+
+
+@dataclass(frozen=True)
+class Rules:
+    """A placement's spec, checked and compiled once."""
+
+    workspace: str
+    name: str
+    clusters: selectors.Matcher
+    predicate: str
+    objects: tuple[ObjectSelector, ...]
+    customizations: tuple[Customization, ...]
+    local_fields: tuple[tuple[str, str, str], ...]  # (group pattern, resource pattern, dotted path)
+    create_only: tuple[Target, ...]
+    uses_namespace_labels: bool = field(default=False)
+
+    def selects_cluster(self, cluster: Cluster) -> bool:
+        """Raises CustomizationError when the predicate cannot be evaluated for the cluster."""
+        if not self.clusters(cluster.labels):
+            return False
+        if not self.predicate:
+            return True
+        try:
+            result = _program(self.predicate).execute(cluster.activation())
+        except (ValueError, KeyError, TypeError, RuntimeError) as e:
+            raise CustomizationError(f"clusterPredicate on cluster {cluster.name}: {e}") from e
+        return result is True
+
+    def selects_object(self, group: str, resource: str, obj: Obj, namespace_labels: Mapping[str, str] | None = None) -> bool:
+        return syncable(group, resource) and any(s.matches(group, resource, obj, namespace_labels) for s in self.objects)
+
+
+@functools.lru_cache(maxsize=1024)
+def _program(expression: str) -> Any:
+    return cel.compile(expression)
+
+
+def compile_rules(workspace: str, name: str, spec: Any) -> Rules:
+    """Raises Invalid for a spec that cannot be used (the message names the field)."""
+    if not isinstance(spec, dict):
+        raise Invalid("spec: Required value")
+    predicate = spec.get("clusterPredicate") or ""
+    if not isinstance(predicate, str):
+        raise Invalid("spec.clusterPredicate: must be a CEL expression")
+    if predicate:
+        try:
+            _program(predicate)
+        except (ValueError, RuntimeError, TypeError) as e:
+            raise Invalid(f"spec.clusterPredicate: {e}") from e
+    raw_objects = spec.get("objects") or []
+    if not isinstance(raw_objects, list):
+        raise Invalid("spec.objects: must be a list")
+    objs = []
+    for i, o in enumerate(raw_objects):
+        where = f"spec.objects[{i}]"
+        if not isinstance(o, dict):
+            raise Invalid(f"{where}: must be an object")
+        ns = o.get("namespaces")
+        objs.append(ObjectSelector(
+            groups=_patterns(o.get("apiGroup", ""), f"{where}.apiGroup", ("",)),
+            resources=_patterns(o.get("resources"), f"{where}.resources", ("*",)),
+            namespaces=None if ns is None else _patterns(ns, f"{where}.namespaces", ("*",)),
+            names=_patterns(o.get("names"), f"{where}.names", ("*",)),
+            labels=_matcher(o.get("labelSelector"), f"{where}.labelSelector"),
+            namespace_labels=None if o.get("namespaceSelector") is None else _matcher(o["namespaceSelector"], f"{where}.namespaceSelector"),
+        ))
+    customs = []
+    for i, c in enumerate(spec.get("customizations") or []):
+        where = f"spec.customizations[{i}]"
+        if not isinstance(c, dict):
+            raise Invalid(f"{where}: must be an object")
+        has_merge, has_json = "mergePatch" in c, "jsonPatch" in c
+        if has_merge == has_json:
+            raise Invalid(f"{where}: exactly one of mergePatch and jsonPatch")
+        if has_json and not isinstance(c["jsonPatch"], list):
+            raise Invalid(f"{where}.jsonPatch: must be a list of operations")
+        if has_merge and not isinstance(c["mergePatch"], dict):
+            raise Invalid(f"{where}.mergePatch: must be an object")
+        customs.append(Customization(_matcher(c.get("clusterSelector"), f"{where}.clusterSelector"),
+                                     _target(c.get("target"), f"{where}.target"), c.get("mergePatch"), c.get("jsonPatch")))
+    local = []
+    for i, f in enumerate(spec.get("localFields") or []):
+        if not isinstance(f, dict) or not isinstance(f.get("path"), str) or not f["path"]:
+            raise Invalid(f"spec.localFields[{i}]: want apiGroup, resource and path")
+        local.append((str(f.get("apiGroup", "")), str(f.get("resource", "*")), f["path"]))
+    create_only = tuple(_target(t, f"spec.createOnly[{i}]") for i, t in enumerate(spec.get("createOnly") or []))
+    return Rules(workspace, name, _matcher(spec.get("clusterSelector"), "spec.clusterSelector"), predicate, tuple(objs),
+                 tuple(customs), tuple(local), create_only, any(o.namespace_labels is not None for o in objs))
+
+
+def _target(raw: Any, where: str) -> Target:
+    if raw is None:
+        return Target("*", "*", "*", "*")
+    if not isinstance(raw, dict):
+        raise Invalid(f"{where}: must be an object")
+    return Target(str(raw.get("apiGroup", "")), str(raw.get("resource", "*")), str(raw.get("namespace", "*")), str(raw.get("name", "*")))
+
+
+# -- customizing one copy -------------------------------------------------------------------
+
+
+def _reference(m: re.Match[str], cluster: Cluster) -> str:
+    if m.group(1) == "name":
+        return cluster.name
+    if m.group(2) is not None:
+        if m.group(2) not in cluster.labels:
+            raise CustomizationError(f"cluster {cluster.name} has no label {m.group(2)!r}")
+        return cluster.labels[m.group(2)]
+    if m.group(3) not in cluster.properties:
+        raise CustomizationError(f"cluster {cluster.name} has no property {m.group(3)!r}")
+    return cluster.properties[m.group(3)]
+
+
+def _typed(text: str, schema: schemas.Schema | None) -> Any:
+    """A whole-string reference takes the type the field wants (a replica count property
+    becomes an integer)."""
+    node = schemas.resolve(schema) or {}
+    kind = node.get("type")
+    if isinstance(kind, list):  # ["integer", "null"] in kubernetes-validate's schemas
+        kind = next((k for k in kind if k != "null"), None)
+    if (kind == "integer" or node.get("x-kubernetes-int-or-string")) and re.fullmatch(r"-?\d+", text):
+        return int(text)
+    if kind == "number" and re.fullmatch(r"-?\d+(\.\d+)?", text):
+        return float(text) if "." in text else int(text)
+    if kind == "boolean" and text in ("true", "false"):
+        return text == "true"
+    return text
+
+
+def substitute(value: Any, cluster: Cluster, schema: schemas.Schema | None) -> Any:
+    if isinstance(value, str):
+        whole = REFERENCE.fullmatch(value)
+        if whole is not None:
+            return _typed(_reference(whole, cluster), schema)
+        return REFERENCE.sub(lambda m: _reference(m, cluster), value)
+    if isinstance(value, dict):
+        return {k: substitute(v, cluster, schemas.field(schema, k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [substitute(v, cluster, schemas.items(schema)) for v in value]
+    return value
+
+
+def _schema_at(schema: schemas.Schema | None, pointer: str) -> schemas.Schema | None:
+    for token in [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]:
+        schema = schemas.items(schema) if token.isdigit() or token == "-" else schemas.field(schema, token)
+    return schema
+
+
+def customize(rules: Rules, group: str, resource: str, obj: Obj, cluster: Cluster, schema: schemas.Schema | None) -> Obj:
+    """The object as this placement sends it to `cluster`. Raises CustomizationError."""
+    out: Obj = orjson.loads(orjson.dumps(obj))
+    for c in rules.customizations:
+        if not c.clusters(cluster.labels) or not c.target.matches(group, resource, out):
+            continue
+        try:
+            if c.merge_patch is not None:
+                out = patch.strategic_merge(out, substitute(c.merge_patch, cluster, schema), schema)
+            else:
+                ops = [{**op, "value": substitute(op["value"], cluster, _schema_at(schema, str(op.get("path", ""))))}
+                       if isinstance(op, dict) and "value" in op else op for op in c.json_patch]
+                out = patch.json_patch(out, ops)
+        except patch.PatchError as e:
+            raise CustomizationError(f"customization of {resource}/{obj.get('metadata', {}).get('name')} for cluster {cluster.name}: {e}") from e
+        if not isinstance(out, dict):
+            raise CustomizationError(f"customization of {resource} for cluster {cluster.name} did not leave an object")
+    meta = out.setdefault("metadata", {})
+    annotations = dict(meta.get("annotations") or {})
+    paths = [p for g, r, p in rules.local_fields if glob_any((g,), group) and glob_any((r,), resource)]
+    if paths:
+        annotations[LOCAL_FIELDS] = ",".join(paths)
+    if any(t.matches(group, resource, out) for t in rules.create_only):
+        annotations[CREATE_ONLY] = "true"
+    if annotations:
+        meta["annotations"] = annotations
+    return out
+
+
+def source_label(workspace: str) -> str:
+    return workspace.replace(":", ".")
+
+
+def strip(obj: Obj, workspace: str) -> Obj:
+    """What the edge gets of a workspace object: the center's bookkeeping removed, the
+    source named. A new object; `obj` is not changed."""
+    out = {k: v for k, v in obj.items() if k != "status"}
+    meta = dict(out.get("metadata") or {})
+    for k in ("uid", "resourceVersion", "creationTimestamp", "generation", "managedFields", "selfLink",
+              "deletionTimestamp", "deletionGracePeriodSeconds", "ownerReferences", "finalizers"):
+        meta.pop(k, None)
+    annotations = {k: v for k, v in (meta.get("annotations") or {}).items() if k != LAST_APPLIED}
+    if annotations:
+        meta["annotations"] = annotations
+    else:
+        meta.pop("annotations", None)
+    meta["labels"] = {**(meta.get("labels") or {}), SOURCE_LABEL: source_label(workspace)}
+    out["metadata"] = meta
+    if out.get("kind") == "Namespace" and out.get("apiVersion") == "v1":
+        out.pop("spec", None)  # finalizers the center's apiserver set
+    return out

@@ -1,0 +1,496 @@
+"""Sync views: what each edge cluster should hold, computed from workspace objects,
+placements and the inventory, never stored per (object, cluster).
+
+One task follows every change in the store (a single backend watch from the revision it
+started at). It keeps, in memory, only what grows with placements and clusters: each
+placement's compiled rules and the set of clusters it selects, each cluster's labels and
+properties. A change is folded into a bounded log of *view changes*: (revision, the source
+objects concerned, the clusters whose view they concern). A syncer's watch is a cursor into
+that log; on each entry for its cluster it reads the current state of the objects concerned
+and sends ADDED/MODIFIED (the customized copy) or DELETED. A cursor older than the log gets
+the 410 of a too-old resourceVersion, and the syncer lists again.
+
+The view of cluster C at revision R: for every placement selecting C, every object in the
+placement's workspace it selects, customized for C. An (object, cluster) pair that two
+placements customize differently, or whose customization fails, is left out and reported in
+the placements' status.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import logging
+from collections.abc import AsyncGenerator, AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+import storage
+from storage import errors as storage_errors
+from storage.backend import EventType, KeyValue
+from vapi import errors, objects, placement, schemas
+from vapi.crds import WorkspaceRegistries
+from vapi.resources import Registry, Resource
+
+log = logging.getLogger("vapi.syncview")
+
+EDGE = "edge.vapi.dev"
+PLACEMENTS = "placements"
+CLUSTERS = "edgeclusters"
+STATUS_ERRORS_SHOWN = 20
+
+Obj = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A source object: where it lives and what it is."""
+
+    workspace: str
+    group: str
+    resource: str
+    namespace: str
+    name: str
+    api_version: str
+    kind: str
+
+    def deleted(self) -> Obj:
+        """What a DELETED event carries: enough for the edge to find its copy."""
+        meta = {"name": self.name, **({"namespace": self.namespace} if self.namespace else {})}
+        return {"apiVersion": self.api_version, "kind": self.kind, "metadata": meta}
+
+
+def parse_key(key: str) -> tuple[str, str, str, str, str] | None:
+    """`/<ws>/<group|core>/<resource>/[<ns>/]<name>` as (ws, group, resource, ns, name)."""
+    parts = key.split("/")
+    if len(parts) == 5:
+        _, ws, group, resource, name = parts
+        ns = ""
+    elif len(parts) == 6:
+        _, ws, group, resource, ns, name = parts
+    else:
+        return None
+    return ws, "" if group == "core" else group, resource, ns, name
+
+
+def ref_of(key: str, obj: Obj) -> Ref | None:
+    parsed = parse_key(key)
+    if parsed is None:
+        return None
+    ws, group, resource, ns, name = parsed
+    return Ref(ws, group, resource, ns, name, str(obj.get("apiVersion", "")), str(obj.get("kind", "")))
+
+
+@dataclass
+class Entry:
+    revision: int
+    refs: frozenset[Ref]
+    clusters: frozenset[str]
+
+
+class SyncViews:
+    def __init__(self, store: objects.Objects, registries: WorkspaceRegistries, inventory: str, *, log_size: int = 10_000) -> None:
+        self.store = store
+        self.backend = store.backend
+        self.registries = registries
+        self.inventory = inventory
+        self.clusters: dict[str, placement.Cluster] = {}
+        self.rules: dict[tuple[str, str], placement.Rules] = {}
+        self.specs: dict[tuple[str, str], bytes] = {}  # the spec each rule was compiled from
+        self.invalid: dict[tuple[str, str], str] = {}
+        self.members: dict[tuple[str, str], frozenset[str]] = {}
+        self.member_errors: dict[tuple[str, str], list[str]] = {}
+        self.revision = 0
+        self.floor = 0  # watches from below this revision get 410
+        self.log: collections.deque[Entry] = collections.deque(maxlen=log_size)
+        self.waiters: dict[str, set[asyncio.Event]] = {}
+        self._task: asyncio.Task[None] | None = None
+        self._status_due: set[tuple[str, str]] = set()
+        self._status_task: asyncio.Task[None] | None = None
+        self.ready = asyncio.Event()
+
+    # -- following the store ---------------------------------------------------------
+
+    async def start(self) -> None:
+        rev = await self.backend.current_revision()
+        start_after = ""
+        while True:  # one pass over the store: the placements and the inventory
+            page = await self.backend.list("/", revision=rev, limit=1000, start_after=start_after)
+            for kv in page.items:
+                self._load(kv)
+            if not page.more:
+                break
+            start_after = page.items[-1].key
+        for key in self.rules:
+            self._select_clusters(key)
+            self._status_due.add(key)
+        self.revision = self.floor = rev
+        self._task = asyncio.create_task(self._follow(rev), name="sync views")
+        self._kick_status()
+        self.ready.set()
+
+    def _load(self, kv: KeyValue) -> None:
+        parsed = parse_key(kv.key)
+        if parsed is None or parsed[1] != EDGE:
+            return
+        ws, _, resource, _, name = parsed
+        obj = objects.decode(kv)
+        if resource == CLUSTERS and ws == self.inventory:
+            self.clusters[name] = placement.Cluster.of(obj)
+        elif resource == PLACEMENTS:
+            self._compile((ws, name), obj)
+
+    def _compile(self, key: tuple[str, str], obj: Obj) -> bool:
+        """Take a placement's spec; False if it is the spec already in force."""
+        spec = orjson.dumps(obj.get("spec"), option=orjson.OPT_SORT_KEYS)
+        if self.specs.get(key) == spec:
+            return False
+        self.specs[key] = spec
+        try:
+            self.rules[key] = placement.compile_rules(key[0], key[1], obj.get("spec"))
+            self.invalid.pop(key, None)
+        except placement.Invalid as e:
+            self.rules.pop(key, None)
+            self.invalid[key] = str(e)
+        return True
+
+    def _select_clusters(self, key: tuple[str, str]) -> frozenset[str]:
+        rules = self.rules.get(key)
+        chosen, problems = set(), []
+        if rules is not None:
+            for name, cluster in self.clusters.items():
+                try:
+                    if rules.selects_cluster(cluster):
+                        chosen.add(name)
+                except placement.CustomizationError as e:
+                    problems.append(str(e))
+        self.members[key] = frozenset(chosen)
+        self.member_errors[key] = problems
+        return self.members[key]
+
+    async def _follow(self, rev: int) -> None:
+        while True:
+            try:
+                async for ev in self.backend.watch("/", since=rev + 1, prev_kv=True):
+                    try:
+                        await self._apply(ev)
+                    except (errors.APIError, storage_errors.StorageError, ValueError) as e:
+                        log.warning("sync views: change at revision %d of %s not folded in: %s", ev.revision, ev.kv.key, e)
+                    rev = ev.revision
+                    self.revision = rev
+            except asyncio.CancelledError:
+                raise
+            except storage_errors.Compacted:
+                log.warning("sync views: missed changes after revision %d; watchers will list again", rev)
+                self.floor = rev = await self.backend.current_revision()
+                self.revision = rev
+                self.log.clear()
+            except storage_errors.StorageError as e:
+                log.warning("sync views: watch ended (%s); resuming after revision %d", e, rev)
+                await asyncio.sleep(0.5)
+
+    async def _apply(self, ev: storage.Event) -> None:
+        parsed = parse_key(ev.kv.key)
+        if parsed is None:
+            return
+        ws, group, resource, ns, name = parsed
+        obj = objects.decode(ev.kv)
+        deleted = ev.type == EventType.DELETE
+        if group == EDGE and resource == CLUSTERS and ws == self.inventory:
+            await self._cluster_changed(name, None if deleted else placement.Cluster.of(obj), ev.revision)
+        elif group == EDGE and resource == PLACEMENTS:
+            await self._placement_changed((ws, name), None if deleted else obj, ev.revision)
+        elif placement.syncable(group, resource):
+            self._object_changed(ws, group, resource, ev, obj)
+
+    async def _cluster_changed(self, name: str, cluster: placement.Cluster | None, rev: int) -> None:
+        if cluster is not None and self.clusters.get(name) == cluster:
+            return  # a status write: labels and properties unchanged
+        if cluster is None:
+            self.clusters.pop(name, None)
+        else:
+            self.clusters[name] = cluster
+        refs: set[Ref] = set()
+        for key in list(self.rules):
+            before = self.members.get(key, frozenset())
+            after = self._select_clusters(key)
+            if name in before or name in after:
+                refs |= await self._selected(key)
+                self._status_due.add(key)
+        self._record(rev, refs, frozenset([name]))
+        self._kick_status()
+
+    async def _placement_changed(self, key: tuple[str, str], obj: Obj | None, rev: int) -> None:
+        before_clusters = self.members.get(key, frozenset())
+        before_refs = await self._selected(key) if key in self.rules else set()
+        if obj is None:
+            for table in (self.rules, self.specs, self.invalid, self.members, self.member_errors):
+                table.pop(key, None)
+        elif not self._compile(key, obj):
+            return  # a status write
+        else:
+            self._select_clusters(key)
+            self._status_due.add(key)
+        after_refs = await self._selected(key) if key in self.rules else set()
+        self._record(rev, before_refs | after_refs, before_clusters | self.members.get(key, frozenset()))
+        self._kick_status()
+
+    def _object_changed(self, ws: str, group: str, resource: str, ev: storage.Event, obj: Obj) -> None:
+        """An object changed (for a DELETE, `obj` is what it was): the clusters of every
+        placement that selects it now or selected it before see the change."""
+        keys = [k for k in self.rules if k[0] == ws]
+        if not keys:
+            return
+        prev = objects.decode(ev.prev) if ev.prev is not None else None
+        before_unknown = prev is None and ev.type == EventType.PUT and ev.kv.create_revision != ev.kv.mod_revision
+        clusters: set[str] = set()
+        for key in keys:
+            rules = self.rules[key]
+            concerned = (
+                rules.uses_namespace_labels  # would need the namespace's labels: assume so
+                or before_unknown
+                or rules.selects_object(group, resource, obj)
+                or (prev is not None and rules.selects_object(group, resource, prev))
+            )
+            if concerned:
+                clusters |= self.members.get(key, frozenset())
+                self._status_due.add(key)
+        ref = ref_of(ev.kv.key, obj)
+        if clusters and ref is not None:
+            self._record(ev.revision, {ref}, frozenset(clusters))
+            self._kick_status()
+
+    def _record(self, rev: int, refs: set[Ref], clusters: frozenset[str]) -> None:
+        if not refs or not clusters:
+            return
+        if len(self.log) == self.log.maxlen:
+            self.floor = self.log[0].revision
+        self.log.append(Entry(rev, frozenset(refs), clusters))
+        for c in clusters:
+            for waiter in self.waiters.get(c, ()):
+                waiter.set()
+
+    # -- reading views ---------------------------------------------------------------
+
+    async def _registry(self, ws: str) -> Registry:
+        return await self.registries.get(ws)
+
+    async def _candidates(self, key: tuple[str, str]) -> AsyncIterator[tuple[Resource, KeyValue]]:
+        """Every stored object of the placement's workspace whose kind it might select."""
+        rules = self.rules[key]
+        registry = await self._registry(key[0])
+        for res in registry.preferred():
+            if not res.storable() or not placement.syncable(res.group, res.resource):
+                continue
+            if not any(placement.glob_any(s.groups, res.group) and placement.glob_any(s.resources, res.resource) for s in rules.objects):
+                continue
+            page = await self.backend.list(objects.prefix(key[0], res))
+            for kv in page.items:
+                yield res, kv
+
+    async def _namespace_labels(self, ws: str, ns: str, cache: dict[str, dict[str, str]]) -> dict[str, str]:
+        if ns not in cache:
+            try:
+                kv = await self.backend.get(f"/{ws}/core/namespaces/{ns}")
+                cache[ns] = dict(objects.decode(kv).get("metadata", {}).get("labels") or {})
+            except storage_errors.KeyNotFound:
+                cache[ns] = {}
+        return cache[ns]
+
+    async def _selected(self, key: tuple[str, str]) -> set[Ref]:
+        """The objects a placement selects now."""
+        out: set[Ref] = set()
+        rules = self.rules.get(key)
+        if rules is None:
+            return out
+        ns_cache: dict[str, dict[str, str]] = {}
+        async for res, kv in self._candidates(key):
+            obj = objects.decode(kv)
+            ns = str(obj.get("metadata", {}).get("namespace") or "")
+            labels = await self._namespace_labels(key[0], ns, ns_cache) if rules.uses_namespace_labels and ns else None
+            if rules.selects_object(res.group, res.resource, obj, labels):
+                ref = ref_of(kv.key, obj)
+                if ref is not None:
+                    out.add(ref)
+        return out
+
+    async def _desired(self, cluster: placement.Cluster, ref: Ref, registry: Registry | None = None,
+                       obj: Obj | None = None, ns_cache: dict[str, dict[str, str]] | None = None) -> Obj | None:
+        """The copy of one object that `cluster` should hold, or None. Raises
+        CustomizationError when it cannot be made."""
+        keys = [k for k in self.rules if k[0] == ref.workspace and cluster.name in self.members.get(k, ())]
+        if not keys:
+            return None
+        registry = registry or await self._registry(ref.workspace)
+        res = registry.stored(ref.group, ref.resource)
+        if res is None:
+            return None
+        if obj is None:
+            try:
+                obj = objects.decode(await self.backend.get(objects.key(ref.workspace, res, ref.namespace, ref.name)))
+            except storage_errors.KeyNotFound:
+                return None
+        ns_cache = {} if ns_cache is None else ns_cache
+        results: list[tuple[str, bytes, Obj]] = []
+        for key in keys:
+            rules = self.rules[key]
+            labels = await self._namespace_labels(ref.workspace, ref.namespace, ns_cache) \
+                if rules.uses_namespace_labels and ref.namespace else None
+            if not rules.selects_object(ref.group, ref.resource, obj, labels):
+                continue
+            copy = placement.strip(placement.customize(rules, ref.group, ref.resource, obj, cluster, schemas.of_resource(res)),
+                                   ref.workspace)
+            results.append((key[1], orjson.dumps(copy, option=orjson.OPT_SORT_KEYS), copy))
+        if not results:
+            return None
+        if len({r[1] for r in results}) > 1:
+            names = ", ".join(sorted(r[0] for r in results))
+            raise placement.CustomizationError(
+                f"placements {names} customize {ref.resource}/{ref.name} differently for cluster {cluster.name}")
+        return results[0][2]
+
+    async def view(self, cluster_name: str) -> tuple[int, list[Obj]]:
+        """The whole view of a cluster and the revision it is complete up to."""
+        rev = self.revision
+        cluster = self.clusters.get(cluster_name)
+        if cluster is None:
+            return rev, []
+        refs: set[Ref] = set()
+        for key in self.rules:
+            if cluster_name in self.members.get(key, ()):
+                refs |= await self._selected(key)
+        items = []
+        ns_cache: dict[str, dict[str, str]] = {}
+        for ref in sorted(refs, key=_order):
+            try:
+                copy = await self._desired(cluster, ref, ns_cache=ns_cache)
+            except placement.CustomizationError:
+                continue
+            if copy is not None:
+                items.append(copy)
+        return rev, items
+
+    async def changes(self, cluster_name: str, since: int, *, tick: float = 15.0) -> AsyncGenerator[tuple[str, Obj | int], None]:
+        """("MODIFIED"|"DELETED", object) for each change to the cluster's view after
+        revision `since`, then ("BOOKMARK", revision) once caught up, and at least every
+        `tick` seconds; forever. Raises storage Compacted when `since` is older than the log."""
+        if since < self.floor:
+            raise storage_errors.Compacted(revision=since, compact_revision=self.floor)
+        wake = asyncio.Event()
+        self.waiters.setdefault(cluster_name, set()).add(wake)
+        cursor = since
+        try:
+            while True:
+                wake.clear()
+                if cursor < self.floor:
+                    raise storage_errors.Compacted(revision=cursor, compact_revision=self.floor)
+                upto = self.revision
+                refs: set[Ref] = set()
+                for entry in reversed(self.log):
+                    if entry.revision <= cursor:
+                        break
+                    if entry.revision <= upto and cluster_name in entry.clusters:
+                        refs |= entry.refs
+                cluster = self.clusters.get(cluster_name)
+                gone = []
+                for ref in sorted(refs, key=_order):  # namespaces and CRDs first
+                    try:
+                        copy = await self._desired(cluster, ref) if cluster is not None else None
+                    except placement.CustomizationError:
+                        continue  # the edge keeps what it has; the placement's status says why
+                    if copy is None:
+                        gone.append(ref)
+                    else:
+                        yield "MODIFIED", copy
+                for ref in reversed(gone):  # and deleted last
+                    yield "DELETED", ref.deleted()
+                cursor = max(cursor, upto)
+                yield "BOOKMARK", cursor
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wake.wait(), tick)
+        finally:
+            waiters = self.waiters.get(cluster_name)
+            if waiters is not None:
+                waiters.discard(wake)
+                if not waiters:
+                    del self.waiters[cluster_name]
+
+    # -- placement status ------------------------------------------------------------
+
+    def _kick_status(self) -> None:
+        if self._status_due and (self._status_task is None or self._status_task.done()):
+            self._status_task = asyncio.create_task(self._write_statuses(), name="placement status")
+
+    async def _write_statuses(self) -> None:
+        await asyncio.sleep(0.05)  # let a burst of changes settle into one write
+        while self._status_due:
+            key = self._status_due.pop()
+            try:
+                await self._write_status(key)
+            except (errors.APIError, storage_errors.StorageError) as e:
+                log.warning("status of placement %s in %s not written: %s", key[1], key[0], e)
+
+    async def placement_status(self, key: tuple[str, str]) -> Obj:
+        if key in self.invalid:
+            return {"clusters": 0, "objects": 0, "errors": [self.invalid[key]],
+                    "conditions": [_condition("Valid", "False", "InvalidSpec", self.invalid[key])]}
+        refs = await self._selected(key)
+        problems = list(self.member_errors.get(key, []))
+        registry = await self._registry(key[0])
+        for name in sorted(self.members.get(key, ())):
+            cluster = self.clusters.get(name)
+            if cluster is None:
+                continue
+            for ref in sorted(refs, key=_order):
+                try:
+                    await self._desired(cluster, ref, registry)
+                except placement.CustomizationError as e:
+                    problems.append(str(e))
+        return {"clusters": len(self.members.get(key, ())), "objects": len(refs), "errorCount": len(problems),
+                "errors": problems[:STATUS_ERRORS_SHOWN],
+                "conditions": [_condition("Valid", "True", "Compiled", "")]}
+
+    async def _write_status(self, key: tuple[str, str]) -> None:
+        status = await self.placement_status(key)
+        k = f"/{key[0]}/{EDGE}/{PLACEMENTS}/{key[1]}"
+
+        async def put(current: KeyValue | None) -> bytes | None:
+            if current is None:
+                return None
+            obj = objects.decode(current)
+            old = obj.get("status") or {}
+            for c in status["conditions"]:
+                for o in old.get("conditions") or []:
+                    if o.get("type") == c["type"] and o.get("status") == c["status"]:
+                        c["lastTransitionTime"] = o.get("lastTransitionTime", c["lastTransitionTime"])
+            status["observedGeneration"] = obj.get("metadata", {}).get("generation", 1)
+            if old == status:
+                return None
+            obj["status"] = status
+            obj["metadata"].pop("resourceVersion", None)
+            return objects.encode(obj)
+
+        await storage.guaranteed_update(self.backend, k, put)
+
+    async def close(self) -> None:
+        for task in (self._task, self._status_task):
+            if task is not None:
+                task.cancel()
+        await asyncio.gather(*(t for t in (self._task, self._status_task) if t is not None), return_exceptions=True)
+
+
+def _condition(kind: str, status: str, reason: str, message: str) -> Obj:
+    from vapi import clock
+
+    return {"type": kind, "status": status, "reason": reason, "message": message, "lastTransitionTime": clock.now()}
+
+
+# namespaces and CRDs first, so that what lives in them can be applied after
+_FIRST = {("", "namespaces"): 0, ("apiextensions.k8s.io", "customresourcedefinitions"): 1}
+
+
+def _order(ref: Ref) -> tuple[int, str, str, str, str]:
+    return (_FIRST.get((ref.group, ref.resource), 2), ref.group, ref.resource, ref.namespace, ref.name)
