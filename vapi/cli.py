@@ -59,6 +59,14 @@ def parser() -> argparse.ArgumentParser:
     register.add_argument("--property", action="append", default=[], metavar="K=V", help="property for customization; repeatable")
     register.add_argument("--inventory", default="root", help="the inventory workspace (default root)")
     register.add_argument("--duration", default="0", help="how long the syncer's token is valid (default 0: no expiry)")
+    sy = sub.add_parser("syncer", help="run the edge agent: apply one edge cluster's sync view to it")
+    sy.add_argument("--kubeconfig", required=True, help="the center kubeconfig from `vapi cluster register`")
+    sy.add_argument("--edge-kubeconfig", default="", help="the edge cluster's kubeconfig (default: in-cluster config)")
+    sy.add_argument("--cluster", default="", help="the EdgeCluster name (default: from the credential)")
+    sy.add_argument("--state-dir", default=".vapi-syncer", help="where the syncer remembers what it applied")
+    sy.add_argument("--heartbeat-seconds", type=float, default=10.0, help="status heartbeat interval (default 10)")
+    sy.add_argument("--resync-seconds", type=float, default=60.0,
+                    help="interval of full re-applies, which repair drift (default 60)")
     serve.add_argument("--inventory-workspace", default="root", help="workspace holding the EdgeClusters (default root)")
     serve.add_argument("--token-auth-file", default="",
                        help='static bearer tokens, CSV lines token,user,uid,"group1,group2" (as kube-apiserver)')
@@ -214,6 +222,41 @@ def register_cluster(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_syncer(args: argparse.Namespace) -> int:
+    import os
+    import signal
+    import threading
+
+    from syncer import agent
+
+    try:
+        center = agent.Center(args.kubeconfig)
+        edge = agent.Edge(args.edge_kubeconfig or None)
+        name = args.cluster
+        if not name:
+            user = center.whoami()
+            if not user.startswith("vapi:syncer:"):
+                print(f"vapi: {user!r} is not a syncer credential; pass --cluster", file=sys.stderr)
+                return 2
+            name = user[len("vapi:syncer:"):]
+    except Exception as e:  # unreadable kubeconfig, center away at start
+        print(f"vapi: syncer: {e}", file=sys.stderr)
+        return 1
+    stop = threading.Event()
+
+    def finish(*_: object) -> None:
+        stop.set()
+        raise SystemExit(0)  # out of a blocking read of the watch, too
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, finish)
+    s = agent.Syncer(center, edge, name, os.path.join(args.state_dir, f"{name}.json"),
+                     heartbeat=args.heartbeat_seconds, resync=args.resync_seconds)
+    logging.getLogger("vapi.syncer").info("syncer for edge cluster %s starting", name)
+    s.run(stop)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command is None:
@@ -226,6 +269,8 @@ def main(argv: list[str] | None = None) -> int:
         return workspace(args)
     if args.command == "cluster":
         return register_cluster(args)
+    if args.command == "syncer":
+        return run_syncer(args)
     if args.command == "serve":
         from storage import errors as storage_errors
         from vapi.server import Config, run

@@ -1,0 +1,299 @@
+"""The syncer's loop: list its sync view, apply it to the edge, then follow the view's watch.
+
+    vapi syncer --kubeconfig center.kubeconfig --edge-kubeconfig edge.kubeconfig
+
+It starts every connection itself (works behind NAT) and keeps going when the center is
+away: the edge keeps what it has, the syncer retries with backoff and resumes its watch from
+the last resourceVersion it saw (or lists again after a 410). Objects are applied with
+server-side apply (field manager `vapi-syncer`, conflicts forced: the center is the source of
+truth for the fields it sends) through the official `kubernetes` client. What leaves the
+view is deleted from the edge if this syncer applied it (kept in a small state file).
+Every `heartbeat` seconds the EdgeCluster's status gets a heartbeat, the counts of objects
+applied and failing, and the failures; every `resync` seconds everything is applied again,
+which repairs drift of the fields the syncer owns.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from syncer import plan
+
+log = logging.getLogger("vapi.syncer")
+
+VERSION = "0.1.0"
+FAILURES_SHOWN = 20
+
+
+class CenterError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(f"{status}: {message}")
+        self.status = status
+
+
+class Center:
+    """vapi, as this cluster's syncer sees it: its sync view and its EdgeCluster status."""
+
+    def __init__(self, kubeconfig: str) -> None:
+        from kubernetes import config
+
+        self.api = config.new_client_from_config(config_file=kubeconfig)  # type: ignore[no-untyped-call]
+
+    def call(self, method: str, path: str, query: list[tuple[str, str]] | None = None, body: Any = None, *,
+             content_type: str = "application/json", timeout: float | tuple[float, float] = 30.0) -> Any:
+        """The raw urllib3 response of a request; CenterError unless it succeeded."""
+        request = self.api.param_serialize(method, path, query_params=query or [], body=body, auth_settings=["BearerToken"],
+                                           header_params={"Accept": "application/json", "Content-Type": content_type})
+        try:
+            resp = self.api.call_api(*request, _request_timeout=timeout)
+        except Exception as e:  # urllib3 and socket errors: the center is away
+            raise CenterError(0, str(e)) from e
+        if not 200 <= resp.status <= 299:
+            data = resp.read()
+            try:
+                message = json.loads(data).get("message", "")
+            except (ValueError, AttributeError):
+                message = data[:200].decode(errors="replace") if isinstance(data, bytes) else str(data)
+            raise CenterError(resp.status, message)
+        return resp.response
+
+    def whoami(self) -> str:
+        resp = self.call("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews",
+                         body={"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"})
+        return str(json.loads(resp.data)["status"]["userInfo"]["username"])
+
+
+class Edge:
+    """The edge cluster's API through the `kubernetes` dynamic client."""
+
+    def __init__(self, kubeconfig: str | None) -> None:
+        from kubernetes import config, dynamic
+
+        if kubeconfig:
+            api = config.new_client_from_config(config_file=kubeconfig)  # type: ignore[no-untyped-call]
+        else:
+            config.load_incluster_config()  # type: ignore[no-untyped-call]
+            from kubernetes import client
+
+            api = client.ApiClient()
+        self.dynamic = dynamic.DynamicClient(api)  # type: ignore[no-untyped-call]
+
+    def resource(self, obj: plan.Obj) -> Any:
+        from kubernetes.dynamic.exceptions import ResourceNotFoundError
+
+        try:
+            return self.dynamic.resources.get(api_version=obj["apiVersion"], kind=obj["kind"])
+        except ResourceNotFoundError:
+            self.dynamic.resources.invalidate_cache()  # a CRD applied since discovery was read
+            return self.dynamic.resources.get(api_version=obj["apiVersion"], kind=obj["kind"])
+
+    def exists(self, obj: plan.Obj) -> bool:
+        from kubernetes.dynamic.exceptions import NotFoundError
+
+        _, _, ns, name = plan.identity(obj)
+        try:
+            self.resource(obj).get(name=name, namespace=ns or None)
+            return True
+        except NotFoundError:
+            return False
+
+    def apply(self, obj: plan.Obj, manager: str) -> None:
+        _, _, ns, name = plan.identity(obj)
+        self.resource(obj).server_side_apply(body=obj, name=name, namespace=ns or None, field_manager=manager,
+                                             force_conflicts=True)
+
+    def delete(self, ident: plan.Identity) -> None:
+        from kubernetes.dynamic.exceptions import NotFoundError
+
+        api_version, kind, ns, name = ident
+        try:
+            self.resource({"apiVersion": api_version, "kind": kind}).delete(name=name, namespace=ns or None)
+        except NotFoundError:
+            pass
+
+    def wait_established(self, crd: plan.Obj, timeout: float = 30.0) -> None:
+        res = self.resource(crd)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            live = res.get(name=crd["metadata"]["name"]).to_dict()
+            for c in (live.get("status") or {}).get("conditions") or []:
+                if c.get("type") == "Established" and c.get("status") == "True":
+                    self.dynamic.resources.invalidate_cache()
+                    return
+            time.sleep(0.2)
+        raise TimeoutError(f"CRD {crd['metadata']['name']} not Established after {timeout}s")
+
+
+@dataclass
+class Syncer:
+    center: Center
+    edge: Edge
+    cluster: str
+    state_path: str
+    inventory_path: str = "/apis/edge.vapi.dev/v1alpha1/edgeclusters"
+    heartbeat: float = 10.0
+    resync: float = 60.0
+    desired: dict[plan.Identity, plan.Obj] = field(default_factory=dict)
+    managed: set[plan.Identity] = field(default_factory=set)
+    failures: dict[plan.Identity, str] = field(default_factory=dict)
+    rv: str = ""
+
+    def __post_init__(self) -> None:
+        try:
+            with open(self.state_path) as f:
+                self.managed = {(str(a), str(b), str(c), str(d)) for a, b, c, d in json.load(f)["managed"]}
+        except (OSError, ValueError, KeyError, TypeError):
+            self.managed = set()
+
+    def _save(self) -> None:
+        os.makedirs(os.path.dirname(self.state_path) or ".", exist_ok=True)
+        tmp = self.state_path + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump({"managed": sorted(self.managed)}, f)
+        os.replace(tmp, self.state_path)
+
+    # -- applying -----------------------------------------------------------------------
+
+    def apply(self, obj: plan.Obj) -> None:
+        ident = plan.identity(obj)
+        if not plan.syncable(obj):
+            return
+        self.desired[ident] = obj
+        body, local, create_only = plan.split(obj)
+        try:
+            new = ident not in self.managed and not self.edge.exists(body)
+            if create_only and not new and ident in self.managed:
+                return
+            if create_only and not new:
+                self.managed.add(ident)
+                self._save()
+                return
+            self.edge.apply(body, plan.FIELD_MANAGER)
+            if new and local is not None:
+                self.edge.apply(local, plan.LOCAL_FIELD_MANAGER)
+            if ident not in self.managed:
+                self.managed.add(ident)
+                self._save()
+            if obj.get("kind") == "CustomResourceDefinition":
+                self.edge.wait_established(body)
+            self.failures.pop(ident, None)
+        except Exception as e:  # the edge refused or is away: reported, retried at the next resync
+            message = getattr(e, "summary", None) or str(e)
+            body_text = getattr(e, "body", None)
+            if isinstance(body_text, (bytes, str)):
+                try:
+                    message = json.loads(body_text).get("message", message)
+                except ValueError:
+                    pass
+            self.failures[ident] = str(message)[:500]
+            log.warning("apply %s: %s", plan.describe(ident), message)
+
+    def remove(self, ident: plan.Identity) -> None:
+        self.desired.pop(ident, None)
+        self.failures.pop(ident, None)
+        if ident not in self.managed:
+            return  # never applied by this syncer: not ours to delete
+        try:
+            self.edge.delete(ident)
+        except Exception as e:
+            self.failures[ident] = f"delete: {e}"[:500]
+            log.warning("delete %s: %s", plan.describe(ident), e)
+            return
+        self.managed.discard(ident)
+        self._save()
+
+    # -- the view -----------------------------------------------------------------------
+
+    def relist(self) -> None:
+        resp = self.center.call("GET", f"{self.inventory_path}/{self.cluster}/syncview")
+        view = json.loads(resp.data)
+        items = plan.ordered([o for o in view.get("items") or [] if isinstance(o, dict)])
+        wanted = {plan.identity(o) for o in items}
+        for obj in items:
+            self.apply(obj)
+        for ident in sorted(self.managed - wanted, key=lambda i: i[1] == "Namespace"):
+            self.remove(ident)
+        self.desired = {i: o for i, o in self.desired.items() if i in wanted}
+        self.rv = str(view["metadata"]["resourceVersion"])
+        log.info("view of %s listed at %s: %d objects, %d failing", self.cluster, self.rv, len(items), len(self.failures))
+
+    def follow(self, seconds: float) -> bool:
+        """Apply the view's changes for about `seconds`; False when the view must be listed
+        again (410)."""
+        query = [("watch", "true"), ("resourceVersion", self.rv), ("allowWatchBookmarks", "true"),
+                 ("timeoutSeconds", str(max(1, int(seconds))))]
+        resp = self.center.call("GET", f"{self.inventory_path}/{self.cluster}/syncview", query,
+                                timeout=(10.0, seconds + 30.0))
+        try:
+            buffer = b""
+            for chunk in resp.stream(65536, decode_content=True):
+                buffer += chunk
+                while b"\n" in buffer:
+                    line, buffer = buffer.split(b"\n", 1)
+                    if not line.strip():
+                        continue
+                    event = json.loads(line)
+                    kind, obj = event.get("type"), event.get("object") or {}
+                    if kind == "ERROR":
+                        if obj.get("code") == 410:
+                            return False
+                        raise CenterError(int(obj.get("code") or 0), str(obj.get("message", "")))
+                    if kind == "BOOKMARK":
+                        self.rv = str(obj.get("metadata", {}).get("resourceVersion", self.rv))
+                    elif kind in ("ADDED", "MODIFIED"):
+                        self.apply(obj)
+                    elif kind == "DELETED":
+                        self.remove(plan.identity(obj))
+        finally:
+            resp.release_conn()
+        return True
+
+    def report(self) -> None:
+        now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        failing = sorted(self.failures.items())
+        status = {
+            "lastHeartbeatTime": now,
+            "syncerVersion": VERSION,
+            "viewResourceVersion": self.rv,
+            "objectsApplied": len(self.managed & set(self.desired)) - len([i for i in self.failures if i in self.managed]),
+            "objectsFailing": len(failing),
+            "failures": [{"object": plan.describe(i), "message": m} for i, m in failing[:FAILURES_SHOWN]],
+            "conditions": [
+                {"type": "Ready", "status": "True", "reason": "Heartbeat", "message": "the syncer is connected",
+                 "lastTransitionTime": now},
+                {"type": "Synced", "status": "False" if failing else "True",
+                 "reason": "ApplyFailed" if failing else "Applied",
+                 "message": f"{len(failing)} objects failing" if failing else "every object of the view is applied",
+                 "lastTransitionTime": now},
+            ],
+        }
+        self.center.call("PATCH", f"{self.inventory_path}/{self.cluster}/status", body={"status": status},
+                         content_type="application/merge-patch+json")
+
+    def run(self, stop: Any = None) -> None:
+        """Until `stop` (a threading.Event) is set."""
+        backoff = 0.5
+        listed = False
+        next_resync = time.monotonic() + self.resync
+        while stop is None or not stop.is_set():
+            try:
+                if not listed:
+                    self.relist()
+                    listed = True
+                    self.report()
+                listed = self.follow(self.heartbeat)
+                if time.monotonic() >= next_resync:
+                    for obj in plan.ordered(list(self.desired.values())):
+                        self.apply(obj)
+                    next_resync = time.monotonic() + self.resync
+                self.report()
+                backoff = 0.5
+            except (CenterError, OSError, ValueError) as e:
+                log.warning("center: %s; retrying in %.1fs", e, backoff)
+                time.sleep(backoff)
+                backoff = min(backoff * 2, 30.0)

@@ -1,0 +1,100 @@
+"""What the syncer does with each object of its view, as pure functions: the order of work,
+the body it applies, the fields it leaves to the edge, the kinds it never touches."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+Obj = dict[str, Any]
+Identity = tuple[str, str, str, str]  # apiVersion, kind, namespace, name
+
+SOURCE_LABEL = "edge.vapi.dev/source"
+CREATE_ONLY = "edge.vapi.dev/create-only"
+LOCAL_FIELDS = "edge.vapi.dev/local-fields"
+FIELD_MANAGER = "vapi-syncer"
+LOCAL_FIELD_MANAGER = "vapi-syncer-local"  # sets localFields once, at creation
+
+# Kinds that only mean something in the cluster that made them: never synced, whatever the view says.
+CLUSTER_LOCAL_KINDS = frozenset({
+    ("v1", "Event"), ("events.k8s.io/v1", "Event"), ("coordination.k8s.io/v1", "Lease"), ("v1", "Node"),
+    ("v1", "Endpoints"), ("discovery.k8s.io/v1", "EndpointSlice"), ("v1", "ComponentStatus"), ("v1", "Binding"),
+    ("v1", "Pod"), ("apps/v1", "ControllerRevision"),
+})
+
+
+def identity(obj: Obj) -> Identity:
+    meta = obj.get("metadata") or {}
+    return (str(obj.get("apiVersion", "")), str(obj.get("kind", "")), str(meta.get("namespace") or ""), str(meta.get("name", "")))
+
+
+def describe(ident: Identity) -> str:
+    api_version, kind, ns, name = ident
+    return f"{kind}.{api_version} {ns + '/' if ns else ''}{name}"
+
+
+def syncable(obj: Obj) -> bool:
+    return (str(obj.get("apiVersion", "")), str(obj.get("kind", ""))) not in CLUSTER_LOCAL_KINDS
+
+
+def rank(obj: Obj) -> int:
+    """Namespaces first, then CRDs, then what may live in them."""
+    kind = obj.get("kind")
+    if kind == "Namespace":
+        return 0
+    if kind == "CustomResourceDefinition":
+        return 1
+    return 2
+
+
+def ordered(objs: list[Obj]) -> list[Obj]:
+    return sorted(objs, key=lambda o: (rank(o), identity(o)))
+
+
+def _split_path(path: str) -> list[str]:
+    return [p for p in path.strip().lstrip(".").split(".") if p]
+
+
+def _take(obj: Obj, path: list[str]) -> tuple[bool, Any]:
+    """Remove the value at `path` from `obj`; (found, value)."""
+    cur: Any = obj
+    for p in path[:-1]:
+        if not isinstance(cur, dict) or p not in cur:
+            return False, None
+        cur = cur[p]
+    if not isinstance(cur, dict) or path[-1] not in cur:
+        return False, None
+    return True, cur.pop(path[-1])
+
+
+def _put(obj: Obj, path: list[str], value: Any) -> None:
+    cur = obj
+    for p in path[:-1]:
+        cur = cur.setdefault(p, {})
+    cur[path[-1]] = value
+
+
+def split(obj: Obj) -> tuple[Obj, Obj | None, bool]:
+    """(what the syncer applies and keeps applying, what it sets once at creation for the
+    local fields or None, whether the object is create-only). The control annotations are
+    not applied."""
+    body = copy.deepcopy(obj)
+    meta = body.setdefault("metadata", {})
+    annotations = dict(meta.get("annotations") or {})
+    create_only = annotations.pop(CREATE_ONLY, "") == "true"
+    local_paths = [_split_path(p) for p in annotations.pop(LOCAL_FIELDS, "").split(",") if p.strip()]
+    if annotations:
+        meta["annotations"] = annotations
+    else:
+        meta.pop("annotations", None)
+    local: Obj | None = None
+    for path in local_paths:
+        if not path:
+            continue
+        found, value = _take(body, path)
+        if found:
+            if local is None:
+                local = {"apiVersion": body.get("apiVersion"), "kind": body.get("kind"),
+                         "metadata": {k: v for k, v in meta.items() if k in ("name", "namespace")}}
+            _put(local, path, value)
+    return body, local, create_only
