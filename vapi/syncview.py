@@ -236,6 +236,8 @@ class SyncViews:
             self._status_due.add(key)
         after_refs = await self._selected(key) if key in self.rules else set()
         self._record(rev, before_refs | after_refs, before_clusters | self.members.get(key, frozenset()))
+        # placements of the workspace may now agree or conflict with this one
+        self._status_due |= {k for k in self.rules if k[0] == key[0]}
         self._kick_status()
 
     def _object_changed(self, ws: str, group: str, resource: str, ev: storage.Event, obj: Obj) -> None:

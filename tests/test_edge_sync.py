@@ -1,0 +1,249 @@
+"""End to end: a center, three edge stand-ins (each a vapi workspace served by its own vapi
+process: a Kubernetes API without controllers) labelled by region, and a syncer process for
+each. What a placement selects lands on exactly the clusters it selects, customized per
+cluster, and follows relabelling, deletion, drift and customization errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from tests.apiserver import ROOT, VapiProcess
+
+REGIONS = {"eu1": "eu", "us1": "us", "ap1": "ap"}
+REGISTRY = {"eu1": "reg.eu", "us1": "reg.us", "ap1": "reg.ap"}
+REPLICAS = {"eu1": "2", "us1": "3", "ap1": "1"}
+
+CRD = {
+    "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+    "metadata": {"name": "gadgets.example.com"},
+    "spec": {"group": "example.com", "scope": "Namespaced",
+             "names": {"plural": "gadgets", "singular": "gadget", "kind": "Gadget", "listKind": "GadgetList"},
+             "versions": [{"name": "v1", "served": True, "storage": True,
+                           "schema": {"openAPIV3Schema": {"type": "object", "properties": {
+                               "spec": {"type": "object", "properties": {"size": {"type": "integer"}}}}}}}]},
+}
+WORKLOAD = [
+    {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}},
+    CRD,
+    {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "shop", "labels": {"app": "web"}},
+     "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "web"}},
+              "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "web", "image": "web:1"}]}}}},
+    {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "shop"},
+     "spec": {"selector": {"app": "web"}, "ports": [{"port": 80, "targetPort": 8080}]}},
+    {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings", "namespace": "shop"}, "data": {"mode": "edge"}},
+    {"apiVersion": "example.com/v1", "kind": "Gadget", "metadata": {"name": "g1", "namespace": "shop"}, "spec": {"size": 3}},
+    {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "shop-reader"},
+     "rules": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get"]}]},
+]
+PLACEMENT = {
+    "apiVersion": "edge.vapi.dev/v1alpha1", "kind": "Placement", "metadata": {"name": "shop"},
+    "spec": {
+        "clusterSelector": {"matchExpressions": [{"key": "region", "operator": "In", "values": ["eu", "us"]}]},
+        "objects": [
+            {"apiGroup": "", "resources": ["namespaces"], "names": ["shop"]},
+            {"apiGroup": "apiextensions.k8s.io", "resources": ["customresourcedefinitions"], "names": ["gadgets.example.com"]},
+            {"apiGroup": "apps", "resources": ["deployments"], "namespaces": ["shop"]},
+            {"apiGroup": "", "resources": ["services", "configmaps"], "namespaces": ["shop"]},
+            {"apiGroup": "example.com", "resources": ["gadgets"], "namespaces": ["shop"]},
+            {"apiGroup": "rbac.authorization.k8s.io", "resources": ["clusterroles"], "names": ["shop-*"]},
+        ],
+        "customizations": [
+            {"target": {"apiGroup": "apps", "resource": "deployments", "namespace": "shop", "name": "web"},
+             "mergePatch": {"spec": {"template": {"spec": {"containers": [
+                 {"name": "web", "image": "$(cluster.properties.registry)/web:1"}]}}}}},
+            {"target": {"apiGroup": "apps", "resource": "deployments"},
+             "jsonPatch": [{"op": "replace", "path": "/spec/replicas", "value": "$(cluster.properties.replicas)"}]},
+        ],
+        "localFields": [{"apiGroup": "apps", "resource": "deployments", "path": "spec.replicas"}],
+    },
+}
+
+
+@dataclass
+class Fleet:
+    center: VapiProcess
+    edges: dict[str, VapiProcess]
+    syncers: dict[str, subprocess.Popen[bytes]]
+    kubeconfigs: dict[str, str]
+
+
+def wait_for(check: Callable[[], object], what: str, timeout: float = 20.0) -> object:
+    deadline = time.monotonic() + timeout
+    last: object = None
+    while time.monotonic() < deadline:
+        try:
+            last = check()
+            if last:
+                return last
+        except (AssertionError, KeyError, ValueError, subprocess.SubprocessError) as e:
+            last = e
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}; last: {last!r}")
+
+
+def edge_get(edge: VapiProcess, *args: str) -> dict | None:
+    out = edge.kubectl("get", *args, "-o", "json", check=False)
+    return json.loads(out.stdout) if out.returncode == 0 else None
+
+
+@pytest.fixture(scope="module")
+def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
+    base = tmp_path_factory.mktemp("fleet")
+    center = VapiProcess(str(base / "center")).start()
+    edges: dict[str, VapiProcess] = {}
+    syncers: dict[str, subprocess.Popen[bytes]] = {}
+    kubeconfigs: dict[str, str] = {}
+    try:
+        for name, region in REGIONS.items():
+            edges[name] = VapiProcess(str(base / f"edge-{name}")).start()
+            out = subprocess.run(
+                [sys.executable, "-m", "vapi.cli", "cluster", "register", name, "--data-dir", center.data_dir,
+                 "--label", f"region={region}", "--property", f"registry={REGISTRY[name]}",
+                 "--property", f"replicas={REPLICAS[name]}"],
+                capture_output=True, text=True, cwd=ROOT, timeout=60, check=True)
+            kubeconfigs[name] = str(base / f"{name}.kubeconfig")
+            with open(kubeconfigs[name], "w") as f:
+                f.write(out.stdout)
+            log = open(base / f"syncer-{name}.log", "ab")
+            syncers[name] = subprocess.Popen(
+                [sys.executable, "-m", "vapi.cli", "syncer", "--kubeconfig", kubeconfigs[name],
+                 "--edge-kubeconfig", edges[name].kubeconfig, "--state-dir", str(base / f"state-{name}"),
+                 "--heartbeat-seconds", "1", "--resync-seconds", "2"],
+                stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+        for obj in WORKLOAD:
+            center.kubectl("apply", "-f", "-", input=json.dumps(obj))
+        center.kubectl("apply", "-f", "-", input=json.dumps(PLACEMENT))
+        yield Fleet(center, edges, syncers, kubeconfigs)
+    finally:
+        for p in syncers.values():
+            p.terminate()
+        for p in syncers.values():
+            p.wait(15)
+        for e in edges.values():
+            e.stop()
+        center.stop()
+
+
+def test_workload_lands_exactly_where_placed_customized_per_cluster(fleet: Fleet) -> None:
+    for name in ("eu1", "us1"):
+        edge = fleet.edges[name]
+        dep = wait_for(lambda e=edge: edge_get(e, "deployment", "web", "-n", "shop"), f"the Deployment on {name}")
+        assert isinstance(dep, dict)
+        assert dep["spec"]["template"]["spec"]["containers"][0]["image"] == f"{REGISTRY[name]}/web:1"
+        assert dep["spec"]["replicas"] == int(REPLICAS[name])
+        assert dep["metadata"]["labels"]["edge.vapi.dev/source"] == "root"
+        assert "uid" not in json.dumps(dep["metadata"].get("ownerReferences", []))
+        for args in (["service", "web", "-n", "shop"], ["configmap", "settings", "-n", "shop"], ["clusterrole", "shop-reader"],
+                     ["crd", "gadgets.example.com"]):
+            wait_for(lambda e=edge, a=args: edge_get(e, *a), f"{args} on {name}")
+        gadget = wait_for(lambda e=edge: edge_get(e, "gadgets.example.com", "g1", "-n", "shop"), f"the Gadget on {name}")
+        assert isinstance(gadget, dict) and gadget["spec"]["size"] == 3
+    assert edge_get(fleet.edges["ap1"], "namespace", "shop") is None
+    placement = wait_for(lambda: (p := json.loads(fleet.center.kubectl("get", "placement", "shop", "-o", "json").stdout))
+                         .get("status", {}).get("clusters") == 2 and p, "placement status")
+    assert isinstance(placement, dict) and placement["status"]["objects"] == len(WORKLOAD)
+    status = wait_for(lambda: (c := json.loads(fleet.center.kubectl("get", "edgecluster", "eu1", "-o", "json").stdout))
+                      .get("status", {}).get("objectsApplied") == len(WORKLOAD) and c, "eu1's syncer status")
+    assert isinstance(status, dict)
+    conditions = {c["type"]: c["status"] for c in status["status"]["conditions"]}
+    assert conditions == {"Ready": "True", "Synced": "True"} and status["status"]["lastHeartbeatTime"]
+
+
+def test_drift_is_repaired_and_local_fields_survive(fleet: Fleet) -> None:
+    edge = fleet.edges["eu1"]
+    wait_for(lambda: edge_get(edge, "deployment", "web", "-n", "shop"), "the Deployment on eu1")
+    edge.kubectl("-n", "shop", "scale", "deployment", "web", "--replicas=7")  # a local HPA's doing
+    edge.kubectl("-n", "shop", "set", "image", "deployment/web", "web=tampered:1")  # drift
+    wait_for(lambda: edge_get(edge, "deployment", "web", "-n", "shop")["spec"]["template"]["spec"]["containers"][0]["image"]  # type: ignore[index]
+             == "reg.eu/web:1", "drift repaired")
+    fleet.center.kubectl("-n", "shop", "annotate", "deployment", "web", "note=changed-at-center")
+    dep = wait_for(lambda: (d := edge_get(edge, "deployment", "web", "-n", "shop")) and
+                   d["metadata"].get("annotations", {}).get("note") == "changed-at-center" and d, "a center change")
+    assert isinstance(dep, dict) and dep["spec"]["replicas"] == 7
+
+
+def test_customization_error_affects_only_that_cluster(fleet: Fleet) -> None:
+    fleet.center.kubectl("apply", "-f", "-", input=json.dumps({
+        "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "tuned", "namespace": "default"}, "data": {"x": "y"}}))
+    fleet.center.kubectl("apply", "-f", "-", input=json.dumps({
+        "apiVersion": "edge.vapi.dev/v1alpha1", "kind": "Placement", "metadata": {"name": "tuned"},
+        "spec": {"clusterSelector": {"matchExpressions": [{"key": "region", "operator": "In", "values": ["eu", "us"]}]},
+                 "objects": [{"apiGroup": "", "resources": ["configmaps"], "namespaces": ["default"], "names": ["tuned"]}],
+                 "customizations": [{"target": {"resource": "configmaps", "name": "tuned"},
+                                     "mergePatch": {"data": {"x": "$(cluster.properties.eu-only)"}}}]}}))
+    fleet.center.kubectl("patch", "edgecluster", "eu1", "--type=merge", "-p", '{"spec":{"properties":{"eu-only":"tuned-eu"}}}')
+    cm = wait_for(lambda: edge_get(fleet.edges["eu1"], "configmap", "tuned", "-n", "default"), "the tuned ConfigMap on eu1")
+    assert isinstance(cm, dict) and cm["data"] == {"x": "tuned-eu"}
+    status = wait_for(lambda: (s := json.loads(fleet.center.kubectl("get", "placement", "tuned", "-o", "json").stdout)
+                               .get("status", {})).get("errors") and s, "the error in the placement status")
+    assert isinstance(status, dict)
+    assert any("us1" in e and "eu-only" in e for e in status["errors"]), status
+    assert edge_get(fleet.edges["us1"], "configmap", "tuned", "-n", "default") is None
+    assert edge_get(fleet.edges["us1"], "deployment", "web", "-n", "shop") is not None  # the rest stays synced
+    fleet.center.kubectl("delete", "placement", "tuned")
+    wait_for(lambda: edge_get(fleet.edges["eu1"], "configmap", "tuned", "-n", "default") is None, "tuned removed from eu1")
+
+
+def test_conflicting_customizations_are_reported_not_resolved(fleet: Fleet) -> None:
+    """Two placements send the same object to the same cluster differently: both say so."""
+    fleet.center.kubectl("apply", "-f", "-", input=json.dumps({
+        "apiVersion": "edge.vapi.dev/v1alpha1", "kind": "Placement", "metadata": {"name": "rival"},
+        "spec": {"clusterSelector": {"matchLabels": {"region": "eu"}},
+                 "objects": [{"apiGroup": "", "resources": ["configmaps"], "namespaces": ["shop"], "names": ["settings"]}],
+                 "customizations": [{"mergePatch": {"data": {"mode": "rival"}}}]}}))
+    for name in ("rival", "shop"):
+        status = wait_for(lambda n=name: (s := json.loads(fleet.center.kubectl("get", "placement", n, "-o", "json").stdout)
+                                          .get("status", {})).get("errors") and s, f"the conflict in {name}'s status")
+        assert isinstance(status, dict)
+        assert any("rival" in e and "shop" in e and "differently" in e and "eu1" in e for e in status["errors"]), status
+    cm = edge_get(fleet.edges["eu1"], "configmap", "settings", "-n", "shop")
+    assert isinstance(cm, dict) and cm["data"] == {"mode": "edge"}  # neither won silently
+    fleet.center.kubectl("delete", "placement", "rival")
+    wait_for(lambda: not json.loads(fleet.center.kubectl("get", "placement", "shop", "-o", "json").stdout)["status"]["errors"],
+             "the conflict cleared")
+
+
+def test_syncer_credential_reads_only_its_own_view(fleet: Fleet) -> None:
+    import yaml
+
+    with open(fleet.kubeconfigs["eu1"]) as f:
+        token = yaml.safe_load(f)["users"][0]["user"]["token"]
+
+    def get(path: str) -> int:
+        code, _, _ = fleet.center.request("GET", path, headers={"Authorization": f"Bearer {token}"}, auth=False)
+        return code
+
+    assert get("/clusters/root/apis/edge.vapi.dev/v1alpha1/edgeclusters/eu1/syncview") == 200
+    assert get("/clusters/root/apis/edge.vapi.dev/v1alpha1/edgeclusters/us1/syncview") == 403
+    assert get("/clusters/root/apis/edge.vapi.dev/v1alpha1/edgeclusters") == 403
+    assert get("/clusters/root/api/v1/namespaces/shop/configmaps") == 403
+    code, _, _ = fleet.center.request("PATCH", "/clusters/root/apis/edge.vapi.dev/v1alpha1/edgeclusters/us1/status", b"{}",
+                                      headers={"Authorization": f"Bearer {token}", "Content-Type": "application/merge-patch+json"},
+                                      auth=False)
+    assert code == 403
+
+
+def test_relabelling_moves_the_workload_and_deleting_removes_it(fleet: Fleet) -> None:
+    wait_for(lambda: edge_get(fleet.edges["us1"], "deployment", "web", "-n", "shop"), "the Deployment on us1")
+    fleet.center.kubectl("label", "edgecluster", "us1", "region=ap", "--overwrite")
+    fleet.center.kubectl("label", "edgecluster", "ap1", "region=us", "--overwrite")
+    dep = wait_for(lambda: edge_get(fleet.edges["ap1"], "deployment", "web", "-n", "shop"), "the Deployment on ap1")
+    assert isinstance(dep, dict) and dep["spec"]["template"]["spec"]["containers"][0]["image"] == "reg.ap/web:1"
+    wait_for(lambda: edge_get(fleet.edges["us1"], "namespace", "shop") is None, "shop gone from us1")
+    assert edge_get(fleet.edges["us1"], "clusterrole", "shop-reader") is None
+    assert edge_get(fleet.edges["us1"], "namespace", "default") is not None  # not the syncer's to delete
+
+    fleet.center.kubectl("-n", "shop", "delete", "configmap", "settings")
+    wait_for(lambda: edge_get(fleet.edges["eu1"], "configmap", "settings", "-n", "shop") is None, "the deleted object gone")
+    fleet.center.kubectl("delete", "placement", "shop")
+    for name in ("eu1", "ap1"):
+        wait_for(lambda n=name: edge_get(fleet.edges[n], "namespace", "shop") is None, f"shop gone from {name}")
+        assert edge_get(fleet.edges[name], "crd", "gadgets.example.com") is None

@@ -1,0 +1,99 @@
+"""Placement rules as pure functions: object and cluster selection, customization with
+cluster references, what an edge copy keeps."""
+
+from __future__ import annotations
+
+import pytest
+
+from vapi import placement, schemas
+
+EU = placement.Cluster("eu1", {"region": "eu", "tier": "prod"}, {"registry": "reg.eu", "replicas": "4", "lab": "false"})
+
+
+def deployment(name: str = "web", ns: str = "shop", labels: dict | None = None) -> dict:
+    return {"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": name, "namespace": ns, "labels": labels or {}, "uid": "u", "resourceVersion": "9",
+                         "managedFields": [{}], "ownerReferences": [{"name": "x"}],
+                         "annotations": {placement.LAST_APPLIED: "{}", "keep": "me"}},
+            "spec": {"replicas": 1, "template": {"spec": {"containers": [{"name": "web", "image": "web:1"}, {"name": "side", "image": "s:1"}]}}},
+            "status": {"replicas": 1}}
+
+
+@pytest.mark.parametrize(
+    "selector,group,resource,obj,ns_labels,expected",
+    [
+        pytest.param({"apiGroup": "apps", "resources": ["deployments"], "names": ["web-*"]}, "apps", "deployments",
+                     deployment("web-1"), None, True, id="name-wildcard"),
+        pytest.param({"apiGroup": "apps", "resources": ["deployments"], "names": ["web-*"]}, "apps", "deployments",
+                     deployment("api"), None, False, id="name-miss"),
+        pytest.param({"apiGroup": "*", "resources": ["*"], "namespaces": ["shop"]}, "apps", "deployments",
+                     deployment(), None, True, id="all-in-namespace"),
+        pytest.param({"apiGroup": "*", "resources": ["*"], "namespaces": ["shop"]}, "rbac.authorization.k8s.io", "clusterroles",
+                     {"metadata": {"name": "r"}}, None, False, id="cluster-scoped-not-in-namespace-list"),
+        pytest.param({"apiGroup": "apps", "resources": ["deployments"], "labelSelector": {"matchLabels": {"app": "web"}}},
+                     "apps", "deployments", deployment(labels={"app": "web"}), None, True, id="labels"),
+        pytest.param({"apiGroup": "apps", "resources": ["deployments"], "namespaceSelector": {"matchLabels": {"team": "a"}}},
+                     "apps", "deployments", deployment(), {"team": "b"}, False, id="namespace-labels-miss"),
+        pytest.param({"apiGroup": "", "resources": ["events"]}, "", "events", {"metadata": {"name": "e", "namespace": "shop"}},
+                     None, False, id="never-events"),
+    ],
+)
+def test_object_selection(selector: dict, group: str, resource: str, obj: dict, ns_labels: dict | None, expected: bool) -> None:
+    rules = placement.compile_rules("root", "p", {"objects": [selector]})
+    assert rules.selects_object(group, resource, obj, ns_labels) is expected
+
+
+def test_cluster_selection_by_labels_and_cel() -> None:
+    rules = placement.compile_rules("root", "p", {
+        "clusterSelector": {"matchExpressions": [{"key": "region", "operator": "In", "values": ["eu", "us"]}]},
+        "clusterPredicate": 'cluster.properties.lab != "true" && cluster.name.startsWith("eu")'})
+    assert rules.selects_cluster(EU)
+    assert not rules.selects_cluster(placement.Cluster("us1", {"region": "us"}, {"lab": "false"}))
+    assert not rules.selects_cluster(placement.Cluster("eu2", {"region": "ap"}, {}))
+    with pytest.raises(placement.CustomizationError):  # a property the predicate needs is missing
+        rules.selects_cluster(placement.Cluster("eu3", {"region": "eu"}, {}))
+
+
+@pytest.mark.parametrize("spec,field", [
+    pytest.param({"clusterPredicate": "cluster.name ==="}, "spec.clusterPredicate", id="bad-cel"),
+    pytest.param({"clusterSelector": {"matchExpressions": [{"key": "a", "operator": "Near"}]}}, "spec.clusterSelector", id="bad-op"),
+    pytest.param({"customizations": [{"mergePatch": {}, "jsonPatch": []}]}, "spec.customizations[0]", id="two-patches"),
+    pytest.param({"objects": "all"}, "spec.objects", id="objects-not-list"),
+])
+def test_invalid_specs_name_the_field(spec: dict, field: str) -> None:
+    with pytest.raises(placement.Invalid, match=field.replace("[", r"\[").replace("]", r"\]")):
+        placement.compile_rules("root", "p", spec)
+
+
+def test_customization_merges_by_container_name_and_types_references() -> None:
+    rules = placement.compile_rules("root", "p", {"customizations": [
+        {"target": {"apiGroup": "apps", "resource": "deployments", "name": "web"},
+         "mergePatch": {"spec": {"template": {"spec": {"containers": [{"name": "web", "image": "$(cluster.properties.registry)/web:1"}]}}}}},
+        {"clusterSelector": {"matchLabels": {"tier": "prod"}},
+         "jsonPatch": [{"op": "replace", "path": "/spec/replicas", "value": "$(cluster.properties.replicas)"},
+                       {"op": "add", "path": "/metadata/labels/site", "value": "site-$(cluster.name)-$(cluster.labels.region)"}]},
+        {"clusterSelector": {"matchLabels": {"tier": "lab"}}, "jsonPatch": [{"op": "remove", "path": "/spec"}]},
+    ], "localFields": [{"apiGroup": "apps", "resource": "deployments", "path": "spec.replicas"}]})
+    schema = schemas.for_kind("apps", "v1", "Deployment")
+    out = placement.customize(rules, "apps", "deployments", deployment(), EU, schema)
+    containers = out["spec"]["template"]["spec"]["containers"]
+    assert containers == [{"name": "web", "image": "reg.eu/web:1"}, {"name": "side", "image": "s:1"}]
+    assert out["spec"]["replicas"] == 4  # an integer: the field is one
+    assert out["metadata"]["labels"]["site"] == "site-eu1-eu"
+    assert out["metadata"]["annotations"][placement.LOCAL_FIELDS] == "spec.replicas"
+
+
+def test_missing_property_is_an_error_for_that_pair_only() -> None:
+    rules = placement.compile_rules("root", "p", {"customizations": [{"mergePatch": {"data": {"x": "$(cluster.properties.nope)"}}}]})
+    with pytest.raises(placement.CustomizationError, match="nope"):
+        placement.customize(rules, "", "configmaps", {"metadata": {"name": "c"}, "data": {}}, EU, None)
+
+
+def test_edge_copy_drops_center_bookkeeping() -> None:
+    out = placement.strip(deployment(), "root:retail")
+    assert "status" not in out
+    meta = out["metadata"]
+    for gone in ("uid", "resourceVersion", "managedFields", "ownerReferences"):
+        assert gone not in meta
+    assert meta["annotations"] == {"keep": "me"}
+    assert meta["labels"][placement.SOURCE_LABEL] == "root.retail"
