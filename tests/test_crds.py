@@ -287,3 +287,21 @@ def test_three_version_bundle(vapi: VapiProcess, namespace: str) -> None:
     explained = vapi.kubectl("explain", "backups.spec.retention").stdout
     assert "FIELD: retention <integer>" in explained
     vapi.kubectl("delete", "-f", BUNDLE)
+
+
+def test_several_crds_in_one_group_are_all_served(vapi: VapiProcess, namespace: str) -> None:
+    for plural, kind in (("sprockets", "Sprocket"), ("cogs", "Cog"), ("levers", "Lever")):
+        vapi.kubectl("apply", "-f", "-", input=json.dumps({
+            "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+            "metadata": {"name": f"{plural}.machines.example.org"},
+            "spec": {"group": "machines.example.org", "scope": "Namespaced",
+                     "names": {"plural": plural, "kind": kind},
+                     "versions": [{"name": "v1", "served": True, "storage": True,
+                                   "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}}}]}}))
+    for plural, kind in (("sprockets", "Sprocket"), ("cogs", "Cog"), ("levers", "Lever")):
+        vapi.kubectl("apply", "-n", namespace, "-f", "-", input=json.dumps({
+            "apiVersion": "machines.example.org/v1", "kind": kind, "metadata": {"name": "one"}}))
+        assert vapi.kubectl("get", f"{plural}.machines.example.org", "-n", namespace, "-o", "name").stdout.strip() == \
+            f"{kind.lower()}.machines.example.org/one"
+    resources = vapi.kubectl("api-resources", "--api-group=machines.example.org", "-o", "name").stdout.split()
+    assert sorted(resources) == ["cogs.machines.example.org", "levers.machines.example.org", "sprockets.machines.example.org"]

@@ -211,6 +211,36 @@ def test_conflicting_customizations_are_reported_not_resolved(fleet: Fleet) -> N
              "the conflict cleared")
 
 
+def test_namespace_labels_select_contents_and_edge_refusals_are_reported(fleet: Fleet) -> None:
+    center = fleet.center
+    center.kubectl("apply", "-f", "-", input=json.dumps({"apiVersion": "v1", "kind": "Namespace",
+                                                         "metadata": {"name": "team", "labels": {"team": "a"}}}))
+    center.kubectl("-n", "team", "create", "configmap", "cfg", "--from-literal=k=v")
+    widget_crd = json.loads(json.dumps(CRD).replace("gadget", "widget").replace("Gadget", "Widget"))
+    center.kubectl("apply", "-f", "-", input=json.dumps(widget_crd))
+    wait_for(lambda: center.kubectl("get", "widgets.example.com", check=False).returncode == 0, "the Widget kind at the center")
+    center.kubectl("apply", "-f", "-", input=json.dumps({"apiVersion": "example.com/v1", "kind": "Widget",
+                                                         "metadata": {"name": "w1", "namespace": "team"}, "spec": {"size": 1}}))
+    center.kubectl("apply", "-f", "-", input=json.dumps({
+        "apiVersion": "edge.vapi.dev/v1alpha1", "kind": "Placement", "metadata": {"name": "teams"},
+        "spec": {"clusterSelector": {"matchLabels": {"region": "eu"}},
+                 "objects": [{"apiGroup": "", "resources": ["namespaces"], "labelSelector": {"matchLabels": {"team": "a"}}},
+                             {"apiGroup": "*", "resources": ["configmaps", "widgets"],
+                              "namespaceSelector": {"matchLabels": {"team": "a"}}}]}}))
+    wait_for(lambda: edge_get(fleet.edges["eu1"], "configmap", "cfg", "-n", "team"), "cfg on eu1")
+    status = wait_for(lambda: (c := json.loads(center.kubectl("get", "edgecluster", "eu1", "-o", "json").stdout)["status"])
+                      .get("objectsFailing") and c, "the refused Widget in eu1's status")
+    assert isinstance(status, dict)
+    assert any("Widget" in f["object"] and "w1" in f["object"] for f in status["failures"]), status
+    assert {c["type"]: c["status"] for c in status["conditions"]}["Synced"] == "False"
+
+    center.kubectl("label", "namespace", "team", "team=b", "--overwrite")  # out of both selectors
+    wait_for(lambda: edge_get(fleet.edges["eu1"], "namespace", "team") is None, "team gone from eu1")
+    wait_for(lambda: json.loads(center.kubectl("get", "edgecluster", "eu1", "-o", "json").stdout)["status"]["objectsFailing"] == 0,
+             "the failure cleared")
+    center.kubectl("delete", "placement", "teams")
+
+
 def test_syncer_credential_reads_only_its_own_view(fleet: Fleet) -> None:
     import yaml
 

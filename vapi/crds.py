@@ -164,13 +164,26 @@ class WorkspaceRegistries:
         assert crd_res is not None
         page = await self.store.backend.list(objects.prefix(ws, crd_res))
         groups = list(base["groups"])
+        custom: dict[str, Obj] = {}  # group -> its entry: several CRDs may share a group
         for kv in page.items:
             crd = objects.decode(kv)
             if not accepted(crd):
                 continue
             entry = table_entry(crd)
-            if entry is not None:
+            if entry is None:
+                continue
+            merged = custom.get(entry["group"])
+            if merged is None:
+                custom[entry["group"]] = entry
                 groups.append(entry)
+                continue
+            by_version = {v["version"]: v for v in merged["versions"]}
+            for v in entry["versions"]:
+                if v["version"] in by_version:
+                    by_version[v["version"]]["resources"] = [*by_version[v["version"]]["resources"], *v["resources"]]
+                else:
+                    merged["versions"] = sorted([*merged["versions"], v], key=lambda x: _version_priority(x["version"]))
+                    by_version[v["version"]] = v
         reg = Registry({"groups": groups}) if len(groups) > len(base["groups"]) else builtin()
         self._cache[ws] = reg
         return reg

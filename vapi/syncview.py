@@ -204,7 +204,7 @@ class SyncViews:
         elif group == EDGE and resource == PLACEMENTS:
             await self._placement_changed((ws, name), None if deleted else obj, ev.revision)
         elif placement.syncable(group, resource):
-            self._object_changed(ws, group, resource, ev, obj)
+            await self._object_changed(ws, group, resource, ev, obj)
 
     async def _cluster_changed(self, name: str, cluster: placement.Cluster | None, rev: int) -> None:
         if cluster is not None and self.clusters.get(name) == cluster:
@@ -240,7 +240,7 @@ class SyncViews:
         self._status_due |= {k for k in self.rules if k[0] == key[0]}
         self._kick_status()
 
-    def _object_changed(self, ws: str, group: str, resource: str, ev: storage.Event, obj: Obj) -> None:
+    async def _object_changed(self, ws: str, group: str, resource: str, ev: storage.Event, obj: Obj) -> None:
         """An object changed (for a DELETE, `obj` is what it was): the clusters of every
         placement that selects it now or selected it before see the change."""
         keys = [k for k in self.rules if k[0] == ws]
@@ -260,9 +260,22 @@ class SyncViews:
             if concerned:
                 clusters |= self.members.get(key, frozenset())
                 self._status_due.add(key)
+        refs: set[Ref] = set()
         ref = ref_of(ev.kv.key, obj)
-        if clusters and ref is not None:
-            self._record(ev.revision, {ref}, frozenset(clusters))
+        if ref is not None:
+            refs.add(ref)
+        if (group, resource) == ("", "namespaces"):
+            # its labels may move what it holds in or out of namespace selectors
+            for key in keys:
+                if self.rules[key].uses_namespace_labels:
+                    async for _, kv in self._candidates(key):
+                        parsed = parse_key(kv.key)
+                        if parsed is not None and parsed[3] == str(obj.get("metadata", {}).get("name", "")):
+                            inner = ref_of(kv.key, objects.decode(kv))
+                            if inner is not None:
+                                refs.add(inner)
+        if clusters and refs:
+            self._record(ev.revision, refs, frozenset(clusters))
             self._kick_status()
 
     def _record(self, rev: int, refs: set[Ref], clusters: frozenset[str]) -> None:
