@@ -103,12 +103,19 @@ class SyncViews:
         self.invalid: dict[tuple[str, str], str] = {}
         self.members: dict[tuple[str, str], frozenset[str]] = {}
         self.member_errors: dict[tuple[str, str], list[str]] = {}
+        self.placed: collections.Counter[str] = collections.Counter()  # workspace -> placements in force there
+        self.placed_keys: set[tuple[str, str]] = set()
         self.revision = 0
         self.floor = 0  # watches from below this revision get 410
         self.log: collections.deque[Entry] = collections.deque(maxlen=log_size)
         self.waiters: dict[str, set[asyncio.Event]] = {}
         self._task: asyncio.Task[None] | None = None
-        self._status_due: set[tuple[str, str]] = set()
+        # what each placement selects now, kept up to date from the changes followed
+        self.selected: dict[tuple[str, str], set[Ref]] = {}
+        # (object, cluster) pairs that cannot be sent, per placement, with why
+        self.pair_errors: dict[tuple[str, str], dict[tuple[Ref, str], str]] = {}
+        # placement -> what its status must look at again: None for everything
+        self._status_due: dict[tuple[str, str], tuple[set[Ref], set[str]] | None] = {}
         self._status_task: asyncio.Task[None] | None = None
         self.ready = asyncio.Event()
 
@@ -124,9 +131,10 @@ class SyncViews:
             if not page.more:
                 break
             start_after = page.items[-1].key
-        for key in self.rules:
+        for key in list(self.rules):
             self._select_clusters(key)
-            self._status_due.add(key)
+            self.selected[key] = await self._scan_selected(key)
+            self._due(key)
         self.revision = self.floor = rev
         self._task = asyncio.create_task(self._follow(rev), name="sync views")
         self._kick_status()
@@ -151,11 +159,21 @@ class SyncViews:
         self.specs[key] = spec
         try:
             self.rules[key] = placement.compile_rules(key[0], key[1], obj.get("spec"))
+            self.placed[key[0]] += key not in self.placed_keys
+            self.placed_keys.add(key)
             self.invalid.pop(key, None)
         except placement.Invalid as e:
-            self.rules.pop(key, None)
+            self._unplace(key)
             self.invalid[key] = str(e)
         return True
+
+    def _unplace(self, key: tuple[str, str]) -> None:
+        self.rules.pop(key, None)
+        if key in self.placed_keys:
+            self.placed_keys.discard(key)
+            self.placed[key[0]] -= 1
+            if not self.placed[key[0]]:
+                del self.placed[key[0]]
 
     def _select_clusters(self, key: tuple[str, str]) -> frozenset[str]:
         rules = self.rules.get(key)
@@ -197,14 +215,13 @@ class SyncViews:
         if parsed is None:
             return
         ws, group, resource, ns, name = parsed
-        obj = objects.decode(ev.kv)
         deleted = ev.type == EventType.DELETE
         if group == EDGE and resource == CLUSTERS and ws == self.inventory:
-            await self._cluster_changed(name, None if deleted else placement.Cluster.of(obj), ev.revision)
+            await self._cluster_changed(name, None if deleted else placement.Cluster.of(objects.decode(ev.kv)), ev.revision)
         elif group == EDGE and resource == PLACEMENTS:
-            await self._placement_changed((ws, name), None if deleted else obj, ev.revision)
-        elif placement.syncable(group, resource):
-            await self._object_changed(ws, group, resource, ev, obj)
+            await self._placement_changed((ws, name), None if deleted else objects.decode(ev.kv), ev.revision)
+        elif ws in self.placed and placement.syncable(group, resource):
+            await self._object_changed(ws, group, resource, ev, objects.decode(ev.kv))
 
     async def _cluster_changed(self, name: str, cluster: placement.Cluster | None, rev: int) -> None:
         if cluster is not None and self.clusters.get(name) == cluster:
@@ -215,65 +232,91 @@ class SyncViews:
             self.clusters[name] = cluster
         refs: set[Ref] = set()
         for key in list(self.rules):
-            before = self.members.get(key, frozenset())
-            after = self._select_clusters(key)
-            if name in before or name in after:
-                refs |= await self._selected(key)
-                self._status_due.add(key)
+            was = name in self.members.get(key, frozenset())
+            now = self._reselect(key, name)
+            if was or now:
+                refs |= self.selected.get(key, set())
+                self._due(key, clusters={name})
         self._record(rev, refs, frozenset([name]))
         self._kick_status()
 
+    def _reselect(self, key: tuple[str, str], name: str) -> bool:
+        """Whether the placement selects cluster `name` now (only that cluster is evaluated
+        again: a cluster's change costs O(placements), not O(placements x clusters))."""
+        members = set(self.members.get(key, frozenset()))
+        problems = [p for p in self.member_errors.get(key, []) if not p.startswith(f"clusterPredicate on cluster {name}:")]
+        members.discard(name)
+        cluster = self.clusters.get(name)
+        rules = self.rules.get(key)
+        if cluster is not None and rules is not None:
+            try:
+                if rules.selects_cluster(cluster):
+                    members.add(name)
+            except placement.CustomizationError as e:
+                problems.append(str(e))
+        self.members[key] = frozenset(members)
+        self.member_errors[key] = problems
+        return name in members
+
     async def _placement_changed(self, key: tuple[str, str], obj: Obj | None, rev: int) -> None:
         before_clusters = self.members.get(key, frozenset())
-        before_refs = await self._selected(key) if key in self.rules else set()
+        before_refs = self.selected.get(key, set())
         if obj is None:
-            for table in (self.rules, self.specs, self.invalid, self.members, self.member_errors):
+            for table in (self.rules, self.specs, self.invalid, self.members, self.member_errors, self.selected,
+                          self.pair_errors, self._status_due):
                 table.pop(key, None)
+            self._unplace(key)
         elif not self._compile(key, obj):
             return  # a status write
         else:
             self._select_clusters(key)
-            self._status_due.add(key)
-        after_refs = await self._selected(key) if key in self.rules else set()
+        after_refs = self.selected[key] = await self._scan_selected(key) if key in self.rules else set()
         self._record(rev, before_refs | after_refs, before_clusters | self.members.get(key, frozenset()))
         # placements of the workspace may now agree or conflict with this one
-        self._status_due |= {k for k in self.rules if k[0] == key[0]}
+        for k in list(self.specs):
+            if k[0] == key[0]:
+                self._due(k)
         self._kick_status()
 
     async def _object_changed(self, ws: str, group: str, resource: str, ev: storage.Event, obj: Obj) -> None:
-        """An object changed (for a DELETE, `obj` is what it was): the clusters of every
-        placement that selects it now or selected it before see the change."""
+        """An object changed (for a DELETE, `obj` is what it was): each placement of its
+        workspace selects it or not; the clusters of those that select it now or did before
+        see the change. A namespace's labels may move what it holds in or out of namespace
+        selectors: those objects are looked at again too."""
         keys = [k for k in self.rules if k[0] == ws]
-        if not keys:
-            return
-        prev = objects.decode(ev.prev) if ev.prev is not None else None
-        before_unknown = prev is None and ev.type == EventType.PUT and ev.kv.create_revision != ev.kv.mod_revision
-        clusters: set[str] = set()
-        for key in keys:
-            rules = self.rules[key]
-            concerned = (
-                rules.uses_namespace_labels  # would need the namespace's labels: assume so
-                or before_unknown
-                or rules.selects_object(group, resource, obj)
-                or (prev is not None and rules.selects_object(group, resource, prev))
-            )
-            if concerned:
-                clusters |= self.members.get(key, frozenset())
-                self._status_due.add(key)
-        refs: set[Ref] = set()
+        changed: list[tuple[Ref, str, str, Obj | None]] = []  # (ref, group, resource, object now or None)
         ref = ref_of(ev.kv.key, obj)
         if ref is not None:
-            refs.add(ref)
+            changed.append((ref, group, resource, None if ev.type == EventType.DELETE else obj))
         if (group, resource) == ("", "namespaces"):
-            # its labels may move what it holds in or out of namespace selectors
             for key in keys:
                 if self.rules[key].uses_namespace_labels:
-                    async for _, kv in self._candidates(key):
+                    async for res, kv in self._candidates(key):
                         parsed = parse_key(kv.key)
                         if parsed is not None and parsed[3] == str(obj.get("metadata", {}).get("name", "")):
-                            inner = ref_of(kv.key, objects.decode(kv))
-                            if inner is not None:
-                                refs.add(inner)
+                            inner = objects.decode(kv)
+                            inner_ref = ref_of(kv.key, inner)
+                            if inner_ref is not None:
+                                changed.append((inner_ref, res.group, res.resource, inner))
+        clusters: set[str] = set()
+        refs: set[Ref] = set()
+        ns_cache: dict[str, dict[str, str]] = {}
+        for key in keys:
+            rules = self.rules[key]
+            selected = self.selected.setdefault(key, set())
+            for r, g, res_name, now in changed:
+                labels = await self._namespace_labels(ws, r.namespace, ns_cache) \
+                    if rules.uses_namespace_labels and r.namespace else None
+                is_in = now is not None and rules.selects_object(g, res_name, now, labels)
+                was_in = r in selected
+                if is_in:
+                    selected.add(r)
+                else:
+                    selected.discard(r)
+                if is_in or was_in:
+                    clusters |= self.members.get(key, frozenset())
+                    refs.add(r)
+                    self._due(key, refs={r})
         if clusters and refs:
             self._record(ev.revision, refs, frozenset(clusters))
             self._kick_status()
@@ -315,8 +358,8 @@ class SyncViews:
                 cache[ns] = {}
         return cache[ns]
 
-    async def _selected(self, key: tuple[str, str]) -> set[Ref]:
-        """The objects a placement selects now."""
+    async def _scan_selected(self, key: tuple[str, str]) -> set[Ref]:
+        """The objects a placement selects, read from storage."""
         out: set[Ref] = set()
         rules = self.rules.get(key)
         if rules is None:
@@ -376,7 +419,7 @@ class SyncViews:
         refs: set[Ref] = set()
         for key in self.rules:
             if cluster_name in self.members.get(key, ()):
-                refs |= await self._selected(key)
+                refs |= self.selected.get(key, set())
         items = []
         ns_cache: dict[str, dict[str, str]] = {}
         for ref in sorted(refs, key=_order):
@@ -435,6 +478,19 @@ class SyncViews:
 
     # -- placement status ------------------------------------------------------------
 
+    def _due(self, key: tuple[str, str], *, refs: set[Ref] | None = None, clusters: set[str] | None = None) -> None:
+        """Mark what the placement's status must look at again: some objects, some clusters,
+        or (neither given) everything."""
+        if refs is None and clusters is None:
+            self._status_due[key] = None
+            return
+        if key in self._status_due and self._status_due[key] is None:
+            return
+        due = self._status_due.setdefault(key, (set(), set()))
+        assert due is not None
+        due[0].update(refs or ())
+        due[1].update(clusters or ())
+
     def _kick_status(self) -> None:
         if self._status_due and (self._status_task is None or self._status_task.done()):
             self._status_task = asyncio.create_task(self._write_statuses(), name="placement status")
@@ -442,30 +498,51 @@ class SyncViews:
     async def _write_statuses(self) -> None:
         await asyncio.sleep(0.05)  # let a burst of changes settle into one write
         while self._status_due:
-            key = self._status_due.pop()
+            key = next(iter(self._status_due))
+            due = self._status_due.pop(key)
             try:
+                await self._check_pairs(key, due)
                 await self._write_status(key)
             except (errors.APIError, storage_errors.StorageError) as e:
                 log.warning("status of placement %s in %s not written: %s", key[1], key[0], e)
+
+    async def _check_pairs(self, key: tuple[str, str], due: tuple[set[Ref], set[str]] | None) -> None:
+        """Customize again the (object, cluster) pairs a change concerns (all of them only
+        when the placement itself changed), keeping the errors."""
+        if key not in self.rules:
+            return
+        selected = self.selected.get(key, set())
+        members = self.members.get(key, frozenset())
+        found = self.pair_errors.setdefault(key, {})
+        if due is None:
+            found.clear()
+            pairs = [(r, c) for c in members for r in selected]
+        else:
+            refs, clusters = due
+            for pair in [p for p in found if p[0] in refs or p[1] in clusters]:
+                del found[pair]
+            pairs = [(r, c) for r in refs & selected for c in members]
+            pairs += [(r, c) for c in clusters & members for r in selected if r not in refs]
+        for pair in [p for p in found if p[0] not in selected or p[1] not in members]:
+            del found[pair]
+        registry = await self._registry(key[0])
+        for ref, name in pairs:
+            cluster = self.clusters.get(name)
+            if cluster is None:
+                continue
+            try:
+                await self._desired(cluster, ref, registry)
+            except placement.CustomizationError as e:
+                found[(ref, name)] = str(e)
 
     async def placement_status(self, key: tuple[str, str]) -> Obj:
         if key in self.invalid:
             return {"clusters": 0, "objects": 0, "errors": [self.invalid[key]],
                     "conditions": [_condition("Valid", "False", "InvalidSpec", self.invalid[key])]}
-        refs = await self._selected(key)
         problems = list(self.member_errors.get(key, []))
-        registry = await self._registry(key[0])
-        for name in sorted(self.members.get(key, ())):
-            cluster = self.clusters.get(name)
-            if cluster is None:
-                continue
-            for ref in sorted(refs, key=_order):
-                try:
-                    await self._desired(cluster, ref, registry)
-                except placement.CustomizationError as e:
-                    problems.append(str(e))
-        return {"clusters": len(self.members.get(key, ())), "objects": len(refs), "errorCount": len(problems),
-                "errors": problems[:STATUS_ERRORS_SHOWN],
+        problems += [m for _, m in sorted(self.pair_errors.get(key, {}).items(), key=lambda kv: (kv[0][1], _order(kv[0][0])))]
+        return {"clusters": len(self.members.get(key, ())), "objects": len(self.selected.get(key, ())),
+                "errorCount": len(problems), "errors": problems[:STATUS_ERRORS_SHOWN],
                 "conditions": [_condition("Valid", "True", "Compiled", "")]}
 
     async def _write_status(self, key: tuple[str, str]) -> None:
