@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import glob
 import os
 import statistics
 import subprocess
@@ -35,25 +34,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from hack.bench_api import client_ssl  # noqa: E402
-from hack.benchlib import Report, rate  # noqa: E402
+from hack.benchlib import Report, rate, rss_bytes, store_bytes  # noqa: E402
 from tests.apiserver import VapiProcess  # noqa: E402
 
 REPORT = Report("bench-sync")
 progress = REPORT.progress
 row = REPORT.row
 EDGE = "/apis/edge.vapi.dev/v1alpha1"
-
-
-def rss(pid: int) -> int:
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    raise RuntimeError("no VmRSS")
-
-
-def disk(data_dir: str) -> int:
-    return sum(os.path.getsize(p) for p in glob.glob(os.path.join(data_dir, "store.db*")))
 
 
 def register(center: VapiProcess, name: str, labels: dict[str, str], out: str) -> str:
@@ -174,14 +161,14 @@ async def scale(args: argparse.Namespace, tmp: str) -> None:
                 "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"obj-{i:04d}", "labels": {"placed": "yes"}},
                 "data": {"payload": "x" * 200}})), 16)
             await asyncio.sleep(1)
-            disk0, rss0 = disk(center.data_dir), rss(pid)
+            disk0, rss0 = store_bytes(center.data_dir), rss_bytes(pid)
             progress(f"registering {args.fleet} EdgeClusters")
             await rate(args.fleet, lambda i: post(http, f"{center.server}{EDGE}/edgeclusters", orjson.dumps({
                 "apiVersion": "edge.vapi.dev/v1alpha1", "kind": "EdgeCluster",
                 "metadata": {"name": f"c{i:05d}", "labels": {"region": ["eu", "us", "ap"][i % 3], "fleet": "bench"}},
                 "spec": {"properties": {"registry": f"reg{i % 7}.example.com"}}})), 16)
             await asyncio.sleep(1)
-            disk1, rss1 = disk(center.data_dir), rss(pid)
+            disk1, rss1 = store_bytes(center.data_dir), rss_bytes(pid)
             progress(f"placing {args.objects} objects on all {args.fleet} clusters")
             await post(http, f"{center.server}{EDGE}/placements", placement("all", {"matchLabels": {"fleet": "bench"}},
                        [{"apiGroup": "", "resources": ["configmaps"], "namespaces": ["default"], "labelSelector": {"matchLabels": {"placed": "yes"}}}]))
@@ -191,7 +178,7 @@ async def scale(args: argparse.Namespace, tmp: str) -> None:
                         break
                 await asyncio.sleep(0.2)
             await asyncio.sleep(1)
-            disk2, rss2 = disk(center.data_dir), rss(pid)
+            disk2, rss2 = store_bytes(center.data_dir), rss_bytes(pid)
             progress("reading every cluster's view once")
             counts = []
 
@@ -205,7 +192,7 @@ async def scale(args: argparse.Namespace, tmp: str) -> None:
             views_s = time.perf_counter() - t
             assert set(counts) == {args.objects}, set(counts)
             await asyncio.sleep(1)
-            rss3 = rss(pid)
+            rss3 = rss_bytes(pid)
     finally:
         center.stop()
     f = args.fleet
@@ -244,7 +231,7 @@ async def syncer_memory(args: argparse.Namespace, tmp: str) -> None:
                 await asyncio.sleep(0.5)
             first_sync = time.perf_counter() - t
             await asyncio.sleep(5)
-            syncer_rss = rss(syncer.pid)
+            syncer_rss = rss_bytes(syncer.pid)
     finally:
         if syncer is not None:
             syncer.terminate()
@@ -261,11 +248,16 @@ async def main() -> None:
     ap.add_argument("--updates", type=int, default=200)
     ap.add_argument("--fleet", type=int, default=1000)
     ap.add_argument("--objects", type=int, default=100)
+    ap.add_argument("--parts", default="latency,scale,syncer", help="which measurements, comma-separated")
     args = ap.parse_args()
+    parts = set(args.parts.split(","))
     with tempfile.TemporaryDirectory() as tmp:
-        await latency(args, tmp)
-        await scale(args, tmp)
-        await syncer_memory(args, tmp)
+        if "latency" in parts:
+            await latency(args, tmp)
+        if "scale" in parts:
+            await scale(args, tmp)
+        if "syncer" in parts:
+            await syncer_memory(args, tmp)
     REPORT.print_table()
 
 

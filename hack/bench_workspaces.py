@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import glob
 import os
 import random
 import statistics
@@ -30,25 +29,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from hack.bench_api import client_ssl  # noqa: E402
-from hack.benchlib import Report, rate  # noqa: E402
+from hack.benchlib import Report, rate, rss_bytes, store_bytes  # noqa: E402
 from tests.apiserver import VapiProcess  # noqa: E402
 
 REPORT = Report("bench-workspaces")
 progress = REPORT.progress
 row = REPORT.row
 WORKSPACES = "/clusters/root/apis/tenancy.vapi.dev/v1alpha1/workspaces"
-
-
-def rss_bytes(pid: int) -> int:
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    raise RuntimeError("no VmRSS")
-
-
-def storage_bytes(data_dir: str) -> int:
-    return sum(os.path.getsize(p) for p in glob.glob(os.path.join(data_dir, "store.db*")))
 
 
 async def latency(http: aiohttp.ClientSession, url: str, n: int) -> tuple[float, float]:
@@ -97,7 +84,7 @@ async def main() -> None:
                 progress(f"GET latency in root:probe, {args.gets} sequential GETs, no other workspace")
                 before_p50, before_p99 = await latency(http, f"{cm}/c", args.gets)
                 await asyncio.sleep(1)
-                rss0, disk0 = rss_bytes(pid), storage_bytes(server.data_dir)
+                rss0, disk0 = rss_bytes(pid), store_bytes(server.data_dir)
 
                 progress(f"creating {args.n:,} empty workspaces, {args.concurrency} in flight")
                 done = 0
@@ -112,7 +99,7 @@ async def main() -> None:
 
                 create_rate = await rate(args.n, numbered, args.concurrency)
                 await asyncio.sleep(1)
-                rss1, disk1 = rss_bytes(pid), storage_bytes(server.data_dir)
+                rss1, disk1 = rss_bytes(pid), store_bytes(server.data_dir)
 
                 progress(f"GET latency in root:probe with {args.n:,} workspaces present")
                 after_p50, after_p99 = await latency(http, f"{cm}/c", args.gets)

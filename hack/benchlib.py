@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import glob
+import os
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -38,3 +40,17 @@ async def rate(n: int, fn: Callable[[int], Awaitable[object]], concurrency: int)
     t = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     return n / (time.perf_counter() - t)
+
+
+def rss_bytes(pid: int) -> int:
+    """A process's resident memory, from /proc."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+def store_bytes(data_dir: str) -> int:
+    """What a vapi data dir's SQLite store takes on disk (file and WAL)."""
+    return sum(os.path.getsize(p) for p in glob.glob(os.path.join(data_dir, "store.db*")))

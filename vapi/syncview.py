@@ -101,8 +101,8 @@ class SyncViews:
         self.rules: dict[tuple[str, str], placement.Rules] = {}
         self.specs: dict[tuple[str, str], bytes] = {}  # the spec each rule was compiled from
         self.invalid: dict[tuple[str, str], str] = {}
-        self.members: dict[tuple[str, str], frozenset[str]] = {}
-        self.member_errors: dict[tuple[str, str], list[str]] = {}
+        self.members: dict[tuple[str, str], set[str]] = {}
+        self.member_errors: dict[tuple[str, str], dict[str, str]] = {}  # cluster -> why its predicate failed
         self.placed: collections.Counter[str] = collections.Counter()  # workspace -> placements in force there
         self.placed_keys: set[tuple[str, str]] = set()
         self.revision = 0
@@ -175,19 +175,10 @@ class SyncViews:
             if not self.placed[key[0]]:
                 del self.placed[key[0]]
 
-    def _select_clusters(self, key: tuple[str, str]) -> frozenset[str]:
-        rules = self.rules.get(key)
-        chosen, problems = set(), []
-        if rules is not None:
-            for name, cluster in self.clusters.items():
-                try:
-                    if rules.selects_cluster(cluster):
-                        chosen.add(name)
-                except placement.CustomizationError as e:
-                    problems.append(str(e))
-        self.members[key] = frozenset(chosen)
-        self.member_errors[key] = problems
-        return self.members[key]
+    def _select_clusters(self, key: tuple[str, str]) -> None:
+        self.members[key], self.member_errors[key] = set(), {}
+        for name in self.clusters:
+            self._reselect(key, name)
 
     async def _follow(self, rev: int) -> None:
         while True:
@@ -232,7 +223,7 @@ class SyncViews:
             self.clusters[name] = cluster
         refs: set[Ref] = set()
         for key in list(self.rules):
-            was = name in self.members.get(key, frozenset())
+            was = name in self.members.get(key, set())
             now = self._reselect(key, name)
             if was or now:
                 refs |= self.selected.get(key, set())
@@ -243,9 +234,10 @@ class SyncViews:
     def _reselect(self, key: tuple[str, str], name: str) -> bool:
         """Whether the placement selects cluster `name` now (only that cluster is evaluated
         again: a cluster's change costs O(placements), not O(placements x clusters))."""
-        members = set(self.members.get(key, frozenset()))
-        problems = [p for p in self.member_errors.get(key, []) if not p.startswith(f"clusterPredicate on cluster {name}:")]
+        members = self.members.setdefault(key, set())
+        problems = self.member_errors.setdefault(key, {})
         members.discard(name)
+        problems.pop(name, None)
         cluster = self.clusters.get(name)
         rules = self.rules.get(key)
         if cluster is not None and rules is not None:
@@ -253,13 +245,11 @@ class SyncViews:
                 if rules.selects_cluster(cluster):
                     members.add(name)
             except placement.CustomizationError as e:
-                problems.append(str(e))
-        self.members[key] = frozenset(members)
-        self.member_errors[key] = problems
+                problems[name] = str(e)
         return name in members
 
     async def _placement_changed(self, key: tuple[str, str], obj: Obj | None, rev: int) -> None:
-        before_clusters = self.members.get(key, frozenset())
+        before_clusters = set(self.members.get(key, ()))
         before_refs = self.selected.get(key, set())
         if obj is None:
             for table in (self.rules, self.specs, self.invalid, self.members, self.member_errors, self.selected,
@@ -271,7 +261,7 @@ class SyncViews:
         else:
             self._select_clusters(key)
         after_refs = self.selected[key] = await self._scan_selected(key) if key in self.rules else set()
-        self._record(rev, before_refs | after_refs, before_clusters | self.members.get(key, frozenset()))
+        self._record(rev, before_refs | after_refs, frozenset(before_clusters | self.members.get(key, set())))
         # placements of the workspace may now agree or conflict with this one
         for k in list(self.specs):
             if k[0] == key[0]:
@@ -314,7 +304,7 @@ class SyncViews:
                 else:
                     selected.discard(r)
                 if is_in or was_in:
-                    clusters |= self.members.get(key, frozenset())
+                    clusters |= self.members.get(key, set())
                     refs.add(r)
                     self._due(key, refs={r})
         if clusters and refs:
@@ -387,9 +377,8 @@ class SyncViews:
         if res is None:
             return None
         if obj is None:
-            try:
-                obj = objects.decode(await self.backend.get(objects.key(ref.workspace, res, ref.namespace, ref.name)))
-            except storage_errors.KeyNotFound:
+            obj = await self._read(ref, registry)
+            if obj is None:
                 return None
         ns_cache = {} if ns_cache is None else ns_cache
         results: list[tuple[str, bytes, Obj]] = []
@@ -401,7 +390,7 @@ class SyncViews:
                 continue
             copy = placement.strip(placement.customize(rules, ref.group, ref.resource, obj, cluster, schemas.of_resource(res)),
                                    ref.workspace)
-            results.append((key[1], orjson.dumps(copy, option=orjson.OPT_SORT_KEYS), copy))
+            results.append((key[1], orjson.dumps(copy, option=orjson.OPT_SORT_KEYS) if len(keys) > 1 else b"", copy))
         if not results:
             return None
         if len({r[1] for r in results}) > 1:
@@ -409,6 +398,15 @@ class SyncViews:
             raise placement.CustomizationError(
                 f"placements {names} customize {ref.resource}/{ref.name} differently for cluster {cluster.name}")
         return results[0][2]
+
+    async def _read(self, ref: Ref, registry: Registry) -> Obj | None:
+        res = registry.stored(ref.group, ref.resource)
+        if res is None:
+            return None
+        try:
+            return objects.decode(await self.backend.get(objects.key(ref.workspace, res, ref.namespace, ref.name)))
+        except storage_errors.KeyNotFound:
+            return None
 
     async def view(self, cluster_name: str) -> tuple[int, list[Obj]]:
         """The whole view of a cluster and the revision it is complete up to."""
@@ -512,34 +510,38 @@ class SyncViews:
         if key not in self.rules:
             return
         selected = self.selected.get(key, set())
-        members = self.members.get(key, frozenset())
+        members = self.members.get(key, set())
         found = self.pair_errors.setdefault(key, {})
         if due is None:
             found.clear()
-            pairs = [(r, c) for c in members for r in selected]
+            work: list[tuple[Ref, set[str]]] = [(r, members) for r in selected]
         else:
             refs, clusters = due
             for pair in [p for p in found if p[0] in refs or p[1] in clusters]:
                 del found[pair]
-            pairs = [(r, c) for r in refs & selected for c in members]
-            pairs += [(r, c) for c in clusters & members for r in selected if r not in refs]
+            some = clusters & members
+            work = [(r, members if r in refs else some) for r in selected if r in refs or some]
         for pair in [p for p in found if p[0] not in selected or p[1] not in members]:
             del found[pair]
         registry = await self._registry(key[0])
-        for ref, name in pairs:
-            cluster = self.clusters.get(name)
-            if cluster is None:
+        for ref, names in work:  # (object, its clusters): no list of every pair is ever made
+            obj = await self._read(ref, registry)  # once for all its clusters
+            if obj is None:
                 continue
-            try:
-                await self._desired(cluster, ref, registry)
-            except placement.CustomizationError as e:
-                found[(ref, name)] = str(e)
+            for name in list(names):  # a snapshot: the set may change while this awaits
+                cluster = self.clusters.get(name)
+                if cluster is None:
+                    continue
+                try:
+                    await self._desired(cluster, ref, registry, obj=obj)
+                except placement.CustomizationError as e:
+                    found[(ref, name)] = str(e)
 
     async def placement_status(self, key: tuple[str, str]) -> Obj:
         if key in self.invalid:
             return {"clusters": 0, "objects": 0, "errors": [self.invalid[key]],
                     "conditions": [_condition("Valid", "False", "InvalidSpec", self.invalid[key])]}
-        problems = list(self.member_errors.get(key, []))
+        problems = [m for _, m in sorted(self.member_errors.get(key, {}).items())]
         problems += [m for _, m in sorted(self.pair_errors.get(key, {}).items(), key=lambda kv: (kv[0][1], _order(kv[0][0])))]
         return {"clusters": len(self.members.get(key, ())), "objects": len(self.selected.get(key, ())),
                 "errorCount": len(problems), "errors": problems[:STATUS_ERRORS_SHOWN],
