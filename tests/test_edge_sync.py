@@ -241,6 +241,54 @@ def test_namespace_labels_select_contents_and_edge_refusals_are_reported(fleet: 
     center.kubectl("delete", "placement", "teams")
 
 
+def test_sync_view_is_a_list_and_a_resumable_watch(fleet: Fleet) -> None:
+    import urllib.request
+
+    import yaml
+
+    with open(fleet.kubeconfigs["eu1"]) as f:
+        token = yaml.safe_load(f)["users"][0]["user"]["token"]
+    view = f"{fleet.center.base}/clusters/root/apis/edge.vapi.dev/v1alpha1/edgeclusters/eu1/syncview"
+
+    def events(query: str, until: Callable[[list[dict]], bool]) -> list[dict]:
+        req = urllib.request.Request(f"{view}?watch=true&allowWatchBookmarks=true&timeoutSeconds=10&{query}",
+                                     headers={"Authorization": f"Bearer {token}"})
+        seen: list[dict] = []
+        with urllib.request.urlopen(req, context=fleet.center.ssl_context(False), timeout=30) as r:
+            for line in r:
+                seen.append(json.loads(line))
+                if until(seen):
+                    break
+        return seen
+
+    code, _, body = fleet.center.request("GET", "/clusters/root/apis/edge.vapi.dev/v1alpha1/edgeclusters/eu1/syncview",
+                                         headers={"Authorization": f"Bearer {token}"}, auth=False)
+    listed = json.loads(body)
+    assert code == 200 and listed["kind"] == "List" and int(listed["metadata"]["resourceVersion"]) > 0
+    for item in listed["items"]:
+        assert not {"uid", "resourceVersion", "managedFields", "creationTimestamp"} & set(item["metadata"])
+        assert "status" not in item
+    kinds = [i["kind"] for i in listed["items"]]
+    assert kinds.index("Namespace") < kinds.index("Deployment") and kinds.index("CustomResourceDefinition") < kinds.index("Gadget")
+
+    initial = events("", lambda seen: sum(e["type"] == "ADDED" for e in seen) == len(listed["items"]))
+    assert {e["object"]["metadata"]["name"] for e in initial} == {i["metadata"]["name"] for i in listed["items"]}
+
+    rv = listed["metadata"]["resourceVersion"]
+    fleet.center.kubectl("-n", "shop", "label", "configmap", "settings", "watched=yes")
+    changed = events(f"resourceVersion={rv}", lambda seen: any(e["type"] == "MODIFIED" for e in seen) and seen[-1]["type"] == "BOOKMARK")
+    modified = [e for e in changed if e["type"] == "MODIFIED"]
+    assert modified[0]["object"]["metadata"]["labels"]["watched"] == "yes"
+    resume = changed[-1]["object"]["metadata"]["resourceVersion"]
+    fleet.center.kubectl("-n", "shop", "label", "configmap", "settings", "watched=again", "--overwrite")
+    later = events(f"resourceVersion={resume}", lambda seen: any(e["type"] == "MODIFIED" for e in seen))
+    assert [e["object"]["metadata"]["labels"]["watched"] for e in later if e["type"] == "MODIFIED"] == ["again"]
+
+    gone = events("resourceVersion=1", lambda seen: any(e["type"] == "ERROR" for e in seen))
+    error = next(e for e in gone if e["type"] == "ERROR")["object"]
+    assert (error["kind"], error["code"], error["reason"]) == ("Status", 410, "Expired")
+
+
 def test_syncer_credential_reads_only_its_own_view(fleet: Fleet) -> None:
     import yaml
 
