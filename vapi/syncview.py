@@ -183,7 +183,7 @@ class SyncViews:
     async def _follow(self, rev: int) -> None:
         while True:
             try:
-                async for ev in self.backend.watch("/", since=rev + 1, prev_kv=True):
+                async for ev in self.backend.watch("/", since=rev + 1):
                     try:
                         await self._apply(ev)
                     except (errors.APIError, storage_errors.StorageError, ValueError) as e:
