@@ -12,6 +12,7 @@ Identity = tuple[str, str, str, str]  # apiVersion, kind, namespace, name
 SOURCE_LABEL = "edge.vapi.dev/source"
 CREATE_ONLY = "edge.vapi.dev/create-only"
 LOCAL_FIELDS = "edge.vapi.dev/local-fields"
+GENERATION = "edge.vapi.dev/generation"
 FIELD_MANAGER = "vapi-syncer"
 LOCAL_FIELD_MANAGER = "vapi-syncer-local"  # sets localFields once, at creation
 
@@ -82,6 +83,7 @@ def split(obj: Obj) -> tuple[Obj, Obj | None, bool]:
     meta = body.setdefault("metadata", {})
     annotations = dict(meta.get("annotations") or {})
     create_only = annotations.pop(CREATE_ONLY, "") == "true"
+    annotations.pop(GENERATION, None)
     local_paths = [_split_path(p) for p in annotations.pop(LOCAL_FIELDS, "").split(",") if p.strip()]
     if annotations:
         meta["annotations"] = annotations

@@ -95,5 +95,5 @@ def test_edge_copy_drops_center_bookkeeping() -> None:
     meta = out["metadata"]
     for gone in ("uid", "resourceVersion", "managedFields", "ownerReferences"):
         assert gone not in meta
-    assert meta["annotations"] == {"keep": "me"}
+    assert meta["annotations"] == {"keep": "me"}  # no generation: the object had none
     assert meta["labels"][placement.SOURCE_LABEL] == "root.retail"

@@ -36,6 +36,7 @@ Obj = dict[str, Any]
 SOURCE_LABEL = "edge.vapi.dev/source"
 CREATE_ONLY = "edge.vapi.dev/create-only"
 LOCAL_FIELDS = "edge.vapi.dev/local-fields"
+GENERATION = "edge.vapi.dev/generation"  # the center object's generation this copy is made from
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 # Never synced: what only makes sense in the cluster that made it, and vapi's own kinds.
@@ -337,6 +338,9 @@ def strip(obj: Obj, workspace: str) -> Obj:
     else:
         meta.pop("annotations", None)
     meta["labels"] = {**(meta.get("labels") or {}), SOURCE_LABEL: source_label(workspace)}
+    generation = (obj.get("metadata") or {}).get("generation")
+    if generation is not None:  # for the syncer's status reports; not applied at the edge
+        meta["annotations"] = {**(meta.get("annotations") or {}), GENERATION: str(generation)}
     out["metadata"] = meta
     if out.get("kind") == "Namespace" and out.get("apiVersion") == "v1":
         out.pop("spec", None)  # finalizers the center's apiserver set

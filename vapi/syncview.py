@@ -112,6 +112,7 @@ class SyncViews:
         self._task: asyncio.Task[None] | None = None
         # what each placement selects now, kept up to date from the changes followed
         self.selected: dict[tuple[str, str], set[Ref]] = {}
+        self.digests: dict[Ref, int] = {}  # of what the edges get of each object changed since start
         # (object, cluster) pairs that cannot be sent, per placement, with why
         self.pair_errors: dict[tuple[str, str], dict[tuple[Ref, str], str]] = {}
         # placement -> what its status must look at again: None for everything
@@ -291,6 +292,15 @@ class SyncViews:
         clusters: set[str] = set()
         refs: set[Ref] = set()
         ns_cache: dict[str, dict[str, str]] = {}
+        same: set[Ref] = set()  # only its status (or bookkeeping) changed: the edges need nothing
+        for r, _, _, now in changed:
+            digest = _digest(now) if now is not None else None
+            if digest is not None and self.digests.get(r) == digest:
+                same.add(r)
+            elif digest is None:
+                self.digests.pop(r, None)
+            else:
+                self.digests[r] = digest
         for key in keys:
             rules = self.rules[key]
             selected = self.selected.setdefault(key, set())
@@ -303,6 +313,8 @@ class SyncViews:
                     selected.add(r)
                 else:
                     selected.discard(r)
+                if is_in and was_in and r in same:
+                    continue
                 if is_in or was_in:
                     clusters |= self.members.get(key, set())
                     refs.add(r)
@@ -574,6 +586,12 @@ class SyncViews:
             if task is not None:
                 task.cancel()
         await asyncio.gather(*(t for t in (self._task, self._status_task) if t is not None), return_exceptions=True)
+
+
+def _digest(obj: Obj) -> int:
+    """What of an object the edges see: not its status, not the center's bookkeeping."""
+    meta = {k: v for k, v in (obj.get("metadata") or {}).items() if k not in ("resourceVersion", "managedFields")}
+    return hash(orjson.dumps({**{k: v for k, v in obj.items() if k != "status"}, "metadata": meta}, option=orjson.OPT_SORT_KEYS))
 
 
 def _condition(kind: str, status: str, reason: str, message: str) -> Obj:
