@@ -102,10 +102,18 @@ class Edge:
         except NotFoundError:
             return False
 
-    def apply(self, obj: plan.Obj, manager: str) -> None:
+    def apply(self, obj: plan.Obj, manager: str) -> int | None:
+        """Server-side apply; the edge object's generation after it."""
         _, _, ns, name = plan.identity(obj)
-        self.resource(obj).server_side_apply(body=obj, name=name, namespace=ns or None, field_manager=manager,
-                                             force_conflicts=True)
+        out = self.resource(obj).server_side_apply(body=obj, name=name, namespace=ns or None, field_manager=manager,
+                                                   force_conflicts=True)
+        generation = out.metadata.generation if out is not None and out.metadata is not None else None
+        return generation if isinstance(generation, int) else None
+
+    def list_sourced(self, api_version: str, kind: str) -> list[plan.Obj]:
+        """The edge objects of a kind that came from vapi (carry the source label)."""
+        found = self.resource({"apiVersion": api_version, "kind": kind}).get(label_selector=plan.SOURCE_LABEL)
+        return [item.to_dict() for item in found.items]
 
     def delete(self, ident: plan.Identity) -> None:
         from kubernetes.dynamic.exceptions import NotFoundError
@@ -142,6 +150,10 @@ class Syncer:
     managed: set[plan.Identity] = field(default_factory=set)
     failures: dict[plan.Identity, str] = field(default_factory=dict)
     rv: str = ""
+    status_every: float = 5.0
+    # per object: (center generation, edge generation) of the last apply
+    generations: dict[plan.Identity, tuple[int | None, int | None]] = field(default_factory=dict)
+    reported: dict[plan.Identity, bytes] = field(default_factory=dict)  # what the center was last told
 
     def __post_init__(self) -> None:
         try:
@@ -173,9 +185,10 @@ class Syncer:
                 self.managed.add(ident)
                 self._save()
                 return
-            self.edge.apply(body, plan.FIELD_MANAGER)
+            edge_generation = self.edge.apply(body, plan.FIELD_MANAGER)
             if new and local is not None:
-                self.edge.apply(local, plan.LOCAL_FIELD_MANAGER)
+                edge_generation = self.edge.apply(local, plan.LOCAL_FIELD_MANAGER) or edge_generation
+            self.generations[ident] = (plan.generation_of(obj), edge_generation)
             if ident not in self.managed:
                 self.managed.add(ident)
                 self._save()
@@ -195,6 +208,8 @@ class Syncer:
 
     def remove(self, ident: plan.Identity) -> None:
         self.desired.pop(ident, None)
+        self.generations.pop(ident, None)
+        self.reported.pop(ident, None)
         self.failures.pop(ident, None)
         if ident not in self.managed:
             return  # never applied by this syncer: not ours to delete
@@ -219,6 +234,7 @@ class Syncer:
         for ident in sorted(self.managed - wanted, key=lambda i: i[1] == "Namespace"):
             self.remove(ident)
         self.desired = {i: o for i, o in self.desired.items() if i in wanted}
+        self.reported.clear()  # the center may have restarted: tell it everything again
         self.rv = str(view["metadata"]["resourceVersion"])
         log.info("view of %s listed at %s: %d objects, %d failing", self.cluster, self.rv, len(items), len(self.failures))
 
@@ -253,6 +269,35 @@ class Syncer:
             resp.release_conn()
         return True
 
+    def send_statuses(self) -> int:
+        """Tell the center the status of what changed since it was last told, in one batch
+        (the latest state of each object); the number of objects reported."""
+        kinds = {(i[0], i[1]) for i in self.desired if i[1] not in plan.NO_STATUS_KINDS and i in self.managed}
+        batch = []
+        for api_version, kind in sorted(kinds):
+            try:
+                live_objects = self.edge.list_sourced(api_version, kind)
+            except Exception as e:  # the kind is gone or the edge is away: next round
+                log.warning("status of %s.%s not read: %s", kind, api_version, e)
+                continue
+            for live in live_objects:
+                ident = plan.identity({**live, "apiVersion": api_version, "kind": kind})
+                if ident not in self.desired:
+                    continue
+                source = str(((live.get("metadata") or {}).get("labels") or {}).get(plan.SOURCE_LABEL, ""))
+                center_gen, edge_gen = self.generations.get(ident, (plan.generation_of(self.desired[ident]), None))
+                entry = plan.report(ident, source, center_gen, edge_gen, live)
+                digest = json.dumps(entry, sort_keys=True).encode()
+                if self.reported.get(ident) != digest:
+                    batch.append((ident, entry, digest))
+        if batch:
+            self.center.call("POST", f"{self.inventory_path}/{self.cluster}/report",
+                             body={"apiVersion": "edge.vapi.dev/v1alpha1", "kind": "StatusReport",
+                                   "items": [entry for _, entry, _ in batch]})
+            for ident, _, digest in batch:
+                self.reported[ident] = digest
+        return len(batch)
+
     def report(self) -> None:
         now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         failing = sorted(self.failures.items())
@@ -279,19 +324,25 @@ class Syncer:
         """Until `stop` (a threading.Event) is set."""
         backoff = 0.5
         listed = False
-        next_resync = time.monotonic() + self.resync
+        now = time.monotonic()
+        next_resync, next_heartbeat, next_status = now + self.resync, now, now
         while stop is None or not stop.is_set():
             try:
                 if not listed:
                     self.relist()
                     listed = True
-                    self.report()
-                listed = self.follow(self.heartbeat)
-                if time.monotonic() >= next_resync:
+                listed = self.follow(min(self.heartbeat, self.status_every))
+                now = time.monotonic()
+                if now >= next_resync:
                     for obj in plan.ordered(list(self.desired.values())):
                         self.apply(obj)
-                    next_resync = time.monotonic() + self.resync
-                self.report()
+                    next_resync = now + self.resync
+                if now >= next_status:
+                    self.send_statuses()
+                    next_status = now + self.status_every
+                if now >= next_heartbeat:
+                    self.report()
+                    next_heartbeat = now + self.heartbeat
                 backoff = 0.5
             except (CenterError, OSError, ValueError) as e:
                 log.warning("center: %s; retrying in %.1fs", e, backoff)

@@ -100,3 +100,39 @@ def split(obj: Obj) -> tuple[Obj, Obj | None, bool]:
                          "metadata": {k: v for k, v in meta.items() if k in ("name", "namespace")}}
             _put(local, path, value)
     return body, local, create_only
+
+
+# Kinds whose status says nothing about how a workload runs: never reported.
+NO_STATUS_KINDS = frozenset({
+    "ConfigMap", "Secret", "ServiceAccount", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "Namespace",
+    "CustomResourceDefinition", "NetworkPolicy", "LimitRange", "ResourceQuota", "PriorityClass", "StorageClass",
+    "IngressClass", "PodDisruptionBudget", "Endpoints", "Service",
+})
+
+
+def generation_of(obj: Obj) -> int | None:
+    """The center generation an edge copy was made from (its view annotation)."""
+    value = ((obj.get("metadata") or {}).get("annotations") or {}).get(GENERATION)
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def report(ident: Identity, source: str, center_generation: int | None, edge_generation: int | None, live: Obj) -> Obj:
+    """What the center is told of one applied object: the edge copy's status, and whether the
+    edge has observed the center generation it was last given (observedGeneration in center
+    terms: the edge's own generations mean nothing at the center)."""
+    status = live.get("status") or {}
+    observed_edge = status.get("observedGeneration") if isinstance(status, dict) else None
+    # no status yet: nothing observed; a status without observedGeneration: its kind has none
+    observed = center_generation if center_generation is not None and status and (
+        observed_edge is None or edge_generation is None or observed_edge >= edge_generation) else None
+    api_version, kind, ns, name = ident
+    raw_spec = live.get("spec")
+    spec: Obj = raw_spec if isinstance(raw_spec, dict) else {}
+    entry: Obj = {"workspace": source.replace(".", ":"), "apiVersion": api_version, "kind": kind, "namespace": ns, "name": name,
+                  "generation": center_generation, "observedGeneration": observed, "status": status}
+    if isinstance(spec.get("replicas"), int):
+        entry["desiredReplicas"] = spec["replicas"]
+    return entry

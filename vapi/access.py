@@ -120,4 +120,6 @@ class Authorizer:
             return False
         if subresource in ("", "syncview"):
             return verb in ("get", "watch")
+        if subresource == "report":
+            return verb == "create"
         return subresource == "status" and verb in ("get", "update", "patch")

@@ -65,6 +65,8 @@ def parser() -> argparse.ArgumentParser:
     sy.add_argument("--cluster", default="", help="the EdgeCluster name (default: from the credential)")
     sy.add_argument("--state-dir", default=".vapi-syncer", help="where the syncer remembers what it applied")
     sy.add_argument("--heartbeat-seconds", type=float, default=10.0, help="status heartbeat interval (default 10)")
+    sy.add_argument("--status-seconds", type=float, default=5.0,
+                    help="how often the edge copies' status is read and changes reported (default 5)")
     sy.add_argument("--resync-seconds", type=float, default=60.0,
                     help="interval of full re-applies, which repair drift (default 60)")
     serve.add_argument("--inventory-workspace", default="root", help="workspace holding the EdgeClusters (default root)")
@@ -251,7 +253,7 @@ def run_syncer(args: argparse.Namespace) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, finish)
     s = agent.Syncer(center, edge, name, os.path.join(args.state_dir, f"{name}.json"),
-                     heartbeat=args.heartbeat_seconds, resync=args.resync_seconds)
+                     heartbeat=args.heartbeat_seconds, resync=args.resync_seconds, status_every=args.status_seconds)
     logging.getLogger("vapi.syncer").info("syncer for edge cluster %s starting", name)
     s.run(stop)
     return 0

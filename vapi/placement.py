@@ -29,13 +29,14 @@ from typing import Any
 import cel
 import orjson
 
-from vapi import patch, schemas, selectors
+from vapi import patch, schemas, selectors, summaries
 
 Obj = dict[str, Any]
 
 SOURCE_LABEL = "edge.vapi.dev/source"
 CREATE_ONLY = "edge.vapi.dev/create-only"
 LOCAL_FIELDS = "edge.vapi.dev/local-fields"
+FLEET_ANNOTATION = "vapi.dev/clusters"  # written back at the center: "12/15 ready"
 GENERATION = "edge.vapi.dev/generation"  # the center object's generation this copy is made from
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
@@ -158,6 +159,9 @@ class Rules:
     local_fields: tuple[tuple[str, str, str], ...]  # (group pattern, resource pattern, dotted path)
     create_only: tuple[Target, ...]
     uses_namespace_labels: bool = field(default=False)
+    write_back: bool = True  # statusCollection.writeBack: merged edge status into the object's .status
+    full: bool = False  # statusCollection.full: every cluster's status kept as a ReportedStatus
+    summaries: tuple[summaries.Spec, ...] = ()
 
     def selects_cluster(self, cluster: Cluster) -> bool:
         """Raises CustomizationError when the predicate cannot be evaluated for the cluster."""
@@ -229,8 +233,22 @@ def compile_rules(workspace: str, name: str, spec: Any) -> Rules:
             raise Invalid(f"spec.localFields[{i}]: want apiGroup, resource and path")
         local.append((str(f.get("apiGroup", "")), str(f.get("resource", "*")), f["path"]))
     create_only = tuple(_target(t, f"spec.createOnly[{i}]") for i, t in enumerate(spec.get("createOnly") or []))
+    collection = spec.get("statusCollection") or {}
+    if not isinstance(collection, dict):
+        raise Invalid("spec.statusCollection: must be an object")
+    for flag in ("writeBack", "full"):
+        if not isinstance(collection.get(flag, False), bool):
+            raise Invalid(f"spec.statusCollection.{flag}: must be true or false")
+    raw_summaries = collection.get("summaries") or []
+    if not isinstance(raw_summaries, list):
+        raise Invalid("spec.statusCollection.summaries: must be a list")
+    try:
+        specs = tuple(summaries.compile_spec(r, f"spec.statusCollection.summaries[{i}]") for i, r in enumerate(raw_summaries))
+    except summaries.Invalid as e:
+        raise Invalid(str(e)) from e
     return Rules(workspace, name, _matcher(spec.get("clusterSelector"), "spec.clusterSelector"), predicate, tuple(objs),
-                 tuple(customs), tuple(local), create_only, any(o.namespace_labels is not None for o in objs))
+                 tuple(customs), tuple(local), create_only, any(o.namespace_labels is not None for o in objs),
+                 collection.get("writeBack", True), collection.get("full", False), specs)
 
 
 def _target(raw: Any, where: str) -> Target:
@@ -332,7 +350,7 @@ def strip(obj: Obj, workspace: str) -> Obj:
     for k in ("uid", "resourceVersion", "creationTimestamp", "generation", "managedFields", "selfLink",
               "deletionTimestamp", "deletionGracePeriodSeconds", "ownerReferences", "finalizers"):
         meta.pop(k, None)
-    annotations = {k: v for k, v in (meta.get("annotations") or {}).items() if k != LAST_APPLIED}
+    annotations = {k: v for k, v in (meta.get("annotations") or {}).items() if k not in (LAST_APPLIED, FLEET_ANNOTATION)}
     if annotations:
         meta["annotations"] = annotations
     else:

@@ -187,7 +187,26 @@ VAPI_GROUPS: list[dict[str, Any]] = [
                 "subresources": [
                     {"subresource": "status", "kind": "EdgeCluster", "verbs": ["get", "patch", "update"]},
                     {"subresource": "syncview", "kind": "List", "verbs": ["get", "watch"]},
+                    {"subresource": "report", "kind": "StatusReport", "verbs": ["create"]},
                 ],
+            }, {
+                "resource": "statussummaries",
+                "kind": "StatusSummary",
+                "scope": "Cluster",
+                "singular": "statussummary",
+                "shortNames": ["ss"],
+                "categories": ["vapi"],
+                "verbs": ["delete", "deletecollection", "get", "list", "watch"],
+                "subresources": [],
+            }, {
+                "resource": "reportedstatuses",
+                "kind": "ReportedStatus",
+                "scope": "Cluster",
+                "singular": "reportedstatus",
+                "shortNames": [],
+                "categories": ["vapi"],
+                "verbs": ["delete", "deletecollection", "get", "list", "watch"],
+                "subresources": [],
             }, {
                 "resource": "placements",
                 "kind": "Placement",

@@ -27,7 +27,7 @@ import storage
 from storage import errors as storage_errors
 from storage.cache import WatchCache, family_by_depth
 from storage.compactor import Compactor
-from vapi import __version__, access, audit, clock, crds, discovery, errors, gc, objects, openapi, quota, requestinfo, syncview, tokens
+from vapi import __version__, access, audit, clock, crds, discovery, errors, gc, objects, openapi, quota, reports, requestinfo, syncview, tokens
 from vapi.handlers import dispatch
 from vapi.http import respond
 from vapi.resources import Registry, builtin
@@ -52,6 +52,7 @@ class State:
     quota: quota.Quota
     audit: audit.AuditLog
     views: syncview.SyncViews
+    reports: reports.Reports
     # workspace -> when it was last seen to exist (monotonic seconds); read again after
     # CACHE_SECONDS, so a workspace deleted through another replica is gone here soon too
     workspaces: dict[str, float] = field(default_factory=dict)
@@ -398,12 +399,13 @@ async def run(cfg: Config, ready: asyncio.Event | None = None, stop: asyncio.Eve
     store = objects.Objects(backend, cache)
     registry = builtin()
     registries = crds.WorkspaceRegistries(store)
+    views = syncview.SyncViews(store, registries, cfg.inventory_workspace)
     static = tokens.load_static(cfg.token_auth_file) if cfg.token_auth_file else {}
     audit_path = os.path.join(cfg.data_dir, "audit.log") if cfg.audit_log_path is None else cfg.audit_log_path
     state = State(backend, cache, registry, store, tokens.Tokens(store, static, admin_token(cfg.data_dir)),
                   gc.Collector(store, registries.get), registries, access.Authorizer(store, cfg.inventory_workspace),
                   quota.Quota(store, cfg.workspace_object_quota), audit.AuditLog(audit_path),
-                  syncview.SyncViews(store, registries, cfg.inventory_workspace))
+                  views, reports.Reports(store, views))
     await state.workspace_exists(ROOT)
     await state.views.start()
     warm_up()
@@ -456,6 +458,7 @@ async def run(cfg: Config, ready: asyncio.Event | None = None, stop: asyncio.Eve
             t.cancel()
         await asyncio.gather(*state.tasks, return_exceptions=True)
         await state.gc.close()
+        await state.reports.close()
         await state.views.close()
         state.audit.close()
         await cache.close()

@@ -591,6 +591,8 @@ class SyncViews:
 def _digest(obj: Obj) -> int:
     """What of an object the edges see: not its status, not the center's bookkeeping."""
     meta = {k: v for k, v in (obj.get("metadata") or {}).items() if k not in ("resourceVersion", "managedFields")}
+    if placement.FLEET_ANNOTATION in (meta.get("annotations") or {}):
+        meta["annotations"] = {k: v for k, v in meta["annotations"].items() if k != placement.FLEET_ANNOTATION}
     return hash(orjson.dumps({**{k: v for k, v in obj.items() if k != "status"}, "metadata": meta}, option=orjson.OPT_SORT_KEYS))
 
 

@@ -275,6 +275,23 @@ COLUMNS: dict[tuple[str, str], list[Column]] = {
         ("Labels", "string", 1, lambda o: ",".join(f"{k}={v}" for k, v in sorted((get(o, "metadata", "labels", default={}) or {}).items())) or "<none>"),
         AGE,
     ],
+    ("edge.vapi.dev", "statussummaries"): [
+        NAME,
+        ("Placement", "string", 0, lambda o: get(o, "spec", "placement", default="")),
+        ("Object", "string", 0, lambda o: f"{str(get(o, 'spec', 'object', 'kind', default='')).lower()}/{get(o, 'spec', 'object', 'name', default='')}"),
+        ("Clusters", "integer", 0, lambda o: get(o, "status", "clusters", default=0)),
+        ("Observed", "integer", 0, lambda o: get(o, "status", "observed", default=0)),
+        ("Ready", "integer", 0, lambda o: get(o, "status", "ready", default=0)),
+        ("Attention", "integer", 0, lambda o: get(o, "status", "attention", default=0)),
+        AGE,
+    ],
+    ("edge.vapi.dev", "reportedstatuses"): [
+        NAME,
+        ("Cluster", "string", 0, lambda o: get(o, "spec", "cluster", default="")),
+        ("Object", "string", 0, lambda o: f"{str(get(o, 'spec', 'object', 'kind', default='')).lower()}/{get(o, 'spec', 'object', 'name', default='')}"),
+        ("Observed", "string", 0, lambda o: str(get(o, "status", "observedGeneration", default="<none>"))),
+        AGE,
+    ],
     ("edge.vapi.dev", "placements"): [
         NAME,
         ("Clusters", "integer", 0, lambda o: get(o, "status", "clusters", default=0)),

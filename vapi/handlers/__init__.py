@@ -67,10 +67,10 @@ async def _dispatch(
     call = Call(request, info, res, state, user)
     if res.group in ("authorization.k8s.io", "authentication.k8s.io") and verb == "create":
         return await reviews.create(call)
-    if sub is not None and sub.name == "syncview":
+    if sub is not None and sub.name in ("syncview", "report"):
         from vapi.handlers import syncview
 
-        return await syncview.serve(call)
+        return await (syncview.serve(call) if sub.name == "syncview" else syncview.report(call))
     if sub is not None and sub.name == "scale":
         scale_handler = {"get": scale.get, "update": scale.update, "patch": patch.patch_object}.get(verb)
         if scale_handler is not None:

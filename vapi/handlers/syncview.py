@@ -17,7 +17,7 @@ from storage import errors as storage_errors
 from vapi import errors
 from vapi.handlers import Call
 from vapi.handlers.watch import BOOKMARK_SECONDS, _error_status
-from vapi.http import query_bool, query_int, respond
+from vapi.http import decode_object, media_type, query_bool, query_int, read_body, respond
 from vapi.objects import Obj, parse_rv
 
 
@@ -75,3 +75,15 @@ async def serve(call: Call) -> web.StreamResponse:
     with contextlib.suppress(ConnectionError):
         await resp.write_eof()
     return resp
+
+
+async def report(call: Call) -> web.StreamResponse:
+    """POST `edgeclusters/<name>/report`: a syncer's batch of its copies' status."""
+    i = call.info
+    if i.workspace != call.state.views.inventory:
+        raise errors.APIError(404, "NotFound", f"reports are taken in the inventory workspace {call.state.views.inventory!r}")
+    await call.state.objects.get(call.res, i.workspace, "", i.name)  # 404 for an unknown cluster
+    body = decode_object(await read_body(call.request), media_type(call.request))
+    taken = await call.state.reports.ingest(i.name, body.get("items"))
+    return respond({"apiVersion": "edge.vapi.dev/v1alpha1", "kind": "StatusReport", "metadata": {}, "accepted": taken},
+                   status=201)

@@ -1,0 +1,205 @@
+"""Reported state comes back: five edge stand-ins (workspaces of one edge vapi process) whose
+Deployments' status a helper writes, acting as the edge's controllers; syncers report it; the
+center folds it into the object's `.status` (kubectl rollout status and helm --wait read
+it), into summaries grouped by region with an attention list, and into per-cluster copies
+where a placement asks for them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+import yaml
+
+from tests.apiserver import KUBECTL, ROOT, VapiProcess
+from tests.test_edge_sync import wait_for
+
+CLUSTERS = {"e1": "eu", "e2": "eu", "e3": "us", "e4": "us", "e5": "ap"}
+HELM = os.path.join(ROOT, ".tools", "bin", "helm")
+
+
+@dataclass
+class Fleet:
+    center: VapiProcess
+    edge: VapiProcess
+    syncers: list[subprocess.Popen[bytes]]
+
+
+def placement(name: str, namespace: str, **collection: object) -> dict:
+    return {"apiVersion": "edge.vapi.dev/v1alpha1", "kind": "Placement", "metadata": {"name": name},
+            "spec": {"clusterSelector": {"matchLabels": {"fleet": "yes"}},
+                     "objects": [{"apiGroup": "", "resources": ["namespaces"], "names": [namespace]},
+                                 {"apiGroup": "apps", "resources": ["deployments"], "namespaces": [namespace]}],
+                     "statusCollection": collection}}
+
+
+@pytest.fixture(scope="module")
+def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
+    base = tmp_path_factory.mktemp("status-fleet")
+    center = VapiProcess(str(base / "center")).start()
+    edge = VapiProcess(str(base / "edge")).start()
+    syncers: list[subprocess.Popen[bytes]] = []
+    try:
+        for name, region in CLUSTERS.items():
+            edge.kubectl("apply", "-f", "-", input=json.dumps({"apiVersion": "tenancy.vapi.dev/v1alpha1", "kind": "Workspace",
+                                                                "metadata": {"name": name}}))
+            kc = subprocess.run([sys.executable, "-m", "vapi.cli", "cluster", "register", name, "--data-dir", center.data_dir,
+                                 "--label", f"region={region}", "--label", "fleet=yes"],
+                                capture_output=True, text=True, cwd=ROOT, timeout=60, check=True).stdout
+            (base / f"{name}.kubeconfig").write_text(kc)
+            with open(edge.kubeconfig) as f:
+                edge_kc = yaml.safe_load(f)
+            edge_kc["clusters"][0]["cluster"]["server"] = f"{edge.base}/clusters/root:{name}"
+            (base / f"edge-{name}.kubeconfig").write_text(yaml.safe_dump(edge_kc))
+            log = open(base / f"syncer-{name}.log", "ab")
+            syncers.append(subprocess.Popen(
+                [sys.executable, "-m", "vapi.cli", "syncer", "--kubeconfig", str(base / f"{name}.kubeconfig"),
+                 "--edge-kubeconfig", str(base / f"edge-{name}.kubeconfig"), "--state-dir", str(base / "state"),
+                 "--heartbeat-seconds", "2", "--status-seconds", "0.3", "--resync-seconds", "30"],
+                stdout=log, stderr=subprocess.STDOUT, cwd=ROOT))
+        yield Fleet(center, edge, syncers)
+    finally:
+        for p in syncers:
+            p.terminate()
+        for p in syncers:
+            p.wait(15)
+        edge.stop()
+        center.stop()
+
+
+def edge_deployment(fleet: Fleet, cluster: str, ns: str, name: str) -> dict | None:
+    code, _, body = fleet.edge.request("GET", f"/clusters/root:{cluster}/apis/apps/v1/namespaces/{ns}/deployments/{name}")
+    return json.loads(body) if code == 200 else None
+
+
+def roll_out(fleet: Fleet, cluster: str, ns: str, name: str, available: int | None = None) -> None:
+    """What the edge's controllers would write: the Deployment's status, rolled out."""
+    dep = edge_deployment(fleet, cluster, ns, name)
+    assert dep is not None
+    want = dep["spec"].get("replicas", 1)
+    have = want if available is None else available
+    status = {"observedGeneration": dep["metadata"]["generation"], "replicas": want, "updatedReplicas": want,
+              "readyReplicas": have, "availableReplicas": have,
+              "conditions": [{"type": "Available", "status": "True" if have >= want else "False", "reason": "MinimumReplicasAvailable",
+                              "message": "Deployment has minimum availability.", "lastUpdateTime": "2026-01-01T00:00:00Z",
+                              "lastTransitionTime": "2026-01-01T00:00:00Z"},
+                             {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable",
+                              "message": f'ReplicaSet "{name}-1" has successfully progressed.',
+                              "lastUpdateTime": "2026-01-01T00:00:00Z", "lastTransitionTime": "2026-01-01T00:00:00Z"}]}
+    code, _, body = fleet.edge.request("PATCH", f"/clusters/root:{cluster}/apis/apps/v1/namespaces/{ns}/deployments/{name}/status",
+                                       json.dumps({"status": status}).encode(),
+                                       headers={"Content-Type": "application/merge-patch+json"})
+    assert code == 200, body
+
+
+def center_get(fleet: Fleet, *args: str) -> dict:
+    return json.loads(fleet.center.kubectl("get", *args, "-o", "json").stdout)
+
+
+def still_running(proc: subprocess.Popen[str], seconds: float) -> bool:
+    try:
+        proc.wait(seconds)
+        return False
+    except subprocess.TimeoutExpired:
+        return True
+
+
+def test_rollout_status_summaries_and_attention(fleet: Fleet) -> None:
+    c = fleet.center
+    c.kubectl("apply", "-f", "-", input=json.dumps(placement(
+        "app", "app", summaries=[{
+            "name": "by-region", "groupBy": ["cluster.labels.region"],
+            "aggregates": [{"name": "clusters", "function": "count"},
+                           {"name": "ready", "function": "sum", "expression": "status.readyReplicas"},
+                           {"name": "fewest", "function": "min", "expression": "status.availableReplicas"}],
+            "select": [{"name": "available", "expression": "status.availableReplicas"}], "orderBy": "cluster.name", "limit": 2,
+            "attention": "!has(status.availableReplicas) || status.availableReplicas < obj.spec.replicas"}])))
+    c.kubectl("create", "namespace", "app")
+    c.kubectl("-n", "app", "create", "deployment", "web", "--image=nginx", "--replicas=2")
+    for name in CLUSTERS:
+        wait_for(lambda n=name: edge_deployment(fleet, n, "app", "web"), f"web on {name}")
+    rollout = subprocess.Popen([KUBECTL, "--kubeconfig", c.kubeconfig, "-n", "app", "rollout", "status", "deployment/web",
+                                "--timeout=90s"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        for name in ["e1", "e2", "e3", "e4"]:
+            roll_out(fleet, name, "app", "web")
+        summary = wait_for(lambda: (s := center_get(fleet, "statussummary", "app.deployment.app.web"))["status"]["ready"] == 4 and s,
+                           "four clusters ready in the summary")
+        assert isinstance(summary, dict)
+        assert still_running(rollout, 2), rollout.stdout.read() if rollout.stdout else ""
+        status = summary["status"]
+        assert (status["clusters"], status["reporting"], status["ready"], status["attention"]) == (5, 5, 4, 1)
+        by_region = status["summaries"][0]
+        groups = {g["key"]["cluster.labels.region"]: g["values"] for g in by_region["groups"]}
+        assert groups["eu"] == {"clusters": 2, "ready": 4, "fewest": 2} and groups["us"] == {"clusters": 2, "ready": 4, "fewest": 2}
+        assert groups["ap"]["clusters"] == 1 and groups["ap"]["ready"] == 0
+        assert by_region["attention"] == {"count": 1, "clusters": ["e5"]}
+        assert [r["cluster"] for r in by_region["rows"]] == ["e1", "e2"]  # ordered, capped at the limit
+        web = center_get(fleet, "deployment", "web", "-n", "app")
+        assert web["metadata"]["annotations"]["vapi.dev/clusters"] == "4/5 ready"
+
+        roll_out(fleet, "e5", "app", "web")
+        assert rollout.wait(60) == 0
+        assert rollout.stdout is not None and 'deployment "web" successfully rolled out' in rollout.stdout.read()
+    finally:
+        if rollout.poll() is None:
+            rollout.kill()
+    web = center_get(fleet, "deployment", "web", "-n", "app")
+    assert web["metadata"]["annotations"]["vapi.dev/clusters"] == "5/5 ready"
+    assert web["status"]["observedGeneration"] == web["metadata"]["generation"]
+    assert web["status"]["availableReplicas"] == 2
+    for name in CLUSTERS:  # the write-back goes nowhere near the edges
+        dep = edge_deployment(fleet, name, "app", "web")
+        assert dep is not None and "vapi.dev/clusters" not in (dep["metadata"].get("annotations") or {})
+
+    # a new generation: observed only when every cluster has observed it
+    c.kubectl("-n", "app", "set", "image", "deployment/web", "nginx=nginx:2")
+    web = wait_for(lambda: (w := center_get(fleet, "deployment", "web", "-n", "app"))["metadata"]["annotations"]["vapi.dev/clusters"]
+                   == "0/5 ready" and w, "the new generation not yet observed")
+    assert isinstance(web, dict) and web["status"]["observedGeneration"] < web["metadata"]["generation"]
+
+
+def test_helm_install_wait_returns_when_every_cluster_is_ready(fleet: Fleet, tmp_path: object) -> None:
+    c = fleet.center
+    c.kubectl("apply", "-f", "-", input=json.dumps(placement("helmed", "helmed", full=True)))
+    c.kubectl("create", "namespace", "helmed")
+    chart = os.path.join(str(tmp_path), "chart")
+    os.makedirs(os.path.join(chart, "templates"))
+    with open(os.path.join(chart, "Chart.yaml"), "w") as f:
+        f.write("apiVersion: v2\nname: fleetapp\nversion: 0.1.0\n")
+    with open(os.path.join(chart, "templates", "deployment.yaml"), "w") as f:
+        f.write(yaml.safe_dump({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "api"},
+                                "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "api"}},
+                                         "template": {"metadata": {"labels": {"app": "api"}},
+                                                      "spec": {"containers": [{"name": "api", "image": "api:1"}]}}}}))
+    helm = subprocess.Popen([HELM, "--kubeconfig", c.kubeconfig, "install", "fleetapp", chart, "-n", "helmed", "--wait",
+                             "--timeout", "90s"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "HELM_CACHE_HOME": str(tmp_path), "HELM_CONFIG_HOME": str(tmp_path),
+                                 "HELM_DATA_HOME": str(tmp_path)})
+    try:
+        for name in CLUSTERS:
+            wait_for(lambda n=name: edge_deployment(fleet, n, "helmed", "api"), f"api on {name}")
+        for name in ["e1", "e2", "e3", "e4"]:
+            roll_out(fleet, name, "helmed", "api")
+        wait_for(lambda: center_get(fleet, "deployment", "api", "-n", "helmed")["metadata"]["annotations"]["vapi.dev/clusters"]
+                 == "4/5 ready", "four of five ready")
+        assert still_running(helm, 3), helm.stdout.read() if helm.stdout else ""
+        roll_out(fleet, "e5", "helmed", "api")
+        assert helm.wait(60) == 0, helm.stdout.read() if helm.stdout else ""
+    finally:
+        if helm.poll() is None:
+            helm.kill()
+    # full: true keeps each cluster's copy, listable with kubectl
+    copies = wait_for(lambda: len(items := center_get(fleet, "reportedstatuses", "-l", "edge.vapi.dev/placement=helmed")["items"]) == 5
+                      and items, "five reported statuses")
+    assert isinstance(copies, list)
+    assert sorted(i["spec"]["cluster"] for i in copies) == sorted(CLUSTERS)
+    assert all(i["status"]["availableReplicas"] == 1 for i in copies)
+    out = c.kubectl("get", "reportedstatuses").stdout
+    assert "e3" in out and "deployment/api" in out

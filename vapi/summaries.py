@@ -1,0 +1,266 @@
+"""SQL-like summaries of what the edges report, kept incrementally: a report changes one
+cluster's contribution (its row), and every aggregate is adjusted by the difference, never
+recomputed from all clusters.
+
+A summary (in a Placement's `spec.statusCollection.summaries`) is
+    name: by-region
+    filter: 'status.replicas > 0'                      # CEL: which clusters count
+    groupBy: ['cluster.labels.region']                 # CEL expressions: the group key
+    aggregates: [{name: clusters, function: count},    # count, sum, avg, min, max
+                 {name: ready, function: sum, expression: 'status.readyReplicas'}]
+    select: [{name: available, expression: 'status.availableReplicas'}]   # per-cluster rows
+    orderBy: 'cluster.name'                            # rows sorted by it, first `limit` shown
+    limit: 20
+    attention: 'status.availableReplicas < obj.spec.replicas'   # clusters needing a look, capped
+CEL sees `cluster` (name, labels, properties), `obj` (the center object) and `status` (the
+cluster's copy's status). An expression that cannot be evaluated for a cluster (a missing
+field) leaves that value out and is counted in `evaluationErrors`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import collections
+import functools
+from dataclasses import dataclass, field
+from typing import Any
+
+import cel
+
+Obj = dict[str, Any]
+FUNCTIONS = ("count", "sum", "avg", "min", "max")
+DEFAULT_LIMIT = 20
+
+
+class Invalid(ValueError):
+    pass
+
+
+@functools.lru_cache(maxsize=4096)
+def program(expression: str) -> Any:
+    return cel.compile(expression)
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    filter: str
+    group_by: tuple[str, ...]
+    aggregates: tuple[tuple[str, str, str], ...]  # (name, function, expression)
+    select: tuple[tuple[str, str], ...]  # (name, expression)
+    order_by: str
+    limit: int
+    attention: str
+
+
+def compile_spec(raw: Any, where: str) -> Spec:
+    if not isinstance(raw, dict) or not isinstance(raw.get("name"), str) or not raw["name"]:
+        raise Invalid(f"{where}: a summary needs a name")
+
+    def expr(value: Any, what: str) -> str:
+        if value in (None, ""):
+            return ""
+        if not isinstance(value, str):
+            raise Invalid(f"{where}.{what}: must be a CEL expression")
+        try:
+            program(value)
+        except (ValueError, RuntimeError, TypeError) as e:
+            raise Invalid(f"{where}.{what}: {e}") from e
+        return value
+
+    group_by = raw.get("groupBy") or []
+    if not isinstance(group_by, list):
+        raise Invalid(f"{where}.groupBy: must be a list of CEL expressions")
+    aggregates = []
+    for i, a in enumerate(raw.get("aggregates") or []):
+        if not isinstance(a, dict) or a.get("function") not in FUNCTIONS or not isinstance(a.get("name"), str):
+            raise Invalid(f"{where}.aggregates[{i}]: want name and function (one of {', '.join(FUNCTIONS)})")
+        e = expr(a.get("expression"), f"aggregates[{i}].expression")
+        if a["function"] != "count" and not e:
+            raise Invalid(f"{where}.aggregates[{i}].expression: Required value for {a['function']}")
+        aggregates.append((a["name"], a["function"], e))
+    select = []
+    for i, sel in enumerate(raw.get("select") or []):
+        if isinstance(sel, str):
+            select.append((sel, expr(sel, f"select[{i}]")))
+        elif isinstance(sel, dict) and isinstance(sel.get("expression"), str):
+            select.append((str(sel.get("name") or sel["expression"]), expr(sel["expression"], f"select[{i}].expression")))
+        else:
+            raise Invalid(f"{where}.select[{i}]: want a CEL expression or {{name, expression}}")
+    limit = raw.get("limit", DEFAULT_LIMIT)
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
+        raise Invalid(f"{where}.limit: must be a non-negative integer")
+    return Spec(raw["name"], expr(raw.get("filter"), "filter"),
+                tuple(expr(g, f"groupBy[{i}]") for i, g in enumerate(group_by)), tuple(aggregates), tuple(select),
+                expr(raw.get("orderBy"), "orderBy"), limit, expr(raw.get("attention"), "attention"))
+
+
+def _evaluate(expression: str, activation: Obj) -> tuple[bool, Any]:
+    try:
+        return True, program(expression).execute(activation)
+    except (ValueError, KeyError, TypeError, RuntimeError, AttributeError):
+        return False, None
+
+
+def _plain(value: Any) -> Any:
+    """A CEL result as JSON data."""
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return str(value)
+
+
+def _sortable(value: Any) -> tuple[int, Any]:
+    if isinstance(value, bool):
+        return (1, int(value))
+    if isinstance(value, (int, float)):
+        return (1, value)
+    return (2, str(value))
+
+
+@dataclass(slots=True)
+class Row:
+    """One cluster's contribution."""
+
+    group: tuple[Any, ...]
+    values: tuple[Any, ...]  # per aggregate; None when not evaluable
+    selected: tuple[Any, ...]
+    order: tuple[Any, ...]
+    attention: bool
+    errors: int
+
+
+@dataclass
+class Group:
+    count: int = 0
+    sums: list[float] = field(default_factory=list)
+    counts: list[int] = field(default_factory=list)  # values present, per aggregate
+    seen: list[collections.Counter[Any]] = field(default_factory=list)  # for min and max
+
+
+class Summary:
+    def __init__(self, spec: Spec) -> None:
+        self.spec = spec
+        self.rows: dict[str, Row] = {}
+        self.groups: dict[tuple[Any, ...], Group] = {}
+        self.order: list[tuple[Any, ...]] = []  # (order key, cluster), sorted
+        self.attention: list[str] = []  # sorted cluster names
+        self.errors = 0
+
+    def row(self, cluster: str, activation: Obj | None) -> Row | None:
+        s = self.spec
+        if activation is None:
+            return None
+        if s.filter:
+            ok, keep = _evaluate(s.filter, activation)
+            if not ok or keep is not True:
+                return None
+        errors = 0
+        group = []
+        for g in s.group_by:
+            ok, v = _evaluate(g, activation)
+            errors += not ok
+            group.append(_plain(v) if ok else None)
+        values: list[Any] = []
+        for _, fn, e in s.aggregates:
+            if fn == "count":
+                values.append(1)
+                continue
+            ok, v = _evaluate(e, activation)
+            good = ok and isinstance(v, (int, float)) and not isinstance(v, bool)
+            errors += not good
+            values.append(v if good else None)
+        selected = []
+        for _, e in s.select:
+            ok, v = _evaluate(e, activation)
+            errors += not ok
+            selected.append(_plain(v) if ok else None)
+        order: tuple[Any, ...] = (cluster,)
+        if s.order_by:
+            ok, v = _evaluate(s.order_by, activation)
+            errors += not ok
+            order = (_sortable(_plain(v)) if ok else (3, ""), cluster)
+        attention = False
+        if s.attention:
+            ok, v = _evaluate(s.attention, activation)
+            attention = ok and v is True
+        return Row(tuple(group), tuple(values), tuple(selected), order, attention, errors)
+
+    def _apply(self, row: Row, sign: int) -> None:
+        n = len(self.spec.aggregates)
+        g = self.groups.get(row.group)
+        if g is None:
+            g = self.groups[row.group] = Group(0, [0.0] * n, [0] * n, [collections.Counter() for _ in range(n)])
+        g.count += sign
+        for i, v in enumerate(row.values):
+            if v is None:
+                continue
+            g.sums[i] += sign * v
+            g.counts[i] += sign
+            g.seen[i][v] += sign
+            if g.seen[i][v] <= 0:
+                del g.seen[i][v]
+        if g.count <= 0:
+            del self.groups[row.group]
+        self.errors += sign * row.errors
+        if sign > 0:
+            bisect.insort(self.order, row.order)
+            if row.attention:
+                bisect.insort(self.attention, row.order[-1])
+        else:
+            i = bisect.bisect_left(self.order, row.order)
+            if i < len(self.order) and self.order[i] == row.order:
+                del self.order[i]
+            if row.attention:
+                j = bisect.bisect_left(self.attention, row.order[-1])
+                if j < len(self.attention) and self.attention[j] == row.order[-1]:
+                    del self.attention[j]
+
+    def update(self, cluster: str, activation: Obj | None) -> None:
+        """This cluster's contribution is now what `activation` gives (None: it has none)."""
+        old = self.rows.pop(cluster, None)
+        if old is not None:
+            self._apply(old, -1)
+        new = self.row(cluster, activation)
+        if new is not None:
+            self.rows[cluster] = new
+            self._apply(new, +1)
+
+    def render(self) -> Obj:
+        s = self.spec
+        groups = []
+        for key in sorted(self.groups, key=lambda k: [_sortable(v) for v in k]):
+            g = self.groups[key]
+            values: Obj = {}
+            for i, (name, fn, _) in enumerate(s.aggregates):
+                if fn == "count":
+                    values[name] = g.count
+                elif fn == "sum":
+                    values[name] = _number(g.sums[i])
+                elif fn == "avg":
+                    values[name] = round(g.sums[i] / g.counts[i], 6) if g.counts[i] else None
+                elif g.seen[i]:
+                    values[name] = (min if fn == "min" else max)(g.seen[i])
+                else:
+                    values[name] = None
+            groups.append({"key": {expr: v for expr, v in zip(s.group_by, key)}, "values": values})
+        rows = []
+        for order in self.order[:s.limit] if s.select or s.order_by else []:
+            cluster = order[-1]
+            row = self.rows[cluster]
+            rows.append({"cluster": cluster, **{name: v for (name, _), v in zip(s.select, row.selected)}})
+        out: Obj = {"name": s.name, "clusters": len(self.rows), "groups": groups}
+        if rows:
+            out["rows"] = rows
+        if s.attention:
+            out["attention"] = {"count": len(self.attention), "clusters": self.attention[:s.limit]}
+        if self.errors:
+            out["evaluationErrors"] = self.errors
+        return out
+
+
+def _number(v: float) -> int | float:
+    return int(v) if float(v).is_integer() else round(v, 6)
