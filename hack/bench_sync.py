@@ -35,7 +35,7 @@ sys.path.insert(0, ROOT)
 
 from hack.bench_api import client_ssl  # noqa: E402
 from hack.benchlib import Report, rate, rss_bytes, store_bytes  # noqa: E402
-from tests.apiserver import VapiProcess  # noqa: E402
+from tests.apiserver import VapiProcess, stop_all  # noqa: E402
 
 REPORT = Report("bench-sync")
 progress = REPORT.progress
@@ -141,12 +141,7 @@ async def latency(args: argparse.Namespace, tmp: str) -> None:
         row(f"apply at center -> object on edge, {n} clusters", f"p50 {p50:.0f} ms, p99 {p99:.0f} ms",
             f"{len(samples)} samples; target p50 < 100 ms, p99 < 500 ms (KubeStellar reports ~5 s average)")
     finally:
-        for p in syncers:
-            p.terminate()
-        for p in syncers:
-            p.wait(15)
-        edge.stop()
-        center.stop()
+        stop_all(syncers, center, edge)
 
 
 async def scale(args: argparse.Namespace, tmp: str) -> None:

@@ -99,3 +99,13 @@ class VapiProcess:
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
         return self.proc.wait(timeout)
+
+
+def stop_all(processes: list[subprocess.Popen[bytes]], *servers: VapiProcess) -> None:
+    """Stop helper processes (SIGTERM, then wait), then the servers, last first."""
+    for p in processes:
+        p.terminate()
+    for p in processes:
+        p.wait(15)
+    for server in reversed(servers):
+        server.stop()

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pytest
 import yaml
 
-from tests.apiserver import KUBECTL, ROOT, VapiProcess
+from tests.apiserver import KUBECTL, ROOT, VapiProcess, stop_all
 from tests.test_edge_sync import wait_for
 
 CLUSTERS = {"e1": "eu", "e2": "eu", "e3": "us", "e4": "us", "e5": "ap"}
@@ -65,12 +65,7 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
                 stdout=log, stderr=subprocess.STDOUT, cwd=ROOT))
         yield Fleet(center, edge, syncers)
     finally:
-        for p in syncers:
-            p.terminate()
-        for p in syncers:
-            p.wait(15)
-        edge.stop()
-        center.stop()
+        stop_all(syncers, center, edge)
 
 
 def edge_deployment(fleet: Fleet, cluster: str, ns: str, name: str) -> dict | None:
@@ -129,8 +124,8 @@ def test_rollout_status_summaries_and_attention(fleet: Fleet) -> None:
     try:
         for name in ["e1", "e2", "e3", "e4"]:
             roll_out(fleet, name, "app", "web")
-        summary = wait_for(lambda: (s := center_get(fleet, "statussummary", "app.deployment.app.web"))["status"]["ready"] == 4 and s,
-                           "four clusters ready in the summary")
+        summary = wait_for(lambda: (s := center_get(fleet, "statussummary", "app.deployment.app.web"))["status"]["ready"] == 4
+                           and s["status"]["reporting"] == 5 and s, "five clusters reporting, four ready, in the summary")
         assert isinstance(summary, dict)
         assert still_running(rollout, 2), rollout.stdout.read() if rollout.stdout else ""
         status = summary["status"]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.apiserver import ROOT, VapiProcess
+from tests.apiserver import ROOT, VapiProcess, stop_all
 
 REGIONS = {"eu1": "eu", "us1": "us", "ap1": "ap"}
 REGISTRY = {"eu1": "reg.eu", "us1": "reg.us", "ap1": "reg.ap"}
@@ -123,13 +123,7 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
         center.kubectl("apply", "-f", "-", input=json.dumps(PLACEMENT))
         yield Fleet(center, edges, syncers, kubeconfigs)
     finally:
-        for p in syncers.values():
-            p.terminate()
-        for p in syncers.values():
-            p.wait(15)
-        for e in edges.values():
-            e.stop()
-        center.stop()
+        stop_all(list(syncers.values()), center, *edges.values())
 
 
 def test_workload_lands_exactly_where_placed_customized_per_cluster(fleet: Fleet) -> None:

@@ -69,37 +69,87 @@ def progress(kind: str, copy: Copy | None, generation: int) -> tuple[bool, float
     return (ready is not False), 1.0 if ready is not False else 0.0
 
 
+class Tally:
+    """Where every selected cluster's copy of one object stands, kept as reports come: the
+    counts of copies reporting, observing the center's generation and finished, and the
+    clusters bucketed by progress (the least-progressed bucket first). A report costs O(1)
+    and a few dozen bytes: each cluster is one small int, in one bucket."""
+
+    def __init__(self, kind: str, generation: int, copies: dict[str, Copy]) -> None:
+        self.kind = kind
+        self.generation = generation
+        self.copies = copies  # cluster -> its latest copy, shared with the caller
+        self.members: dict[str, int] = {}  # cluster -> rank << 2 | observed << 1 | reporting
+        self.buckets: dict[int, set[str]] = {}  # rank (done << 8 | progress in 1/255) -> clusters
+        self.done = 0
+        self.observed = 0
+        self.reporting = 0
+
+    def set(self, cluster: str, *, member: bool = True) -> None:
+        """The cluster's copy in `copies` changed (or it left, `member=False`)."""
+        old = self.members.pop(cluster, None)
+        if old is not None:
+            rank = old >> 2
+            bucket = self.buckets[rank]
+            bucket.discard(cluster)
+            if not bucket:
+                del self.buckets[rank]
+            self.done -= rank >> 8
+            self.observed -= (old >> 1) & 1
+            self.reporting -= old & 1
+        if not member:
+            return
+        copy = self.copies.get(cluster)
+        done, score = progress(self.kind, copy, self.generation)
+        observed = copy is not None and copy.observed is not None and copy.observed >= self.generation
+        rank = int(done) << 8 | int(max(0.0, min(1.0, score)) * 255)
+        self.members[cluster] = rank << 2 | int(observed) << 1 | int(copy is not None)
+        self.buckets.setdefault(rank, set()).add(cluster)
+        self.done += done
+        self.observed += observed
+        self.reporting += copy is not None
+
+    def least(self) -> Copy | None:
+        """A least-progressed copy that has a status; None when none has."""
+        for rank in sorted(self.buckets):
+            for cluster in sorted(self.buckets[rank]) if len(self.buckets[rank]) < 64 else self.buckets[rank]:
+                copy = self.copies.get(cluster)
+                if copy is not None and copy.status:
+                    return copy
+        return None
+
+
 def merge(obj: Obj, copies: list[Copy | None]) -> tuple[Obj | None, str]:
     """The center object's status and the annotation text, from the copies of every
     selected cluster (None: not reported yet). (None, text) when nothing can be said."""
-    kind = str(obj.get("kind", ""))
     generation = int((obj.get("metadata") or {}).get("generation") or 1)
-    scored = [(progress(kind, c, generation), i) for i, c in enumerate(copies)]
-    done = sum(1 for (ok, _), _ in scored if ok)
-    text = f"{done}/{len(copies)} ready"
-    if not copies:
+    by_name = {f"{i:09d}": c for i, c in enumerate(copies) if c is not None}
+    tally = Tally(str(obj.get("kind", "")), generation, by_name)
+    for i in range(len(copies)):
+        tally.set(f"{i:09d}")
+    return compose(obj, tally)
+
+
+def compose(obj: Obj, tally: Tally) -> tuple[Obj | None, str]:
+    """The center object's status and the annotation text from a tally of its copies."""
+    kind = str(obj.get("kind", ""))
+    generation = tally.generation
+    total, done = len(tally.members), tally.done
+    text = f"{done}/{total} ready"
+    base = tally.least()
+    if not total or base is None:
         return None, text
-    all_observed = all(c is not None and c.observed is not None and c.observed >= generation for c in copies)
-    if len(copies) == 1:
-        only = copies[0]
-        if only is None or not only.status:
-            return None, text
-        status = dict(only.status)
+    all_observed = tally.observed == total
+    status = dict(base.status)
+    if total == 1:
         if "observedGeneration" in status or kind in WORKLOADS:
             status["observedGeneration"] = generation if all_observed else max(0, generation - 1)
         return status, text
-    (_, _), least = min(scored, key=lambda x: (x[0][0], x[0][1], x[1]))
-    base = copies[least]
-    if base is None or not base.status:
-        base = next((c for c in copies if c is not None and c.status), None)
-        if base is None:
-            return None, text
-    status = dict(base.status)
     if kind in WORKLOADS:
         status["observedGeneration"] = generation if all_observed else max(0, generation - 1)
         want = (obj.get("spec") or {}).get("replicas")
         if kind in ("Deployment", "ReplicaSet", "StatefulSet") and isinstance(want, int):
-            finished = done == len(copies)
+            finished = done == total
             for key in ("replicas", "updatedReplicas", "readyReplicas", "availableReplicas", "currentReplicas"):
                 if finished:
                     status[key] = want
@@ -110,10 +160,9 @@ def merge(obj: Obj, copies: list[Copy | None]) -> tuple[Obj | None, str]:
             else:
                 status.pop("unavailableReplicas", None)
     else:
-        ready = [_ready_condition(c.status) if c is not None else False for c in copies]
-        if any(r is not None for r in ready):
+        if _ready_condition(status) is not None:
             conditions = [c for c in status.get("conditions") or [] if not (isinstance(c, dict) and c.get("type") == "Ready")]
-            everywhere = all(r is True for r in ready)
+            everywhere = done == total
             conditions.append({"type": "Ready", "status": "True" if everywhere else "False",
                                "reason": "ReadyEverywhere" if everywhere else "NotReadyEverywhere", "message": text})
             status["conditions"] = conditions

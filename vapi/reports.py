@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
+import cel
 import orjson
 
 import storage
@@ -43,6 +46,15 @@ def summary_name(placement_name: str, ref: Ref) -> str:
     return ".".join(parts)[:253]
 
 
+@dataclass
+class Fleet:
+    """Where one object stands across the clusters selected for it."""
+
+    shape: tuple[int, tuple[tuple[str, str], ...], int]  # membership version, placements, generation
+    members: set[str]
+    tally: fleetstatus.Tally
+
+
 class Reports:
     def __init__(self, store: objects.Objects, views: SyncViews) -> None:
         self.store = store
@@ -50,6 +62,7 @@ class Reports:
         self.views = views
         self.copies: dict[Ref, dict[str, fleetstatus.Copy]] = {}
         self.summaries: dict[tuple[Ref, tuple[str, str], str], summaries.Summary] = {}
+        self.fleets: dict[Ref, Fleet] = {}
         self._shared: dict[bytes, Obj] = {}  # identical statuses (without timestamps) kept once
         self._dirty: dict[Ref, set[str]] = {}
         self._task: asyncio.Task[None] | None = None
@@ -64,6 +77,7 @@ class Reports:
         if len(items) > MAX_ITEMS:
             raise errors.APIError(413, "RequestEntityTooLarge", f"at most {MAX_ITEMS} items per report")
         taken = 0
+        cluster = sys.intern(cluster)  # one string per cluster, however many reports and tables name it
         for i, item in enumerate(items):
             ref = await self._ref(item, i)
             if ref is None:
@@ -126,15 +140,12 @@ class Reports:
             except (errors.APIError, storage_errors.StorageError) as e:
                 log.warning("reports for %s/%s in %s not folded in: %s", ref.resource, ref.name, ref.workspace, e)
 
-    async def _fold(self, ref: Ref, changed: Iterable[str]) -> None:
+    async def _fold(self, ref: Ref, changed: set[str]) -> None:
         chosen = self._placements(ref)
         if not chosen:
             return  # placed nowhere: keeps its status
-        members = sorted(set().union(*(self.views.members.get(k, set()) for k, _ in chosen)))
-        copies = self.copies.get(ref, {})
-        for gone in [c for c in copies if c not in members]:
-            del copies[gone]
-        res = (await self.views.registries.get(ref.workspace)).stored(ref.group, ref.resource)
+        registry = await self.views.registries.get(ref.workspace)
+        res = registry.stored(ref.group, ref.resource)
         if res is None:
             return
         key = objects.key(ref.workspace, res, ref.namespace, ref.name)
@@ -142,21 +153,41 @@ class Reports:
             obj = objects.decode(await self.backend.get(key))
         except storage_errors.KeyNotFound:
             self.copies.pop(ref, None)
+            self.fleets.pop(ref, None)
             return
+        generation = int((obj.get("metadata") or {}).get("generation") or 1)
+        copies = self.copies.setdefault(ref, {})
+        shape = (self.views.membership_version, tuple(k for k, _ in chosen), generation)
+        fleet = self.fleets.get(ref)
+        rebuild = fleet is None or fleet.shape != shape
+        if fleet is None or rebuild:  # who is selected, or the generation, changed: count again
+            members: set[str] = set().union(*(self.views.members.get(k, set()) for k, _ in chosen))
+            for gone in [c for c in copies if c not in members]:
+                del copies[gone]
+            tally = fleetstatus.Tally(ref.kind, generation, copies)
+            for cluster in members:
+                tally.set(cluster)
+            fleet = self.fleets[ref] = Fleet(shape, members, tally)
+        else:  # one report, one cluster's contribution adjusted
+            for cluster in changed:
+                if cluster in fleet.members:
+                    fleet.tally.set(cluster)
+                else:
+                    copies.pop(cluster, None)
         if any(r.write_back for _, r in chosen):
-            await self._write_back(key, [copies.get(c) for c in members])
+            await self._write_back(key, fleet.tally)
         for pkey, rules in chosen:
             if rules.summaries:
-                await self._summarize(ref, pkey, rules, obj, changed, copies)
+                await self._summarize(ref, pkey, rules, obj, fleet, set(copies) if rebuild else changed, copies, rebuild)
             if rules.full:
                 await self._store_full(ref, pkey, changed, copies)
 
-    async def _write_back(self, key: str, copies: list[fleetstatus.Copy | None]) -> None:
+    async def _write_back(self, key: str, tally: fleetstatus.Tally) -> None:
         async def put(current: KeyValue | None) -> bytes | None:
             if current is None:
                 return None
             obj = objects.decode(current)
-            status, text = fleetstatus.merge(obj, copies)
+            status, text = fleetstatus.compose(obj, tally)
             meta = obj["metadata"]
             annotations = dict(meta.get("annotations") or {})
             if (status is None or obj.get("status") == status) and annotations.get(placement.FLEET_ANNOTATION) == text:
@@ -170,40 +201,37 @@ class Reports:
 
         await storage.guaranteed_update(self.backend, key, put)
 
-    def _activation(self, cluster: str, obj: Obj, copy: fleetstatus.Copy | None) -> Obj | None:
-        c = self.views.clusters.get(cluster)
-        if c is None or copy is None:
-            return None
-        return {"cluster": c.activation()["cluster"], "obj": obj, "status": copy.status}
-
-    async def _summarize(self, ref: Ref, pkey: tuple[str, str], rules: placement.Rules, obj: Obj, changed: Iterable[str],
-                         copies: dict[str, fleetstatus.Copy]) -> None:
+    async def _summarize(self, ref: Ref, pkey: tuple[str, str], rules: placement.Rules, obj: Obj, fleet: Fleet,
+                         changed: Iterable[str], copies: dict[str, fleetstatus.Copy], rebuild: bool) -> None:
         members = self.views.members.get(pkey, set())
-        rendered = []
+        todo: set[str] = set(changed)
+        current = []
         for spec in rules.summaries:
             skey = (ref, pkey, spec.name)
             summary = self.summaries.get(skey)
             if summary is None or summary.spec != spec:
                 summary = self.summaries[skey] = summaries.Summary(spec)
-                todo: Iterable[str] = list(copies)
-            else:
-                todo = changed
-            for cluster in list(todo):
-                summary.update(cluster, self._activation(cluster, obj, copies.get(cluster)) if cluster in members else None)
-            for cluster in [c for c in summary.rows if c not in members]:
-                summary.update(cluster, None)
-            rendered.append(summary.render())
-        generation = int((obj.get("metadata") or {}).get("generation") or 1)
-        reporting = [copies[c] for c in members if c in copies]
-        status = {
-            "clusters": len(members),
-            "reporting": len(reporting),
-            "observed": sum(1 for c in reporting if c.observed is not None and c.observed >= generation),
-            "ready": sum(1 for c in members if fleetstatus.progress(ref.kind, copies.get(c), generation)[0]),
-            "summaries": rendered,
-        }
-        attention = sum(s.get("attention", {}).get("count", 0) for s in rendered)
-        status["attention"] = attention
+                todo |= set(copies)
+            elif rebuild:
+                todo |= set(summary.rows)  # rows of clusters no longer selected go
+            current.append(summary)
+        # CEL converts what it is given on every call: the object once per pass, then each
+        # cluster and status once for all the summary's expressions
+        context = cel.Context()
+        context.update({"obj": obj})
+        for cluster in todo:
+            copy, c = copies.get(cluster), self.views.clusters.get(cluster)
+            if cluster not in members or copy is None or c is None:
+                for summary in current:
+                    summary.update(cluster, None)
+                continue
+            context.update({"cluster": c.activation()["cluster"], "status": copy.status})
+            for summary in current:
+                summary.update(cluster, context)
+        rendered = [summary.render() for summary in current]
+        status = {"clusters": len(fleet.members), "reporting": fleet.tally.reporting, "observed": fleet.tally.observed,
+                  "ready": fleet.tally.done, "summaries": rendered,
+                  "attention": sum(s.get("attention", {}).get("count", 0) for s in rendered)}
         body = {"apiVersion": f"{EDGE}/v1alpha1", "kind": "StatusSummary",
                 "metadata": {"name": summary_name(pkey[1], ref), "labels": {"edge.vapi.dev/placement": pkey[1]}},
                 "spec": {"placement": pkey[1], "object": {"apiVersion": ref.api_version, "kind": ref.kind,

@@ -95,7 +95,7 @@ def compile_spec(raw: Any, where: str) -> Spec:
                 expr(raw.get("orderBy"), "orderBy"), limit, expr(raw.get("attention"), "attention"))
 
 
-def _evaluate(expression: str, activation: Obj) -> tuple[bool, Any]:
+def _evaluate(expression: str, activation: Any) -> tuple[bool, Any]:
     try:
         return True, program(expression).execute(activation)
     except (ValueError, KeyError, TypeError, RuntimeError, AttributeError):
@@ -128,7 +128,7 @@ class Row:
     group: tuple[Any, ...]
     values: tuple[Any, ...]  # per aggregate; None when not evaluable
     selected: tuple[Any, ...]
-    order: tuple[Any, ...]
+    order: Any  # the cluster name, or (orderBy value, cluster name)
     attention: bool
     errors: int
 
@@ -146,11 +146,12 @@ class Summary:
         self.spec = spec
         self.rows: dict[str, Row] = {}
         self.groups: dict[tuple[Any, ...], Group] = {}
-        self.order: list[tuple[Any, ...]] = []  # (order key, cluster), sorted
+        self.order: list[Any] = []  # each row's order key, sorted (only when rows are shown)
         self.attention: list[str] = []  # sorted cluster names
         self.errors = 0
+        self._tuples: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
-    def row(self, cluster: str, activation: Obj | None) -> Row | None:
+    def row(self, cluster: str, activation: Any) -> Row | None:
         s = self.spec
         if activation is None:
             return None
@@ -178,7 +179,7 @@ class Summary:
             ok, v = _evaluate(e, activation)
             errors += not ok
             selected.append(_plain(v) if ok else None)
-        order: tuple[Any, ...] = (cluster,)
+        order: Any = cluster
         if s.order_by:
             ok, v = _evaluate(s.order_by, activation)
             errors += not ok
@@ -187,7 +188,14 @@ class Summary:
         if s.attention:
             ok, v = _evaluate(s.attention, activation)
             attention = ok and v is True
-        return Row(tuple(group), tuple(values), tuple(selected), order, attention, errors)
+        return Row(self._shared(tuple(group)), self._shared(tuple(values)), self._shared(tuple(selected)), order, attention, errors)
+
+    def _shared(self, value: tuple[Any, ...]) -> tuple[Any, ...]:
+        """Equal tuples kept once: most clusters share their group and values."""
+        try:
+            return self._tuples.setdefault(value, value)
+        except TypeError:  # an unhashable value (a list or map from CEL)
+            return value
 
     def _apply(self, row: Row, sign: int) -> None:
         n = len(self.spec.aggregates)
@@ -206,21 +214,25 @@ class Summary:
         if g.count <= 0:
             del self.groups[row.group]
         self.errors += sign * row.errors
+        cluster = row.order[-1] if isinstance(row.order, tuple) else row.order
+        rows_shown = bool(self.spec.select or self.spec.order_by)  # else no ordered list is kept
         if sign > 0:
-            bisect.insort(self.order, row.order)
+            if rows_shown:
+                bisect.insort(self.order, row.order)
             if row.attention:
-                bisect.insort(self.attention, row.order[-1])
+                bisect.insort(self.attention, cluster)
         else:
-            i = bisect.bisect_left(self.order, row.order)
+            i = bisect.bisect_left(self.order, row.order) if rows_shown else len(self.order)
             if i < len(self.order) and self.order[i] == row.order:
                 del self.order[i]
             if row.attention:
-                j = bisect.bisect_left(self.attention, row.order[-1])
-                if j < len(self.attention) and self.attention[j] == row.order[-1]:
+                j = bisect.bisect_left(self.attention, cluster)
+                if j < len(self.attention) and self.attention[j] == cluster:
                     del self.attention[j]
 
-    def update(self, cluster: str, activation: Obj | None) -> None:
-        """This cluster's contribution is now what `activation` gives (None: it has none)."""
+    def update(self, cluster: str, activation: Any) -> None:
+        """This cluster's contribution is now what `activation` (a dict or a cel.Context)
+        gives; None: it has none."""
         old = self.rows.pop(cluster, None)
         if old is not None:
             self._apply(old, -1)
@@ -248,8 +260,8 @@ class Summary:
                     values[name] = None
             groups.append({"key": {expr: v for expr, v in zip(s.group_by, key)}, "values": values})
         rows = []
-        for order in self.order[:s.limit] if s.select or s.order_by else []:
-            cluster = order[-1]
+        for order in self.order[:s.limit]:
+            cluster = order[-1] if isinstance(order, tuple) else order
             row = self.rows[cluster]
             rows.append({"cluster": cluster, **{name: v for (name, _), v in zip(s.select, row.selected)}})
         out: Obj = {"name": s.name, "clusters": len(self.rows), "groups": groups}

@@ -22,6 +22,7 @@ import asyncio
 import collections
 import contextlib
 import logging
+import sys
 from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -105,6 +106,7 @@ class SyncViews:
         self.member_errors: dict[tuple[str, str], dict[str, str]] = {}  # cluster -> why its predicate failed
         self.placed: collections.Counter[str] = collections.Counter()  # workspace -> placements in force there
         self.placed_keys: set[tuple[str, str]] = set()
+        self.membership_version = 0  # changes whenever any placement's set of clusters does
         self.revision = 0
         self.floor = 0  # watches from below this revision get 410
         self.log: collections.deque[Entry] = collections.deque(maxlen=log_size)
@@ -148,7 +150,7 @@ class SyncViews:
         ws, _, resource, _, name = parsed
         obj = objects.decode(kv)
         if resource == CLUSTERS and ws == self.inventory:
-            self.clusters[name] = placement.Cluster.of(obj)
+            self.clusters[sys.intern(name)] = placement.Cluster.of(obj)  # one string per cluster name, shared with reports
         elif resource == PLACEMENTS:
             self._compile((ws, name), obj)
 
@@ -177,6 +179,7 @@ class SyncViews:
                 del self.placed[key[0]]
 
     def _select_clusters(self, key: tuple[str, str]) -> None:
+        self.membership_version += 1
         self.members[key], self.member_errors[key] = set(), {}
         for name in self.clusters:
             self._reselect(key, name)
@@ -221,7 +224,7 @@ class SyncViews:
         if cluster is None:
             self.clusters.pop(name, None)
         else:
-            self.clusters[name] = cluster
+            self.clusters[sys.intern(name)] = cluster
         refs: set[Ref] = set()
         for key in list(self.rules):
             was = name in self.members.get(key, set())
@@ -237,6 +240,7 @@ class SyncViews:
         again: a cluster's change costs O(placements), not O(placements x clusters))."""
         members = self.members.setdefault(key, set())
         problems = self.member_errors.setdefault(key, {})
+        was = name in members
         members.discard(name)
         problems.pop(name, None)
         cluster = self.clusters.get(name)
@@ -247,6 +251,8 @@ class SyncViews:
                     members.add(name)
             except placement.CustomizationError as e:
                 problems[name] = str(e)
+        if was != (name in members):
+            self.membership_version += 1
         return name in members
 
     async def _placement_changed(self, key: tuple[str, str], obj: Obj | None, rev: int) -> None:
@@ -256,6 +262,7 @@ class SyncViews:
             for table in (self.rules, self.specs, self.invalid, self.members, self.member_errors, self.selected,
                           self.pair_errors, self._status_due):
                 table.pop(key, None)
+            self.membership_version += 1
             self._unplace(key)
         elif not self._compile(key, obj):
             return  # a status write
