@@ -274,6 +274,7 @@ class Syncer:
         (the latest state of each object); the number of objects reported."""
         kinds = {(i[0], i[1]) for i in self.desired if i[1] not in plan.NO_STATUS_KINDS and i in self.managed}
         batch = []
+        cache: dict[tuple[str, str], list[plan.Obj]] = {}  # edge objects of associated kinds, read once per round
         for api_version, kind in sorted(kinds):
             try:
                 live_objects = self.edge.list_sourced(api_version, kind)
@@ -287,6 +288,9 @@ class Syncer:
                 source = str(((live.get("metadata") or {}).get("labels") or {}).get(plan.SOURCE_LABEL, ""))
                 center_gen, edge_gen = self.generations.get(ident, (plan.generation_of(self.desired[ident]), None))
                 entry = plan.report(ident, source, center_gen, edge_gen, live)
+                spec = plan.associated_spec(self.desired[ident])
+                if spec:
+                    entry["associated"] = plan.associated(live, spec, self._candidates(spec, cache))
                 digest = json.dumps(entry, sort_keys=True).encode()
                 if self.reported.get(ident) != digest:
                     batch.append((ident, entry, digest))
@@ -297,6 +301,18 @@ class Syncer:
             for ident, _, digest in batch:
                 self.reported[ident] = digest
         return len(batch)
+
+    def _candidates(self, spec: list[plan.Obj], cache: dict[tuple[str, str], list[plan.Obj]]) -> dict[tuple[str, str], list[plan.Obj]]:
+        for entry in spec:
+            kind = (str(entry.get("apiVersion")), str(entry.get("kind")))
+            if kind not in cache:
+                try:
+                    found = self.edge.resource({"apiVersion": kind[0], "kind": kind[1]}).get()
+                    cache[kind] = [item.to_dict() for item in found.items]
+                except Exception as e:  # a kind this edge does not serve
+                    log.warning("associated %s.%s not read: %s", kind[1], kind[0], e)
+                    cache[kind] = []
+        return cache
 
     def report(self) -> None:
         now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

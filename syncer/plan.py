@@ -13,6 +13,8 @@ SOURCE_LABEL = "edge.vapi.dev/source"
 CREATE_ONLY = "edge.vapi.dev/create-only"
 LOCAL_FIELDS = "edge.vapi.dev/local-fields"
 GENERATION = "edge.vapi.dev/generation"
+ASSOCIATED = "edge.vapi.dev/associated"
+ASSOCIATED_SHOWN = 100  # per object and report
 FIELD_MANAGER = "vapi-syncer"
 LOCAL_FIELD_MANAGER = "vapi-syncer-local"  # sets localFields once, at creation
 
@@ -84,6 +86,7 @@ def split(obj: Obj) -> tuple[Obj, Obj | None, bool]:
     annotations = dict(meta.get("annotations") or {})
     create_only = annotations.pop(CREATE_ONLY, "") == "true"
     annotations.pop(GENERATION, None)
+    annotations.pop(ASSOCIATED, None)
     local_paths = [_split_path(p) for p in annotations.pop(LOCAL_FIELDS, "").split(",") if p.strip()]
     if annotations:
         meta["annotations"] = annotations
@@ -136,3 +139,71 @@ def report(ident: Identity, source: str, center_generation: int | None, edge_gen
     if isinstance(spec.get("replicas"), int):
         entry["desiredReplicas"] = spec["replicas"]
     return entry
+
+
+def associated_spec(obj: Obj) -> list[Obj]:
+    """What the placement asks to be reported with this object: [{apiVersion, kind, via,
+    labelSelector?}], in owner-chain order (ReplicaSet before Pod)."""
+    import json
+
+    raw = ((obj.get("metadata") or {}).get("annotations") or {}).get(ASSOCIATED)
+    try:
+        value = json.loads(raw) if raw else []
+    except ValueError:
+        return []
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _labels_match(selector: Obj, labels: dict[str, str]) -> bool:
+    for k, v in (selector.get("matchLabels") or {}).items():
+        if labels.get(k) != v:
+            return False
+    for e in selector.get("matchExpressions") or []:
+        key, op, values = e.get("key"), e.get("operator"), e.get("values") or []
+        if (op == "In" and labels.get(key) not in values) or (op == "NotIn" and labels.get(key) in values) \
+                or (op == "Exists" and key not in labels) or (op == "DoesNotExist" and key in labels):
+            return False
+    return True
+
+
+def associated(root: Obj, spec: list[Obj], candidates: dict[tuple[str, str], list[Obj]]) -> list[Obj]:
+    """The edge-made objects associated with `root` (its live edge copy): by owner chain
+    (children of the root, then of those children, in the order of `spec`) or by labels in
+    its namespace; `candidates` holds the live objects of each (apiVersion, kind) asked for."""
+    owners = {str((root.get("metadata") or {}).get("uid", ""))} - {""}
+    ns = (root.get("metadata") or {}).get("namespace")
+    found: list[Obj] = []
+    for entry in spec:
+        for obj in candidates.get((str(entry.get("apiVersion")), str(entry.get("kind"))), []):
+            meta = obj.get("metadata") or {}
+            if ns and meta.get("namespace") != ns:
+                continue
+            if entry.get("via") == "labels":
+                ok = _labels_match(entry.get("labelSelector") or {}, meta.get("labels") or {})
+            else:
+                ok = any(r.get("uid") in owners for r in meta.get("ownerReferences") or [] if isinstance(r, dict))
+            if ok:
+                found.append(obj)
+                owners.add(str(meta.get("uid", "")))
+    return [summarize(o) for o in found[:ASSOCIATED_SHOWN]]
+
+
+def summarize(obj: Obj) -> Obj:
+    """An associated object's summarized fields: what it is and how it is doing."""
+    meta = obj.get("metadata") or {}
+    raw_status = obj.get("status")
+    status: Obj = raw_status if isinstance(raw_status, dict) else {}
+    out: Obj = {"kind": obj.get("kind"), "name": meta.get("name"), "namespace": meta.get("namespace") or ""}
+    conditions = {c.get("type"): c.get("status") for c in status.get("conditions") or [] if isinstance(c, dict)}
+    if obj.get("kind") == "Pod":
+        out["phase"] = status.get("phase", "Pending")
+        out["ready"] = conditions.get("Ready") == "True"
+        restarts = [int(c.get("restartCount", 0)) for c in status.get("containerStatuses") or [] if isinstance(c, dict)]
+        out["restarts"] = sum(restarts)
+    else:
+        for key in ("replicas", "readyReplicas", "availableReplicas"):
+            if isinstance(status.get(key), int):
+                out[key] = status[key]
+        if conditions:
+            out["conditions"] = conditions
+    return out

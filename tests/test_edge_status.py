@@ -119,6 +119,9 @@ def test_rollout_status_summaries_and_attention(fleet: Fleet) -> None:
     c.kubectl("-n", "app", "create", "deployment", "web", "--image=nginx", "--replicas=2")
     for name in CLUSTERS:
         wait_for(lambda n=name: edge_deployment(fleet, n, "app", "web"), f"web on {name}")
+    lagging = wait_for(lambda: (s := center_get(fleet, "statussummary", "app.deployment.app.web"))["status"]["reporting"] == 5
+                       and s["status"]["summaries"][0]["attention"], "five clusters reporting, none rolled out")
+    assert lagging == {"count": 5, "clusters": ["e1", "e2"]}  # every cluster needs attention; the list is capped
     rollout = subprocess.Popen([KUBECTL, "--kubeconfig", c.kubeconfig, "-n", "app", "rollout", "status", "deployment/web",
                                 "--timeout=90s"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
@@ -198,3 +201,60 @@ def test_helm_install_wait_returns_when_every_cluster_is_ready(fleet: Fleet, tmp
     assert all(i["status"]["availableReplicas"] == 1 for i in copies)
     out = c.kubectl("get", "reportedstatuses").stdout
     assert "e3" in out and "deployment/api" in out
+
+
+def test_associated_objects_come_back_summarized(fleet: Fleet) -> None:
+    """Pods an edge made for a placed Deployment (owner chain Deployment -> ReplicaSet -> Pod)
+    come back as summarized fields, usable by summaries and kept in full copies."""
+    c = fleet.center
+    c.kubectl("apply", "-f", "-", input=json.dumps(placement(
+        "assoc", "assoc", full=True,
+        associated=[{"apiVersion": "apps/v1", "kind": "ReplicaSet", "via": "owner"}, {"apiVersion": "v1", "kind": "Pod", "via": "owner"}],
+        summaries=[{"name": "pods", "aggregates": [
+            {"name": "readyPods", "function": "sum", "expression": 'size(associated.filter(a, a.kind == "Pod" && a.ready))'}]}])))
+    c.kubectl("create", "namespace", "assoc")
+    c.kubectl("-n", "assoc", "create", "deployment", "svc", "--image=svc:1", "--replicas=2")
+    dep = wait_for(lambda: edge_deployment(fleet, "e1", "assoc", "svc"), "svc on e1")
+    assert isinstance(dep, dict)
+
+    def create(path: str, obj: dict, status: dict | None = None) -> dict:
+        code, _, body = fleet.edge.request("POST", f"/clusters/root:e1{path}", json.dumps(obj).encode(),
+                                           headers={"Content-Type": "application/json"})
+        assert code == 201, body
+        made = json.loads(body)
+        if status is not None:
+            name = made["metadata"]["name"]
+            code, _, body = fleet.edge.request("PATCH", f"/clusters/root:e1{path}/{name}/status", json.dumps({"status": status}).encode(),
+                                               headers={"Content-Type": "application/merge-patch+json"})
+            assert code == 200, body
+        return made
+
+    def owner(o: dict) -> list[dict]:
+        return [{"apiVersion": o["apiVersion"], "kind": o["kind"], "name": o["metadata"]["name"], "uid": o["metadata"]["uid"],
+                 "controller": True}]
+
+    rs = create("/apis/apps/v1/namespaces/assoc/replicasets", {
+        "apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "svc-1", "ownerReferences": owner(dep)},
+        "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "svc"}},
+                 "template": {"metadata": {"labels": {"app": "svc"}}, "spec": {"containers": [{"name": "svc", "image": "svc:1"}]}}}},
+        {"replicas": 2, "readyReplicas": 2, "availableReplicas": 2})
+    for i, ready in ((1, "True"), (2, "True"), (3, "False")):
+        create("/api/v1/namespaces/assoc/pods", {
+            "apiVersion": "v1", "kind": "Pod", "metadata": {"name": f"svc-1-{i}", "labels": {"app": "svc"}, "ownerReferences": owner(rs)},
+            "spec": {"containers": [{"name": "svc", "image": "svc:1"}]}},
+            {"phase": "Running", "conditions": [{"type": "Ready", "status": ready}],
+             "containerStatuses": [{"name": "svc", "ready": ready == "True", "restartCount": i, "image": "svc:1", "imageID": "",
+                                    "state": {"running": {}}}]})
+    # an unrelated Pod at the same edge is not associated
+    create("/api/v1/namespaces/assoc/pods", {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "stray"},
+                                             "spec": {"containers": [{"name": "x", "image": "x"}]}})
+    copy = wait_for(lambda: (r := center_get(fleet, "reportedstatus", "e1.assoc.deployment.assoc.svc"))["status"].get("associated")
+                    and len(r["status"]["associated"]) == 4 and r, "e1's associated objects at the center")
+    assert isinstance(copy, dict)
+    pods = {a["name"]: a for a in copy["status"]["associated"] if a["kind"] == "Pod"}
+    assert set(pods) == {"svc-1-1", "svc-1-2", "svc-1-3"}
+    assert pods["svc-1-2"] == {"kind": "Pod", "name": "svc-1-2", "namespace": "assoc", "phase": "Running", "ready": True, "restarts": 2}
+    assert [a for a in copy["status"]["associated"] if a["kind"] == "ReplicaSet"][0]["readyReplicas"] == 2
+    summary = wait_for(lambda: (s := center_get(fleet, "statussummary", "assoc.deployment.assoc.svc"))["status"]["summaries"][0]
+                       ["groups"][0]["values"]["readyPods"] == 2 and s, "ready pods summed")
+    assert isinstance(summary, dict)

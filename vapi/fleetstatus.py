@@ -29,6 +29,7 @@ class Copy:
     observed: int | None  # the center generation it has observed, if it has
     status: Obj
     desired: int | None  # its spec.replicas, after customization
+    associated: list[Obj] | None = None  # summaries of edge-made objects, when the placement asks
 
 
 def _int(status: Obj, key: str) -> int:

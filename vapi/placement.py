@@ -38,6 +38,7 @@ CREATE_ONLY = "edge.vapi.dev/create-only"
 LOCAL_FIELDS = "edge.vapi.dev/local-fields"
 FLEET_ANNOTATION = "vapi.dev/clusters"  # written back at the center: "12/15 ready"
 GENERATION = "edge.vapi.dev/generation"  # the center object's generation this copy is made from
+ASSOCIATED = "edge.vapi.dev/associated"  # which edge-made objects the syncer reports with this one
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 # Never synced: what only makes sense in the cluster that made it, and vapi's own kinds.
@@ -162,6 +163,7 @@ class Rules:
     write_back: bool = True  # statusCollection.writeBack: merged edge status into the object's .status
     full: bool = False  # statusCollection.full: every cluster's status kept as a ReportedStatus
     summaries: tuple[summaries.Spec, ...] = ()
+    associated: str = ""  # statusCollection.associated as compact JSON, for the syncer
 
     def selects_cluster(self, cluster: Cluster) -> bool:
         """Raises CustomizationError when the predicate cannot be evaluated for the cluster."""
@@ -246,9 +248,26 @@ def compile_rules(workspace: str, name: str, spec: Any) -> Rules:
         specs = tuple(summaries.compile_spec(r, f"spec.statusCollection.summaries[{i}]") for i, r in enumerate(raw_summaries))
     except summaries.Invalid as e:
         raise Invalid(str(e)) from e
+    associated = []
+    for i, a in enumerate(collection.get("associated") or []):
+        where = f"spec.statusCollection.associated[{i}]"
+        if not isinstance(a, dict) or not isinstance(a.get("apiVersion"), str) or not isinstance(a.get("kind"), str):
+            raise Invalid(f"{where}: want apiVersion and kind")
+        via = a.get("via", "owner")
+        if via not in ("owner", "labels"):
+            raise Invalid(f"{where}.via: Unsupported value: {via!r}: supported values: \"owner\", \"labels\"")
+        entry = {"apiVersion": a["apiVersion"], "kind": a["kind"], "via": via}
+        if via == "labels":
+            selector = a.get("labelSelector")
+            _matcher(selector, f"{where}.labelSelector")
+            if not isinstance(selector, dict):
+                raise Invalid(f"{where}.labelSelector: Required value for via: labels")
+            entry["labelSelector"] = selector
+        associated.append(entry)
     return Rules(workspace, name, _matcher(spec.get("clusterSelector"), "spec.clusterSelector"), predicate, tuple(objs),
                  tuple(customs), tuple(local), create_only, any(o.namespace_labels is not None for o in objs),
-                 collection.get("writeBack", True), collection.get("full", False), specs)
+                 collection.get("writeBack", True), collection.get("full", False), specs,
+                 orjson.dumps(associated).decode() if associated else "")
 
 
 def _target(raw: Any, where: str) -> Target:
@@ -333,6 +352,8 @@ def customize(rules: Rules, group: str, resource: str, obj: Obj, cluster: Cluste
         annotations[LOCAL_FIELDS] = ",".join(paths)
     if any(t.matches(group, resource, out) for t in rules.create_only):
         annotations[CREATE_ONLY] = "true"
+    if rules.associated:
+        annotations[ASSOCIATED] = rules.associated
     if annotations:
         meta["annotations"] = annotations
     return out

@@ -38,6 +38,7 @@ log = logging.getLogger("vapi.reports")
 Obj = dict[str, Any]
 ObjKey = tuple[str, str, str, str, str]  # workspace, group, resource, namespace, name
 MAX_ITEMS = 10_000
+ASSOCIATED_KEPT = 100  # associated objects kept per (object, cluster)
 VOLATILE = ("lastUpdateTime", "lastTransitionTime", "lastProbeTime", "lastHeartbeatTime")
 
 
@@ -83,8 +84,10 @@ class Reports:
             if ref is None:
                 continue
             status = item.get("status") if isinstance(item.get("status"), dict) else {}
+            raw = item.get("associated")
+            associated = [a for a in raw[:ASSOCIATED_KEPT] if isinstance(a, dict)] if isinstance(raw, list) else None
             copy = fleetstatus.Copy(_opt_int(item.get("generation")), _opt_int(item.get("observedGeneration")),
-                                    self._share(status), _opt_int(item.get("desiredReplicas")))
+                                    self._share(status), _opt_int(item.get("desiredReplicas")), associated)
             self.copies.setdefault(ref, {})[cluster] = copy
             self._dirty.setdefault(ref, set()).add(cluster)
             taken += 1
@@ -225,7 +228,7 @@ class Reports:
                 for summary in current:
                     summary.update(cluster, None)
                 continue
-            context.update({"cluster": c.activation()["cluster"], "status": copy.status})
+            context.update({"cluster": c.activation()["cluster"], "status": copy.status, "associated": copy.associated or []})
             for summary in current:
                 summary.update(cluster, context)
         rendered = [summary.render() for summary in current]
@@ -249,7 +252,8 @@ class Reports:
                                  "labels": {"edge.vapi.dev/cluster": cluster, "edge.vapi.dev/placement": pkey[1]}},
                     "spec": {"cluster": cluster, "object": {"apiVersion": ref.api_version, "kind": ref.kind,
                                                             "namespace": ref.namespace, "name": ref.name}},
-                    "status": {"generation": copy.generation, "observedGeneration": copy.observed, **copy.status}}
+                    "status": {"generation": copy.generation, "observedGeneration": copy.observed, **copy.status,
+                               **({"associated": copy.associated} if copy.associated is not None else {})}}
             await self._put(ref.workspace, "reportedstatuses", body)
 
     async def _put(self, ws: str, resource: str, body: Obj) -> None:

@@ -12,8 +12,10 @@ A summary (in a Placement's `spec.statusCollection.summaries`) is
     orderBy: 'cluster.name'                            # rows sorted by it, first `limit` shown
     limit: 20
     attention: 'status.availableReplicas < obj.spec.replicas'   # clusters needing a look, capped
-CEL sees `cluster` (name, labels, properties), `obj` (the center object) and `status` (the
-cluster's copy's status). An expression that cannot be evaluated for a cluster (a missing
+CEL sees `cluster` (name, labels, properties), `obj` (the center object), `status` (the
+cluster's copy's status) and `associated` (summaries of the edge-made objects the placement
+asks for: kind, name, namespace, and phase, ready, restarts for Pods or counters and
+conditions for others). An expression that cannot be evaluated for a cluster (a missing
 field) leaves that value out and is counted in `evaluationErrors`.
 """
 

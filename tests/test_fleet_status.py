@@ -1,0 +1,87 @@
+"""Folding many clusters' reports into one status and into summaries, as pure functions."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from vapi import fleetstatus, summaries
+from vapi.fleetstatus import Copy
+
+DEPLOYMENT = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "generation": 3}, "spec": {"replicas": 2}}
+
+
+def rolled(available: int, observed: int = 3) -> Copy:
+    return Copy(3, observed, {"observedGeneration": 7, "replicas": 2, "updatedReplicas": 2, "readyReplicas": available,
+                              "availableReplicas": available, "conditions": [{"type": "Available", "status": "True"}]}, 2)
+
+
+def test_one_cluster_passes_its_status_through_in_center_generations() -> None:
+    status, text = fleetstatus.merge(DEPLOYMENT, [rolled(2)])
+    assert status is not None and status["observedGeneration"] == 3 and status["availableReplicas"] == 2 and text == "1/1 ready"
+
+
+@pytest.mark.parametrize("copies,observed,available,text", [
+    pytest.param([rolled(2), rolled(2), rolled(2)], 3, 2, "3/3 ready", id="all-done"),
+    pytest.param([rolled(2), rolled(1), rolled(2)], 3, 1, "2/3 ready", id="one-lagging"),
+    pytest.param([rolled(2), None, rolled(2)], 2, 1, "2/3 ready", id="one-silent"),
+    pytest.param([rolled(2), rolled(2, observed=2), rolled(2)], 2, 1, "2/3 ready", id="old-generation"),
+])
+def test_workloads_are_done_only_when_done_everywhere(copies: list, observed: int, available: int, text: str) -> None:
+    status, got = fleetstatus.merge(DEPLOYMENT, copies)
+    assert status is not None and got == text
+    assert status["observedGeneration"] == observed
+    assert status["availableReplicas"] == available  # below spec.replicas while any cluster lags: waiters keep waiting
+
+
+def test_ready_condition_only_when_ready_everywhere() -> None:
+    cr = {"apiVersion": "example.com/v1", "kind": "Gadget", "metadata": {"name": "g", "generation": 1}}
+    ready = Copy(1, 1, {"conditions": [{"type": "Ready", "status": "True"}]}, None)
+    not_ready = Copy(1, 1, {"conditions": [{"type": "Ready", "status": "False", "message": "disk full"}]}, None)
+    status, text = fleetstatus.merge(cr, [ready, not_ready, ready])
+    assert status is not None and text == "2/3 ready"
+    assert [c["status"] for c in status["conditions"] if c["type"] == "Ready"] == ["False"]
+    status, text = fleetstatus.merge(cr, [ready, ready])
+    assert status is not None and [c["status"] for c in status["conditions"] if c["type"] == "Ready"] == ["True"]
+
+
+def test_summaries_kept_incrementally_match_a_recount() -> None:
+    spec = summaries.compile_spec({
+        "name": "s", "filter": "status.replicas > 0", "groupBy": ["cluster.labels.region"],
+        "aggregates": [{"name": "n", "function": "count"}, {"name": "sum", "function": "sum", "expression": "status.ready"},
+                       {"name": "avg", "function": "avg", "expression": "status.ready"},
+                       {"name": "min", "function": "min", "expression": "status.ready"},
+                       {"name": "max", "function": "max", "expression": "status.ready"}],
+        "select": [{"name": "ready", "expression": "status.ready"}], "orderBy": "status.ready", "limit": 3,
+        "attention": "status.ready < 2"}, "s")
+    rng = random.Random(7)
+    live = summaries.Summary(spec)
+    state: dict[str, dict | None] = {}
+    for _ in range(400):
+        cluster = f"c{rng.randrange(30):02d}"
+        activation = None if rng.random() < 0.1 else {
+            "cluster": {"name": cluster, "labels": {"region": rng.choice(["eu", "us"])}, "properties": {}},
+            "obj": {}, "status": {"replicas": rng.randrange(3), "ready": rng.randrange(4)}}
+        state[cluster] = activation
+        live.update(cluster, activation)
+    fresh = summaries.Summary(spec)
+    for cluster, activation in state.items():
+        fresh.update(cluster, activation)
+    assert live.render() == fresh.render()
+    rendered = live.render()
+    assert len(rendered["rows"]) == 3 and [r["ready"] for r in rendered["rows"]] == sorted(r["ready"] for r in rendered["rows"])
+    counted = [a for a in state.values() if a is not None and a["status"]["replicas"] > 0]
+    assert sum(g["values"]["n"] for g in rendered["groups"]) == len(counted)
+    assert rendered["attention"]["count"] == sum(1 for a in counted if a["status"]["ready"] < 2)
+
+
+@pytest.mark.parametrize("raw,field", [
+    pytest.param({"name": "s", "aggregates": [{"name": "x", "function": "median", "expression": "1"}]}, "aggregates[0]", id="fn"),
+    pytest.param({"name": "s", "aggregates": [{"name": "x", "function": "sum"}]}, "aggregates[0].expression", id="no-expr"),
+    pytest.param({"name": "s", "filter": "status.("}, "filter", id="bad-cel"),
+    pytest.param({"aggregates": []}, "name", id="no-name"),
+])
+def test_invalid_summaries_name_the_field(raw: dict, field: str) -> None:
+    with pytest.raises(summaries.Invalid, match=field.replace("[", r"\[").replace("]", r"\]").replace(".", r"\.") if field != "name" else "name"):
+        summaries.compile_spec(raw, "s")
