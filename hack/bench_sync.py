@@ -63,10 +63,11 @@ async def post(http: aiohttp.ClientSession, url: str, body: bytes) -> None:
         assert r.status == 201, await r.text()
 
 
-def start_syncer(tmp: str, name: str, center_kc: str, edge_kc: str) -> subprocess.Popen[bytes]:
+def start_syncer(tmp: str, name: str, center_kc: str, edge_kc: str, heartbeat: float = 5.0) -> subprocess.Popen[bytes]:
     log = open(os.path.join(tmp, f"syncer-{name}.log"), "ab")
     return subprocess.Popen([sys.executable, "-m", "vapi.cli", "syncer", "--kubeconfig", center_kc, "--edge-kubeconfig", edge_kc,
-                             "--state-dir", os.path.join(tmp, "state"), "--heartbeat-seconds", "5", "--resync-seconds", "600"],
+                             "--state-dir", os.path.join(tmp, "state"), "--heartbeat-seconds", str(heartbeat),
+                             "--resync-seconds", "600"],
                             stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
 
 
@@ -215,7 +216,7 @@ async def syncer_memory(args: argparse.Namespace, tmp: str) -> None:
             await post(http, f"{center.server}{EDGE}/placements", placement("mem", {"matchLabels": {"bench": "memory"}},
                        [{"apiGroup": "", "resources": ["configmaps"], "namespaces": ["default"], "names": ["obj-*"]}]))
             progress("a syncer applying 500 objects")
-            syncer = start_syncer(tmp, "mem", center_kc, edge.kubeconfig)
+            syncer = start_syncer(tmp, "mem", center_kc, edge.kubeconfig, heartbeat=0.5)  # the count comes with heartbeats
             t = time.perf_counter()
             while True:
                 async with http.get(f"{center.server}{EDGE}/edgeclusters/mem") as r:

@@ -258,3 +258,17 @@ def test_associated_objects_come_back_summarized(fleet: Fleet) -> None:
     summary = wait_for(lambda: (s := center_get(fleet, "statussummary", "assoc.deployment.assoc.svc"))["status"]["summaries"][0]
                        ["groups"][0]["values"]["readyPods"] == 2 and s, "ready pods summed")
     assert isinstance(summary, dict)
+
+
+def test_write_back_can_be_turned_off(fleet: Fleet) -> None:
+    c = fleet.center
+    c.kubectl("apply", "-f", "-", input=json.dumps(placement("quiet", "quiet", writeBack=False, full=True)))
+    c.kubectl("create", "namespace", "quiet")
+    c.kubectl("-n", "quiet", "create", "deployment", "q", "--image=q:1")
+    for name in CLUSTERS:
+        wait_for(lambda n=name: edge_deployment(fleet, n, "quiet", "q"), f"q on {name}")
+        roll_out(fleet, name, "quiet", "q")
+    wait_for(lambda: len([i for i in center_get(fleet, "reportedstatuses", "-l", "edge.vapi.dev/placement=quiet")["items"]
+                          if i["status"].get("availableReplicas") == 1]) == 5, "five rolled-out reports")
+    q = center_get(fleet, "deployment", "q", "-n", "quiet")
+    assert not q.get("status") and "vapi.dev/clusters" not in (q["metadata"].get("annotations") or {})
