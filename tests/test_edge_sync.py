@@ -283,6 +283,39 @@ def test_sync_view_is_a_list_and_a_resumable_watch(fleet: Fleet) -> None:
     assert (error["kind"], error["code"], error["reason"]) == ("Status", 410, "Expired")
 
 
+@pytest.mark.parametrize("obj,field", [
+    pytest.param({"apiVersion": "edge.vapi.dev/v1alpha1", "kind": "Placement", "metadata": {"name": "bad"},
+                  "spec": {"clusterSelector": {"matchExpressions": [{"key": "region", "operator": "Near"}]}}},
+                 "spec.clusterSelector", id="bad-selector"),
+    pytest.param({"apiVersion": "edge.vapi.dev/v1alpha1", "kind": "Placement", "metadata": {"name": "bad"},
+                  "spec": {"clusterPredicate": "cluster.labels[", "objects": []}}, "spec.clusterPredicate", id="bad-cel"),
+    pytest.param({"apiVersion": "edge.vapi.dev/v1alpha1", "kind": "Placement", "metadata": {"name": "bad"},
+                  "spec": {"statusCollection": {"summaries": [{"name": "s", "aggregates": [{"name": "x", "function": "median"}]}]}}},
+                 "spec.statusCollection.summaries[0].aggregates[0]", id="bad-summary"),
+    pytest.param({"apiVersion": "edge.vapi.dev/v1alpha1", "kind": "EdgeCluster", "metadata": {"name": "bad"},
+                  "spec": {"properties": {"replicas": 3}}}, "spec.properties", id="non-string-property"),
+])
+def test_invalid_edge_objects_are_refused_and_not_stored(fleet: Fleet, obj: dict, field: str) -> None:
+    out = fleet.center.kubectl("create", "-f", "-", check=False, input=json.dumps(obj))
+    assert out.returncode != 0 and "is invalid" in out.stderr and field in out.stderr, out.stderr
+    assert fleet.center.kubectl("get", obj["kind"].lower(), "bad", check=False).returncode != 0
+
+
+@pytest.mark.parametrize("body,code", [
+    pytest.param(b"{not json", 400, id="malformed"),
+    pytest.param(b'{"items": {"a": 1}}', 400, id="items-not-a-list"),
+    pytest.param(b'{"items": [{"kind": "Deployment"}]}', 400, id="item-without-fields"),
+])
+def test_bad_status_reports_get_a_status(fleet: Fleet, body: bytes, code: int) -> None:
+    got, _, out = fleet.center.request("POST", "/clusters/root/apis/edge.vapi.dev/v1alpha1/edgeclusters/eu1/report", body,
+                                       headers={"Content-Type": "application/json"})
+    status = json.loads(out)
+    assert got == code and status["kind"] == "Status" and status["code"] == code
+    missing, _, _ = fleet.center.request("POST", "/clusters/root/apis/edge.vapi.dev/v1alpha1/edgeclusters/nope/report", b'{"items": []}',
+                                         headers={"Content-Type": "application/json"})
+    assert missing == 404
+
+
 def test_syncer_credential_reads_only_its_own_view(fleet: Fleet) -> None:
     import yaml
 

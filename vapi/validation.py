@@ -157,8 +157,32 @@ def token_causes(res: Resource, obj: dict[str, Any]) -> list[dict[str, str]]:
     return causes
 
 
+def edge_causes(res: Resource, obj: dict[str, Any]) -> list[dict[str, str]]:
+    """A Placement whose rules cannot be compiled, or an EdgeCluster whose properties are
+    not a map of strings, is refused rather than stored."""
+    if res.group != "edge.vapi.dev":
+        return []
+    if res.kind == "Placement":
+        from vapi import placement
+
+        try:
+            placement.compile_rules("", "", obj.get("spec"))
+        except placement.Invalid as e:
+            field, _, message = str(e).partition(": ")
+            return [_cause(field, message or str(e))]
+    if res.kind == "EdgeCluster":
+        spec = obj.get("spec")
+        if spec is not None and not isinstance(spec, dict):
+            return [_cause("spec", "Invalid value: must be an object")]
+        props = (spec or {}).get("properties")
+        if props is not None and (not isinstance(props, dict) or not all(isinstance(v, str) for v in props.values())):
+            return [_cause("spec.properties", "Invalid value: must be a map of strings")]
+    return []
+
+
 def _causes(res: Resource, obj: dict[str, Any]) -> list[dict[str, str]]:
-    return metadata_causes(res, obj) + crd_causes(res, obj) + grant_causes(res, obj) + token_causes(res, obj)
+    return (metadata_causes(res, obj) + crd_causes(res, obj) + grant_causes(res, obj) + token_causes(res, obj)
+            + edge_causes(res, obj))
 
 
 def validate_create(res: Resource, obj: dict[str, Any]) -> None:
