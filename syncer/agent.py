@@ -270,9 +270,11 @@ class Syncer:
         return True
 
     def send_statuses(self) -> int:
-        """Tell the center the status of what changed since it was last told, in one batch
-        (the latest state of each object); the number of objects reported."""
-        kinds = {(i[0], i[1]) for i in self.desired if i[1] not in plan.NO_STATUS_KINDS and i in self.managed}
+        """Read what the edge holds of every applied kind: re-apply what drifted from what was
+        applied (the edge changed a field the syncer owns), and tell the center the status of
+        what changed since it was last told, in one batch (the latest state of each object).
+        The number of objects reported."""
+        kinds = {(i[0], i[1]) for i in self.desired if i in self.managed}
         batch = []
         cache: dict[tuple[str, str], list[plan.Obj]] = {}  # edge objects of associated kinds, read once per round
         for api_version, kind in sorted(kinds):
@@ -284,6 +286,12 @@ class Syncer:
             for live in live_objects:
                 ident = plan.identity({**live, "apiVersion": api_version, "kind": kind})
                 if ident not in self.desired:
+                    continue
+                body, _, create_only = plan.split(self.desired[ident])
+                if not create_only and not plan.holds(live, body):
+                    log.info("%s drifted at the edge: applying it again", plan.describe(ident))
+                    self.apply(self.desired[ident])
+                if kind in plan.NO_STATUS_KINDS:
                     continue
                 source = str(((live.get("metadata") or {}).get("labels") or {}).get(plan.SOURCE_LABEL, ""))
                 center_gen, edge_gen = self.generations.get(ident, (plan.generation_of(self.desired[ident]), None))

@@ -116,7 +116,7 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
             syncers[name] = subprocess.Popen(
                 [sys.executable, "-m", "vapi.cli", "syncer", "--kubeconfig", kubeconfigs[name],
                  "--edge-kubeconfig", edges[name].kubeconfig, "--state-dir", str(base / f"state-{name}"),
-                 "--heartbeat-seconds", "1", "--resync-seconds", "2"],
+                 "--heartbeat-seconds", "1", "--status-seconds", "1", "--resync-seconds", "300"],
                 stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
         for obj in WORKLOAD:
             center.kubectl("apply", "-f", "-", input=json.dumps(obj))
