@@ -85,3 +85,13 @@ def test_summaries_kept_incrementally_match_a_recount() -> None:
 def test_invalid_summaries_name_the_field(raw: dict, field: str) -> None:
     with pytest.raises(summaries.Invalid, match=field.replace("[", r"\[").replace("]", r"\]").replace(".", r"\.") if field != "name" else "name"):
         summaries.compile_spec(raw, "s")
+
+
+def test_short_forms_of_summaries() -> None:
+    from vapi import placement
+
+    rules = placement.compile_rules("root", "p", {"statusCollection": {
+        "groupBy": ["cluster.labels.region"], "aggregates": [{"count": True}, {"sum": "status.readyReplicas"}],
+        "attention": "status.readyReplicas < 1"}})
+    assert [s.name for s in rules.summaries] == ["default"]
+    assert rules.summaries[0].aggregates == (("count", "count", ""), ("sum(status.readyReplicas)", "sum", "status.readyReplicas"))

@@ -244,6 +244,8 @@ def compile_rules(workspace: str, name: str, spec: Any) -> Rules:
     raw_summaries = collection.get("summaries") or []
     if not isinstance(raw_summaries, list):
         raise Invalid("spec.statusCollection.summaries: must be a list")
+    if any(k in collection for k in summaries.FIELDS):  # one summary written inline
+        raw_summaries = [{"name": "default", **{k: v for k, v in collection.items() if k in summaries.FIELDS}}, *raw_summaries]
     try:
         specs = tuple(summaries.compile_spec(r, f"spec.statusCollection.summaries[{i}]") for i, r in enumerate(raw_summaries))
     except summaries.Invalid as e:

@@ -2,12 +2,13 @@
 cluster's contribution (its row), and every aggregate is adjusted by the difference, never
 recomputed from all clusters.
 
-A summary (in a Placement's `spec.statusCollection.summaries`) is
+A summary (in a Placement's `spec.statusCollection.summaries`, or written inline in
+`spec.statusCollection` itself, then named "default") is
     name: by-region
     filter: 'status.replicas > 0'                      # CEL: which clusters count
     groupBy: ['cluster.labels.region']                 # CEL expressions: the group key
-    aggregates: [{name: clusters, function: count},    # count, sum, avg, min, max
-                 {name: ready, function: sum, expression: 'status.readyReplicas'}]
+    aggregates: [{name: clusters, function: count},    # count, sum, avg, min, max; short form
+                 {name: ready, function: sum, expression: 'status.readyReplicas'}]   # {sum: 'status.x'}
     select: [{name: available, expression: 'status.availableReplicas'}]   # per-cluster rows
     orderBy: 'cluster.name'                            # rows sorted by it, first `limit` shown
     limit: 20
@@ -31,6 +32,7 @@ import cel
 
 Obj = dict[str, Any]
 FUNCTIONS = ("count", "sum", "avg", "min", "max")
+FIELDS = ("filter", "groupBy", "aggregates", "select", "orderBy", "limit", "attention")
 DEFAULT_LIMIT = 20
 
 
@@ -75,6 +77,15 @@ def compile_spec(raw: Any, where: str) -> Spec:
         raise Invalid(f"{where}.groupBy: must be a list of CEL expressions")
     aggregates = []
     for i, a in enumerate(raw.get("aggregates") or []):
+        if isinstance(a, dict) and "function" not in a:  # the short form: {sum: 'status.readyReplicas', name?: ...}
+            short = [f for f in FUNCTIONS if f in a]
+            if len(short) == 1:
+                value = a[short[0]]
+                a = {"name": a.get("name") or (short[0] if short[0] == "count" or not isinstance(value, str)
+                                                 else f"{short[0]}({value})"),
+                     "function": short[0], "expression": value if isinstance(value, str) else None}
+        if isinstance(a, dict) and "name" not in a and a.get("function") in FUNCTIONS:
+            a = {**a, "name": a["function"] if not a.get("expression") else f"{a['function']}({a['expression']})"}
         if not isinstance(a, dict) or a.get("function") not in FUNCTIONS or not isinstance(a.get("name"), str):
             raise Invalid(f"{where}.aggregates[{i}]: want name and function (one of {', '.join(FUNCTIONS)})")
         e = expr(a.get("expression"), f"aggregates[{i}].expression")
