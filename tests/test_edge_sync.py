@@ -97,7 +97,7 @@ def edge_get(edge: VapiProcess, *args: str) -> dict | None:
 @pytest.fixture(scope="module")
 def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
     base = tmp_path_factory.mktemp("fleet")
-    center = VapiProcess(str(base / "center")).start()
+    center = VapiProcess(str(base / "center"), "--edge-heartbeat-grace", "3").start()
     edges: dict[str, VapiProcess] = {}
     syncers: dict[str, subprocess.Popen[bytes]] = {}
     kubeconfigs: dict[str, str] = {}
@@ -314,6 +314,26 @@ def test_bad_status_reports_get_a_status(fleet: Fleet, body: bytes, code: int) -
     missing, _, _ = fleet.center.request("POST", "/clusters/root/apis/edge.vapi.dev/v1alpha1/edgeclusters/nope/report", b'{"items": []}',
                                          headers={"Content-Type": "application/json"})
     assert missing == 404
+
+
+def test_a_cluster_whose_syncer_went_quiet_is_not_ready(fleet: Fleet) -> None:
+    import datetime
+
+    subprocess.run([sys.executable, "-m", "vapi.cli", "cluster", "register", "ghost", "--data-dir", fleet.center.data_dir],
+                   capture_output=True, text=True, cwd=ROOT, timeout=60, check=True)
+    long_ago = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    fleet.center.kubectl("patch", "edgecluster", "ghost", "--subresource=status", "--type=merge", "-p", json.dumps({"status": {
+        "lastHeartbeatTime": long_ago, "conditions": [{"type": "Ready", "status": "True", "reason": "Heartbeat", "message": "",
+                                                        "lastTransitionTime": long_ago}]}}))
+
+    def ready(name: str) -> dict:
+        status = json.loads(fleet.center.kubectl("get", "edgecluster", name, "-o", "json").stdout)["status"]
+        return next(c for c in status["conditions"] if c["type"] == "Ready")
+
+    gone = wait_for(lambda: (r := ready("ghost"))["status"] == "Unknown" and r, "ghost's Ready to become Unknown")
+    assert isinstance(gone, dict) and gone["reason"] == "HeartbeatMissed"
+    assert ready("eu1")["status"] == "True"  # its syncer beats every second
+    fleet.center.kubectl("delete", "edgecluster", "ghost")
 
 
 def test_syncer_credential_reads_only_its_own_view(fleet: Fleet) -> None:

@@ -70,6 +70,8 @@ def parser() -> argparse.ArgumentParser:
     sy.add_argument("--resync-seconds", type=float, default=60.0,
                     help="interval of full re-applies, which repair drift (default 60)")
     serve.add_argument("--inventory-workspace", default="root", help="workspace holding the EdgeClusters (default root)")
+    serve.add_argument("--edge-heartbeat-grace", type=float, default=60.0,
+                       help="seconds without a syncer heartbeat before its EdgeCluster's Ready is Unknown (default 60; 0: never)")
     serve.add_argument("--token-auth-file", default="",
                        help='static bearer tokens, CSV lines token,user,uid,"group1,group2" (as kube-apiserver)')
     serve.add_argument("--audit-log-path", default=None,
@@ -282,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
                      compaction_interval=args.compaction_interval, compaction_keep=args.compaction_keep,
                      token_auth_file=args.token_auth_file, audit_log_path=args.audit_log_path,
                      workspace_object_quota=args.workspace_object_quota,
-                     inventory_workspace=args.inventory_workspace)
+                     inventory_workspace=args.inventory_workspace, edge_heartbeat_grace=args.edge_heartbeat_grace)
         try:
             asyncio.run(run(cfg))
         except storage_errors.StorageError as e:

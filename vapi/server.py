@@ -27,7 +27,7 @@ import storage
 from storage import errors as storage_errors
 from storage.cache import WatchCache, family_by_depth
 from storage.compactor import Compactor
-from vapi import __version__, access, audit, clock, crds, discovery, errors, gc, objects, openapi, quota, reports, requestinfo, syncview, tokens
+from vapi import __version__, access, audit, clock, crds, discovery, errors, gc, liveness, objects, openapi, quota, reports, requestinfo, syncview, tokens
 from vapi.handlers import dispatch
 from vapi.http import respond
 from vapi.resources import Registry, builtin
@@ -361,6 +361,7 @@ class Config:
     audit_log_path: str | None = None  # None: <data_dir>/audit.log; "": off; "-": stdout
     workspace_object_quota: int = 0  # 0: no limit unless a Workspace sets one
     inventory_workspace: str = ROOT  # where EdgeClusters are
+    edge_heartbeat_grace: float = 60.0  # seconds without a syncer heartbeat before Ready is Unknown
 
 
 def server_ssl(data_dir: str, hosts: list[str]) -> tuple[ssl.SSLContext, certs.CA]:
@@ -408,6 +409,8 @@ async def run(cfg: Config, ready: asyncio.Event | None = None, stop: asyncio.Eve
                   views, reports.Reports(store, views))
     await state.workspace_exists(ROOT)
     await state.views.start()
+    edge_liveness = liveness.Liveness(store, cfg.inventory_workspace, cfg.edge_heartbeat_grace)
+    edge_liveness.start()
     warm_up()
     ctx, ca = server_ssl(cfg.data_dir, cfg.hosts)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -458,6 +461,7 @@ async def run(cfg: Config, ready: asyncio.Event | None = None, stop: asyncio.Eve
             t.cancel()
         await asyncio.gather(*state.tasks, return_exceptions=True)
         await state.gc.close()
+        await edge_liveness.close()
         await state.reports.close()
         await state.views.close()
         state.audit.close()
