@@ -35,6 +35,8 @@ class Liveness:
                 await self.check()
             except storage_errors.StorageError as e:
                 log.warning("edge liveness not checked: %s", e)
+            except Exception:
+                log.exception("edge liveness not checked")
 
     async def check(self) -> int:
         """Mark every cluster whose last heartbeat is older than the grace; how many."""

@@ -142,6 +142,8 @@ class Reports:
                 await self._fold(ref, clusters)
             except (errors.APIError, storage_errors.StorageError) as e:
                 log.warning("reports for %s/%s in %s not folded in: %s", ref.resource, ref.name, ref.workspace, e)
+            except Exception:  # one object's bad fold must not stop every other's
+                log.exception("reports for %s/%s in %s not folded in", ref.resource, ref.name, ref.workspace)
 
     async def _fold(self, ref: Ref, changed: set[str]) -> None:
         chosen = self._placements(ref)

@@ -192,6 +192,8 @@ class SyncViews:
                         await self._apply(ev)
                     except (errors.APIError, storage_errors.StorageError, ValueError) as e:
                         log.warning("sync views: change at revision %d of %s not folded in: %s", ev.revision, ev.kv.key, e)
+                    except Exception:  # a bug folding one change must not stop every edge's view
+                        log.exception("sync views: change at revision %d of %s not folded in", ev.revision, ev.kv.key)
                     rev = ev.revision
                     self.revision = rev
             except asyncio.CancelledError:
@@ -522,6 +524,8 @@ class SyncViews:
                 await self._write_status(key)
             except (errors.APIError, storage_errors.StorageError) as e:
                 log.warning("status of placement %s in %s not written: %s", key[1], key[0], e)
+            except Exception:
+                log.exception("status of placement %s in %s not written", key[1], key[0])
 
     async def _check_pairs(self, key: tuple[str, str], due: tuple[set[Ref], set[str]] | None) -> None:
         """Customize again the (object, cluster) pairs a change concerns (all of them only
