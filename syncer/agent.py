@@ -154,6 +154,8 @@ class Syncer:
     # per object: (center generation, edge generation) of the last apply
     generations: dict[plan.Identity, tuple[int | None, int | None]] = field(default_factory=dict)
     reported: dict[plan.Identity, bytes] = field(default_factory=dict)  # what the center was last told
+    adopted: set[plan.Identity] = field(default_factory=set)  # applied, but there before: never deleted
+    undeleted: set[plan.Identity] = field(default_factory=set)  # left the view, delete failed
 
     def __post_init__(self) -> None:
         try:
@@ -178,20 +180,20 @@ class Syncer:
         self.desired[ident] = obj
         body, local, create_only = plan.split(obj)
         try:
-            new = ident not in self.managed and not self.edge.exists(body)
-            if create_only and not new and ident in self.managed:
-                return
+            new = ident not in self.managed and ident not in self.adopted and not self.edge.exists(body)
             if create_only and not new:
-                self.managed.add(ident)
-                self._save()
+                self.adopted.add(ident)
+                self.failures.pop(ident, None)
                 return
             edge_generation = self.edge.apply(body, plan.FIELD_MANAGER)
             if new and local is not None:
                 edge_generation = self.edge.apply(local, plan.LOCAL_FIELD_MANAGER) or edge_generation
             self.generations[ident] = (plan.generation_of(obj), edge_generation)
-            if ident not in self.managed:
+            if new:  # made by this syncer: it may delete it when it leaves the view
                 self.managed.add(ident)
                 self._save()
+            elif ident not in self.managed:
+                self.adopted.add(ident)  # there before: kept in step, never deleted
             if obj.get("kind") == "CustomResourceDefinition":
                 self.edge.wait_established(body)
             self.failures.pop(ident, None)
@@ -211,14 +213,17 @@ class Syncer:
         self.generations.pop(ident, None)
         self.reported.pop(ident, None)
         self.failures.pop(ident, None)
+        self.adopted.discard(ident)
         if ident not in self.managed:
-            return  # never applied by this syncer: not ours to delete
+            return  # not created by this syncer: not its to delete
         try:
             self.edge.delete(ident)
         except Exception as e:
             self.failures[ident] = f"delete: {e}"[:500]
+            self.undeleted.add(ident)  # tried again at the next resync
             log.warning("delete %s: %s", plan.describe(ident), e)
             return
+        self.undeleted.discard(ident)
         self.managed.discard(ident)
         self._save()
 
@@ -234,6 +239,7 @@ class Syncer:
         for ident in sorted(self.managed - wanted, key=lambda i: i[1] == "Namespace"):
             self.remove(ident)
         self.desired = {i: o for i, o in self.desired.items() if i in wanted}
+        self.adopted &= wanted
         self.reported.clear()  # the center may have restarted: tell it everything again
         self.rv = str(view["metadata"]["resourceVersion"])
         log.info("view of %s listed at %s: %d objects, %d failing", self.cluster, self.rv, len(items), len(self.failures))
@@ -274,7 +280,7 @@ class Syncer:
         applied (the edge changed a field the syncer owns), and tell the center the status of
         what changed since it was last told, in one batch (the latest state of each object).
         The number of objects reported."""
-        kinds = {(i[0], i[1]) for i in self.desired if i in self.managed}
+        kinds = {(i[0], i[1]) for i in self.desired if i in self.managed or i in self.adopted}
         batch = []
         cache: dict[tuple[str, str], list[plan.Obj]] = {}  # edge objects of associated kinds, read once per round
         for api_version, kind in sorted(kinds):
@@ -329,7 +335,7 @@ class Syncer:
             "lastHeartbeatTime": now,
             "syncerVersion": VERSION,
             "viewResourceVersion": self.rv,
-            "objectsApplied": len(self.managed & set(self.desired)) - len([i for i in self.failures if i in self.managed]),
+            "objectsApplied": len([i for i in self.desired if (i in self.managed or i in self.adopted) and i not in self.failures]),
             "objectsFailing": len(failing),
             "failures": [{"object": plan.describe(i), "message": m} for i, m in failing[:FAILURES_SHOWN]],
             "conditions": [
@@ -360,6 +366,8 @@ class Syncer:
                 if now >= next_resync:
                     for obj in plan.ordered(list(self.desired.values())):
                         self.apply(obj)
+                    for ident in list(self.undeleted):
+                        self.remove(ident)
                     next_resync = now + self.resync
                 if now >= next_status:
                     self.send_statuses()
@@ -368,7 +376,7 @@ class Syncer:
                     self.report()
                     next_heartbeat = now + self.heartbeat
                 backoff = 0.5
-            except (CenterError, OSError, ValueError) as e:
+            except Exception as e:  # the center or the edge went away mid-stream (urllib3 errors too)
                 log.warning("center: %s; retrying in %.1fs", e, backoff)
                 time.sleep(backoff)
                 backoff = min(backoff * 2, 30.0)

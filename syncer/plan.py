@@ -213,8 +213,8 @@ def holds(live: Any, wanted: Any) -> bool:
     """Whether the live object still has every value the syncer applied: maps may hold more
     (fields the edge's apiserver defaulted or other managers own), lists must match item by
     item in length and, recursively, in content."""
-    if isinstance(wanted, dict):
-        return isinstance(live, dict) and all(k in live and holds(live[k], v) for k, v in wanted.items())
+    if isinstance(wanted, dict):  # a null asks for nothing (creationTimestamp: null in kubectl's output)
+        return isinstance(live, dict) and all(v is None or (k in live and holds(live[k], v)) for k, v in wanted.items())
     if isinstance(wanted, list):
         return isinstance(live, list) and len(live) == len(wanted) and all(holds(a, b) for a, b in zip(live, wanted))
     return bool(live == wanted)

@@ -336,6 +336,21 @@ def test_a_cluster_whose_syncer_went_quiet_is_not_ready(fleet: Fleet) -> None:
     fleet.center.kubectl("delete", "edgecluster", "ghost")
 
 
+def test_objects_that_were_there_before_are_kept_in_step_but_never_deleted(fleet: Fleet) -> None:
+    edge = fleet.edges["eu1"]
+    edge.kubectl("-n", "default", "create", "configmap", "adopted", "--from-literal=owner=edge")
+    fleet.center.kubectl("-n", "default", "create", "configmap", "adopted", "--from-literal=owner=center")
+    fleet.center.kubectl("apply", "-f", "-", input=json.dumps({
+        "apiVersion": "edge.vapi.dev/v1alpha1", "kind": "Placement", "metadata": {"name": "adopt"},
+        "spec": {"clusterSelector": {"matchLabels": {"region": "eu"}},
+                 "objects": [{"apiGroup": "", "resources": ["configmaps"], "namespaces": ["default"], "names": ["adopted"]}]}}))
+    wait_for(lambda: (edge_get(edge, "configmap", "adopted", "-n", "default") or {}).get("data") == {"owner": "center"},
+             "the center's data on the edge's own ConfigMap")
+    fleet.center.kubectl("delete", "placement", "adopt")
+    time.sleep(3)
+    assert edge_get(edge, "configmap", "adopted", "-n", "default") is not None
+
+
 def test_syncer_credential_reads_only_its_own_view(fleet: Fleet) -> None:
     import yaml
 

@@ -125,9 +125,23 @@ class SyncViews:
     # -- following the store ---------------------------------------------------------
 
     async def start(self) -> None:
+        rev = await self._load_all()
+        self._task = asyncio.create_task(self._follow(rev), name="sync views")
+        self._kick_status()
+        self.ready.set()
+
+    async def _load_all(self) -> int:
+        """Everything read afresh from one pass over the store (the placements and the
+        inventory) at its current revision; watches from before it get 410."""
         rev = await self.backend.current_revision()
+        for table in (self.clusters, self.rules, self.specs, self.invalid, self.members, self.member_errors,
+                      self.selected, self.pair_errors, self.digests, self.placed):
+            table.clear()
+        self.placed_keys.clear()
+        self.log.clear()
+        self.membership_version += 1
         start_after = ""
-        while True:  # one pass over the store: the placements and the inventory
+        while True:
             page = await self.backend.list("/", revision=rev, limit=1000, start_after=start_after)
             for kv in page.items:
                 self._load(kv)
@@ -139,9 +153,7 @@ class SyncViews:
             self.selected[key] = await self._scan_selected(key)
             self._due(key)
         self.revision = self.floor = rev
-        self._task = asyncio.create_task(self._follow(rev), name="sync views")
-        self._kick_status()
-        self.ready.set()
+        return rev
 
     def _load(self, kv: KeyValue) -> None:
         parsed = parse_key(kv.key)
@@ -187,7 +199,7 @@ class SyncViews:
     async def _follow(self, rev: int) -> None:
         while True:
             try:
-                async for ev in self.backend.watch("/", since=rev + 1):
+                async for ev in self.backend.watch("/", since=rev):  # changes after rev
                     try:
                         await self._apply(ev)
                     except (errors.APIError, storage_errors.StorageError, ValueError) as e:
@@ -199,10 +211,18 @@ class SyncViews:
             except asyncio.CancelledError:
                 raise
             except storage_errors.Compacted:
-                log.warning("sync views: missed changes after revision %d; watchers will list again", rev)
-                self.floor = rev = await self.backend.current_revision()
-                self.revision = rev
-                self.log.clear()
+                log.warning("sync views: missed changes after revision %d; reading everything again, watchers will list again", rev)
+                while True:
+                    try:
+                        rev = await self._load_all()
+                        for waiters in self.waiters.values():
+                            for waiter in waiters:
+                                waiter.set()  # to find their cursor below the floor: 410
+                        self._kick_status()
+                        break
+                    except (errors.APIError, storage_errors.StorageError) as e:
+                        log.warning("sync views: store not read (%s); trying again", e)
+                        await asyncio.sleep(0.5)
             except storage_errors.StorageError as e:
                 log.warning("sync views: watch ended (%s); resuming after revision %d", e, rev)
                 await asyncio.sleep(0.5)
@@ -270,7 +290,11 @@ class SyncViews:
             return  # a status write
         else:
             self._select_clusters(key)
-        after_refs = self.selected[key] = await self._scan_selected(key) if key in self.rules else set()
+        try:
+            after_refs = self.selected[key] = await self._scan_selected(key) if key in self.rules else set()
+        except BaseException:
+            self.specs.pop(key, None)  # not in force yet: the next change of it is taken again
+            raise
         self._record(rev, before_refs | after_refs, frozenset(before_clusters | self.members.get(key, set())))
         # placements of the workspace may now agree or conflict with this one
         for k in list(self.specs):
@@ -404,7 +428,9 @@ class SyncViews:
         ns_cache = {} if ns_cache is None else ns_cache
         results: list[tuple[str, bytes, Obj]] = []
         for key in keys:
-            rules = self.rules[key]
+            rules = self.rules.get(key)  # a placement may go while this awaits
+            if rules is None:
+                continue
             labels = await self._namespace_labels(ref.workspace, ref.namespace, ns_cache) \
                 if rules.uses_namespace_labels and ref.namespace else None
             if not rules.selects_object(ref.group, ref.resource, obj, labels):
