@@ -162,6 +162,14 @@ def test_rollout_status_summaries_and_attention(fleet: Fleet) -> None:
                    == "0/5 ready" and w, "the new generation not yet observed")
     assert isinstance(web, dict) and web["status"]["observedGeneration"] < web["metadata"]["generation"]
 
+    # a cluster leaving the placement stops counting, without any report
+    c.kubectl("label", "edgecluster", "e5", "fleet=no", "--overwrite")
+    wait_for(lambda: center_get(fleet, "deployment", "web", "-n", "app")["metadata"]["annotations"]["vapi.dev/clusters"] == "0/4 ready",
+             "e5 no longer counted")
+    c.kubectl("label", "edgecluster", "e5", "fleet=yes", "--overwrite")
+    wait_for(lambda: center_get(fleet, "deployment", "web", "-n", "app")["metadata"]["annotations"]["vapi.dev/clusters"] == "0/5 ready",
+             "e5 counted again")
+
 
 def test_helm_install_wait_returns_when_every_cluster_is_ready(fleet: Fleet, tmp_path: object) -> None:
     c = fleet.center

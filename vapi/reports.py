@@ -68,6 +68,18 @@ class Reports:
         self._dirty: dict[Ref, set[str]] = {}
         self._task: asyncio.Task[None] | None = None
         self.reports = 0
+        views.listeners.append(self.touch)
+
+    def touch(self, refs: set[Ref], clusters: set[str]) -> None:
+        """Fold these objects again for these clusters: a cluster came, went or changed."""
+        for ref in refs:
+            if ref in self.copies or ref in self.fleets:
+                self._dirty.setdefault(ref, set()).update(clusters)
+        self._kick()
+
+    def _kick(self) -> None:
+        if self._dirty and (self._task is None or self._task.done()):
+            self._task = asyncio.create_task(self._flush(), name="status reports")
 
     # -- receiving ---------------------------------------------------------------------
 
@@ -79,6 +91,15 @@ class Reports:
             raise errors.APIError(413, "RequestEntityTooLarge", f"at most {MAX_ITEMS} items per report")
         taken = 0
         cluster = sys.intern(cluster)  # one string per cluster, however many reports and tables name it
+        try:
+            taken = await self._take(cluster, items)
+        finally:
+            self._kick()  # what was taken before a bad item is folded all the same
+        self.reports += taken
+        return taken
+
+    async def _take(self, cluster: str, items: list[Any]) -> int:
+        taken = 0
         for i, item in enumerate(items):
             ref = await self._ref(item, i)
             if ref is None:
@@ -91,9 +112,6 @@ class Reports:
             self.copies.setdefault(ref, {})[cluster] = copy
             self._dirty.setdefault(ref, set()).add(cluster)
             taken += 1
-        self.reports += taken
-        if self._dirty and (self._task is None or self._task.done()):
-            self._task = asyncio.create_task(self._flush(), name="status reports")
         return taken
 
     async def _ref(self, item: Any, i: int) -> Ref | None:
@@ -147,8 +165,12 @@ class Reports:
 
     async def _fold(self, ref: Ref, changed: set[str]) -> None:
         chosen = self._placements(ref)
-        if not chosen:
-            return  # placed nowhere: keeps its status
+        for skey in [k for k in self.summaries if k[0] == ref and k[1] not in {p for p, _ in chosen}]:
+            del self.summaries[skey]  # of a placement that no longer selects it
+        if not chosen:  # placed nowhere: keeps its status; nothing more is kept for it
+            self.copies.pop(ref, None)
+            self.fleets.pop(ref, None)
+            return
         registry = await self.views.registries.get(ref.workspace)
         res = registry.stored(ref.group, ref.resource)
         if res is None:

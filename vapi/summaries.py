@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import cel
+import orjson
 
 Obj = dict[str, Any]
 FUNCTIONS = ("count", "sum", "avg", "min", "max")
@@ -177,7 +178,8 @@ class Summary:
         for g in s.group_by:
             ok, v = _evaluate(g, activation)
             errors += not ok
-            group.append(_plain(v) if ok else None)
+            value = _plain(v) if ok else None
+            group.append(orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode() if isinstance(value, (dict, list)) else value)
         values: list[Any] = []
         for _, fn, e in s.aggregates:
             if fn == "count":

@@ -23,7 +23,7 @@ import collections
 import contextlib
 import logging
 import sys
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,6 +107,9 @@ class SyncViews:
         self.placed: collections.Counter[str] = collections.Counter()  # workspace -> placements in force there
         self.placed_keys: set[tuple[str, str]] = set()
         self.membership_version = 0  # changes whenever any placement's set of clusters does
+        # told (objects, clusters) whose reported state must be looked at again: a cluster
+        # came, went or changed its labels
+        self.listeners: list[Callable[[set[Ref], set[str]], None]] = []
         self.revision = 0
         self.floor = 0  # watches from below this revision get 410
         self.log: collections.deque[Entry] = collections.deque(maxlen=log_size)
@@ -255,6 +258,7 @@ class SyncViews:
                 refs |= self.selected.get(key, set())
                 self._due(key, clusters={name})
         self._record(rev, refs, frozenset([name]))
+        self._tell(refs, {name})
         self._kick_status()
 
     def _reselect(self, key: tuple[str, str], name: str) -> bool:
@@ -296,6 +300,7 @@ class SyncViews:
             self.specs.pop(key, None)  # not in force yet: the next change of it is taken again
             raise
         self._record(rev, before_refs | after_refs, frozenset(before_clusters | self.members.get(key, set())))
+        self._tell(before_refs | after_refs, before_clusters | self.members.get(key, set()))
         # placements of the workspace may now agree or conflict with this one
         for k in list(self.specs):
             if k[0] == key[0]:
@@ -355,6 +360,11 @@ class SyncViews:
         if clusters and refs:
             self._record(ev.revision, refs, frozenset(clusters))
             self._kick_status()
+
+    def _tell(self, refs: set[Ref], clusters: set[str]) -> None:
+        if refs:
+            for listener in self.listeners:
+                listener(refs, clusters)
 
     def _record(self, rev: int, refs: set[Ref], clusters: frozenset[str]) -> None:
         if not refs or not clusters:
