@@ -15,7 +15,6 @@ again, report everything again.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 import uuid
@@ -29,7 +28,7 @@ import orjson
 import storage
 from storage import errors as storage_errors
 from storage.backend import KeyValue
-from vapi import clock, errors, fleetstatus, objects, placement, summaries
+from vapi import clock, coalesce, errors, fleetstatus, objects, placement, summaries
 from vapi.resources import builtin
 from vapi.syncview import EDGE, Ref, SyncViews
 
@@ -66,7 +65,8 @@ class Reports:
         self.fleets: dict[Ref, Fleet] = {}
         self._shared: dict[bytes, Obj] = {}  # identical statuses (without timestamps) kept once
         self._dirty: dict[Ref, set[str]] = {}
-        self._task: asyncio.Task[None] | None = None
+        # a burst of reports becomes one fold (and write) per object
+        self._folds = coalesce.Coalescer(self._dirty, self._fold, _describe, log=log, name="status reports")
         self.reports = 0
         views.listeners.append(self.touch)
 
@@ -78,8 +78,7 @@ class Reports:
         self._kick()
 
     def _kick(self) -> None:
-        if self._dirty and (self._task is None or self._task.done()):
-            self._task = asyncio.create_task(self._flush(), name="status reports")
+        self._folds.kick()
 
     # -- receiving ---------------------------------------------------------------------
 
@@ -150,18 +149,6 @@ class Reports:
 
     def _placements(self, ref: Ref) -> list[tuple[tuple[str, str], placement.Rules]]:
         return [(k, r) for k, r in self.views.rules.items() if k[0] == ref.workspace and ref in self.views.selected.get(k, ())]
-
-    async def _flush(self) -> None:
-        await asyncio.sleep(0.05)  # a burst of reports becomes one write per object
-        while self._dirty:
-            ref = next(iter(self._dirty))
-            clusters = self._dirty.pop(ref)
-            try:
-                await self._fold(ref, clusters)
-            except (errors.APIError, storage_errors.StorageError) as e:
-                log.warning("reports for %s/%s in %s not folded in: %s", ref.resource, ref.name, ref.workspace, e)
-            except Exception:  # one object's bad fold must not stop every other's
-                log.exception("reports for %s/%s in %s not folded in", ref.resource, ref.name, ref.workspace)
 
     async def _fold(self, ref: Ref, changed: set[str]) -> None:
         chosen = self._placements(ref)
@@ -300,9 +287,11 @@ class Reports:
         await storage.guaranteed_update(self.backend, key, put, create=True)
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        await self._folds.close()
+
+
+def _describe(ref: Ref) -> str:
+    return f"reports for {ref.resource}/{ref.name} in {ref.workspace} not folded in"
 
 
 def _opt_int(value: Any) -> int | None:

@@ -32,7 +32,7 @@ import orjson
 import storage
 from storage import errors as storage_errors
 from storage.backend import EventType, KeyValue
-from vapi import errors, objects, placement, schemas
+from vapi import coalesce, errors, objects, placement, schemas
 from vapi.crds import WorkspaceRegistries
 from vapi.resources import Registry, Resource
 
@@ -122,7 +122,10 @@ class SyncViews:
         self.pair_errors: dict[tuple[str, str], dict[tuple[Ref, str], str]] = {}
         # placement -> what its status must look at again: None for everything
         self._status_due: dict[tuple[str, str], tuple[set[Ref], set[str]] | None] = {}
-        self._status_task: asyncio.Task[None] | None = None
+        # a burst of changes becomes one status write per placement
+        self._statuses = coalesce.Coalescer(self._status_due, self._refresh_status,
+                                            lambda k: f"status of placement {k[1]} in {k[0]} not written",
+                                            log=log, name="placement status")
         self.ready = asyncio.Event()
 
     # -- following the store ---------------------------------------------------------
@@ -547,21 +550,11 @@ class SyncViews:
         due[1].update(clusters or ())
 
     def _kick_status(self) -> None:
-        if self._status_due and (self._status_task is None or self._status_task.done()):
-            self._status_task = asyncio.create_task(self._write_statuses(), name="placement status")
+        self._statuses.kick()
 
-    async def _write_statuses(self) -> None:
-        await asyncio.sleep(0.05)  # let a burst of changes settle into one write
-        while self._status_due:
-            key = next(iter(self._status_due))
-            due = self._status_due.pop(key)
-            try:
-                await self._check_pairs(key, due)
-                await self._write_status(key)
-            except (errors.APIError, storage_errors.StorageError) as e:
-                log.warning("status of placement %s in %s not written: %s", key[1], key[0], e)
-            except Exception:
-                log.exception("status of placement %s in %s not written", key[1], key[0])
+    async def _refresh_status(self, key: tuple[str, str], due: tuple[set[Ref], set[str]] | None) -> None:
+        await self._check_pairs(key, due)
+        await self._write_status(key)
 
     async def _check_pairs(self, key: tuple[str, str], due: tuple[set[Ref], set[str]] | None) -> None:
         """Customize again the (object, cluster) pairs a change concerns (all of them only
@@ -629,10 +622,10 @@ class SyncViews:
         await storage.guaranteed_update(self.backend, k, put)
 
     async def close(self) -> None:
-        for task in (self._task, self._status_task):
-            if task is not None:
-                task.cancel()
-        await asyncio.gather(*(t for t in (self._task, self._status_task) if t is not None), return_exceptions=True)
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        await self._statuses.close()
 
 
 def _digest(obj: Obj) -> int:
