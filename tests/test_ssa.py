@@ -157,6 +157,23 @@ def test_update_entries_record_changed_fields() -> None:
     assert ops == {"a": "Apply", "kubectl-edit": "Update"}
 
 
+def test_update_entries_keep_the_item_marker() -> None:
+    # a create, and an update adding a list item, own the item itself (".") and its fields,
+    # as kube-apiserver records `kubectl create` and `kubectl edit`
+    created = deploy()
+    apply.track_update(None, created, DEPLOYMENT, "kubectl-create", "apps/v1")
+    [entry] = created["metadata"]["managedFields"]
+    assert entry["operation"] == "Update"
+    assert entry["fieldsV1"]["f:spec"]["f:template"]["f:spec"]["f:containers"] == {
+        'k:{"name":"c"}': {".": {}, "f:image": {}, "f:name": {}}}
+    edited = json.loads(json.dumps(created))
+    containers(edited).append({"name": "side", "image": "s:1"})
+    apply.track_update(created, edited, DEPLOYMENT, "kubectl-edit", "apps/v1")
+    mine = {e["manager"]: e for e in edited["metadata"]["managedFields"]}["kubectl-edit"]
+    assert mine["fieldsV1"]["f:spec"]["f:template"]["f:spec"]["f:containers"] == {
+        'k:{"name":"side"}': {".": {}, "f:image": {}, "f:name": {}}}
+
+
 def test_clients_may_clear_managed_fields() -> None:
     live = apply.apply(None, deploy(), DEPLOYMENT, "a", "apps/v1", False)
     new = json.loads(json.dumps(live))

@@ -114,9 +114,8 @@ def _drop(entries_: list[Obj], paths: list[tuple[str, ...]], keep: tuple[str, st
     return out
 
 
-def changed_paths(old: Any, new: Any, schema: schemas.Schema | None) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
-    """(paths set or changed by going from old to new, paths removed)."""
-    new_set = fieldsets.of(new, schema)
+def changed_paths(old: Any, new: Any, new_set: Trie, schema: schemas.Schema | None) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+    """(paths set or changed by going from old to new, paths removed); new_set is new's set."""
     old_set = fieldsets.of(old, schema)
     changed = []
     for p in fieldsets.paths(new_set):
@@ -144,15 +143,19 @@ def track_update(old: Obj | None, new: Obj, schema: schemas.Schema | None, manag
         if not meta["managedFields"]:
             del meta["managedFields"]
         return
-    changed, removed = changed_paths(old or {}, new, schema)
-    me = (manager, "Update", subresource)
-    current = _drop(previous, changed + removed, keep=None)
-    mine = next((entry_set(e) for e in previous if _same_entry(e, *me)), {})
-    for p in removed:
-        fieldsets.remove(mine, p)
-    for p in changed:
-        mine = fieldsets.union(mine, _trie_of(p))
-    current = set_entry(current, manager, "Update", api_version, mine, subresource, previous)
+    new_set = fieldsets.of(new, schema)
+    if old is None:  # a create: the writer owns everything it set
+        current = set_entry([], manager, "Update", api_version, new_set, subresource, [])
+    else:
+        changed, removed = changed_paths(old, new, new_set, schema)
+        me = (manager, "Update", subresource)
+        current = _drop(previous, changed + removed, keep=None)
+        mine = next((entry_set(e) for e in previous if _same_entry(e, *me)), {})
+        for p in removed:
+            fieldsets.remove(mine, p)
+        for p in changed:
+            fieldsets.add(mine, p, new_set)
+        current = set_entry(current, manager, "Update", api_version, mine, subresource, previous)
     if current:
         meta["managedFields"] = current
     else:
@@ -173,13 +176,6 @@ def _canonical(entries_: Any) -> Any:
                 pass
         out.append(e)
     return out
-
-
-def _trie_of(path: tuple[str, ...]) -> Trie:
-    trie: Trie = {}
-    for p in reversed(path):
-        trie = {p: trie} if trie else {p: {}}
-    return trie
 
 
 def apply(live: Obj | None, config: Obj, schema: schemas.Schema | None, manager: str,

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import logging
 import sys
-import uuid
 from typing import IO, Any
 
 import orjson
 
-from vapi import access, clock
+from vapi import access, clock, ids
 from vapi.requestinfo import RequestInfo
 
 log = logging.getLogger("vapi.audit")
@@ -47,7 +46,7 @@ class AuditLog:
             "kind": "Event",
             "apiVersion": "audit.k8s.io/v1",
             "level": "Metadata",
-            "auditID": str(uuid.uuid4()),
+            "auditID": ids.new_uid(),
             "stage": "ResponseComplete",
             "requestURI": uri,
             "verb": info.verb if info is not None else method.lower(),

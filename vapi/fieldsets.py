@@ -101,6 +101,17 @@ def union(a: Trie, b: Trie) -> Trie:
     return out
 
 
+def add(trie: Trie, path: tuple[str, ...], source: Trie) -> None:
+    """Put the member path `path` of `source` into trie, with the `.` marker it has there
+    (a list item or map entry that is a member and also holds owned fields)."""
+    node, src = trie, source
+    for p in path:
+        node = node.setdefault(p, {})
+        src = src.get(p) or {}
+    if SELF in src:
+        node[SELF] = {}
+
+
 def paths(trie: Trie, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     """Member paths: leaves, and nodes marked `.`."""
     out = []

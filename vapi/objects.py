@@ -14,7 +14,6 @@ import builtins
 import binascii
 import random
 import string
-import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +23,7 @@ import orjson
 from storage import errors as storage_errors
 from storage.backend import Backend, EventType, KeyValue
 from storage.cache import WatchCache
-from vapi import apply, celrules, clock, errors, schemas, selectors, validation
+from vapi import apply, celrules, clock, errors, ids, schemas, selectors, validation
 from vapi.resources import Resource
 
 Obj = dict[str, Any]
@@ -200,7 +199,7 @@ class Objects:
             await self._require_namespace(ws, ns)
         else:
             meta.pop("namespace", None)
-        meta["uid"] = str(uuid.uuid4())
+        meta["uid"] = ids.new_uid()
         meta["creationTimestamp"] = clock.now()
         meta.pop("resourceVersion", None)
         meta.pop("deletionTimestamp", None)
@@ -250,8 +249,8 @@ class Objects:
             raise errors.not_found("", "namespaces", ns) from e
         except storage_errors.StorageError as e:
             raise errors.from_storage(e, "", "namespaces", ns) from e
-        namespace = decode(kv)
-        if namespace.get("metadata", {}).get("deletionTimestamp"):
+        # every namespaced create passes here: decode only a namespace that may be terminating
+        if b'"deletionTimestamp"' in kv.value and decode(kv).get("metadata", {}).get("deletionTimestamp"):
             raise errors.APIError(
                 403, "Forbidden",
                 f"unable to create new content in namespace {ns} because it is being terminated",

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import sys
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +27,7 @@ import orjson
 import storage
 from storage import errors as storage_errors
 from storage.backend import KeyValue
-from vapi import clock, coalesce, errors, fleetstatus, objects, placement, summaries
+from vapi import clock, coalesce, errors, fleetstatus, ids, objects, placement, summaries
 from vapi.resources import builtin
 from vapi.syncview import EDGE, Ref, SyncViews
 
@@ -275,7 +274,7 @@ class Reports:
 
         async def put(current: KeyValue | None) -> bytes | None:
             if current is None:
-                body["metadata"].update(uid=str(uuid.uuid4()), creationTimestamp=clock.now())
+                body["metadata"].update(uid=ids.new_uid(), creationTimestamp=clock.now())
                 return objects.encode(body)
             old = objects.decode(current)
             if old.get("status") == body["status"] and old.get("spec") == body["spec"]:
