@@ -27,7 +27,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from hack.bench_api import client_ssl  # noqa: E402
-from hack.benchlib import Report, rate, rss_bytes  # noqa: E402
+from hack.benchlib import Report, cpu_seconds, rate, rss_bytes  # noqa: E402
 from tests.apiserver import VapiProcess  # noqa: E402
 
 REPORT = Report("bench-status")
@@ -35,12 +35,6 @@ progress = REPORT.progress
 row = REPORT.row
 EDGE = "/apis/edge.vapi.dev/v1alpha1"
 REGIONS = ("eu", "us", "ap", "sa")
-
-
-def cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def status(available: int) -> dict:

@@ -51,6 +51,13 @@ def rss_bytes(pid: int) -> int:
     raise RuntimeError(f"no VmRSS for process {pid}")
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far, from /proc."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def store_bytes(data_dir: str) -> int:
     """What a vapi data dir's SQLite store takes on disk (file and WAL)."""
     return sum(os.path.getsize(p) for p in glob.glob(os.path.join(data_dir, "store.db*")))
