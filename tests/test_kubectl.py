@@ -176,3 +176,23 @@ def test_get_prints_kube_columns(vapi: VapiProcess, namespace: str) -> None:
     assert ns_lines[0].split() == ["NAME", "STATUS", "AGE"] and ns_lines[1].split()[:2] == [namespace, "Active"]
     other = vapi.kubectl("-n", namespace, "get", "roles")
     assert other.stdout == "" and other.stderr.strip() == f"No resources found in {namespace} namespace."
+
+
+def test_unknown_fields_are_refused_by_the_server(vapi: VapiProcess, namespace: str) -> None:
+    # kubectl finds fieldValidation on the PATCH operations of /openapi/v3 and leaves unknown
+    # fields to the server (Strict by default), whose words it prints; --validate=warn warns
+    bad = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: odd}\nbogus: 1\n"
+    for args in (("apply",), ("create",)):
+        out = vapi.kubectl("-n", namespace, *args, "-f", "-", input=bad, check=False)
+        assert out.returncode == 1
+        assert out.stderr.strip() == ('Error from server (BadRequest): error when creating "STDIN": ConfigMap in version "v1" '
+                                      'cannot be handled as a ConfigMap: strict decoding error: unknown field "bogus"')
+    out = vapi.kubectl("-n", namespace, "apply", "--server-side", "-f", "-", input=bad, check=False)
+    assert out.returncode == 1
+    assert out.stderr.strip() == (f"Error from server (BadRequest): failed to create typed patch object ({namespace}/odd; "
+                                  '/v1, Kind=ConfigMap): .bogus: field not declared in schema')
+    assert "configmap/odd" not in k(vapi, namespace, "get", "configmaps", "-o", "name").split()
+    out = vapi.kubectl("-n", namespace, "apply", "--validate=warn", "-f", "-", input=bad)
+    assert out.stdout.strip() == "configmap/odd created"
+    assert 'Warning: unknown field "bogus"' in out.stderr
+    assert "bogus" not in json.loads(k(vapi, namespace, "get", "configmap", "odd", "-o", "json"))  # only in last-applied

@@ -168,7 +168,7 @@ def v3_documents(registry: Registry) -> dict[str, bytes]:
                                     "x-kubernetes-group-version-kind": [{"group": g.group, "version": v, "kind": r.kind}]}
                 for n in _referenced({"io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"}, defs):
                     components.setdefault(n, defs[n])
-                paths[_resource_path(g.group, v, r)] = _get_operation(g.group, v, r.kind, name)
+                paths[_resource_path(g.group, v, r)] = _item_operations(g.group, v, r.kind, name, r.verbs)
             doc = {
                 "openapi": "3.0.0",
                 "info": {"title": "Kubernetes", "version": f"v{schemas.KUBE_VERSION}"},
@@ -184,27 +184,47 @@ def _resource_path(group: str, version: str, r: Any) -> str:
     return f"{base}/namespaces/{{namespace}}/{r.resource}/{{name}}" if r.namespaced else f"{base}/{r.resource}/{{name}}"
 
 
-def _get_operation(group: str, version: str, kind: str, schema_name: str) -> Json:
-    return {
-        "get": {
-            "operationId": f"read{kind}",
-            "responses": {"200": {"description": "OK", "content": {
-                "application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}}}},
-            "x-kubernetes-action": "get",
-            "x-kubernetes-group-version-kind": {"group": group, "version": version, "kind": kind},
-        }
-    }
+def _query(name: str, description: str, kind: str = "string") -> Json:
+    return {"name": name, "in": "query", "description": description, "schema": {"type": kind, "uniqueItems": True}}
+
+
+# the write options kube-apiserver's paths declare; kubectl reads them from the PATCH operation
+# to decide whether the server validates fields (else it validates on the client) and dry-runs
+_DRY_RUN = _query("dryRun", "When present, indicates that modifications should not be persisted.")
+_FIELD_MANAGER = _query("fieldManager", "fieldManager is a name associated with the actor or entity that is making these changes.")
+_FIELD_VALIDATION = _query("fieldValidation", "fieldValidation instructs the server on how to handle objects in the request "
+                           "containing unknown or duplicate fields: Ignore, Warn or Strict.")
+_FORCE = _query("force", "Force is going to \"force\" Apply requests.", "boolean")
+
+
+def _item_operations(group: str, version: str, kind: str, schema_name: str, verbs: Any) -> Json:
+    """A resource's item path: get, and the writes its verbs allow, each carrying the GVK the
+    way kube-apiserver's paths do (kubectl explain finds a kind through them)."""
+    gvk = {"group": group, "version": version, "kind": kind}
+    ok = {"description": "OK", "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}}}
+
+    def operation(action: str, verb: str, params: list[Json]) -> Json:
+        return {"operationId": f"{verb}{kind}", "parameters": params, "responses": {"200": ok},
+                "x-kubernetes-action": action, "x-kubernetes-group-version-kind": gvk}
+
+    ops: Json = {"get": operation("get", "read", [])}
+    if "update" in verbs:
+        ops["put"] = operation("put", "replace", [_DRY_RUN, _FIELD_MANAGER, _FIELD_VALIDATION])
+    if "patch" in verbs:
+        ops["patch"] = operation("patch", "patch", [_DRY_RUN, _FIELD_MANAGER, _FIELD_VALIDATION, _FORCE])
+    if "delete" in verbs:
+        ops["delete"] = operation("delete", "delete", [_DRY_RUN])
+    return ops
 
 
 def _v3_paths(registry: Registry, group: str, version: str) -> dict[str, Json]:
-    """One `get` operation per resource, carrying the GVK the way kube-apiserver's paths do
-    (kubectl explain finds a resource's kind through them)."""
+    """One item path per built-in resource with a schema."""
     paths: dict[str, Json] = {}
     for r in registry.resources(group, version) or []:
         if schemas.for_kind(group, version, r.kind) is None or "get" not in r.verbs:
             continue
         name = schemas.definition_name(group, version, r.kind)
-        paths[_resource_path(group, version, r)] = _get_operation(group, version, r.kind, name)
+        paths[_resource_path(group, version, r)] = _item_operations(group, version, r.kind, name, r.verbs)
     return paths
 
 

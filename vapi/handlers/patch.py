@@ -66,7 +66,7 @@ async def server_side_apply(call: Call, config: Obj) -> web.StreamResponse:
         raise errors.bad_request(f"the name in the apply configuration must be {i.name!r}")
     if res.namespaced and meta.get("namespace") not in (None, "", i.namespace):
         raise errors.bad_request("the namespace of the apply configuration does not match the namespace of the request")
-    check_fields(call, config)
+    check_fields(call, config, applying=True)
     schema = schemas.of_resource(res)
     objects = call.state.objects
     dry = dry_run(call.request)

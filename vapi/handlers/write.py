@@ -44,9 +44,10 @@ async def body_object(call: Call) -> Obj:
     return obj
 
 
-def check_fields(call: Call, obj: Obj) -> None:
+def check_fields(call: Call, obj: Obj, *, applying: bool = False) -> None:
     """Fields the kind's schema does not declare are dropped, as kube-apiserver's decoding
-    into typed objects drops them; fieldValidation=Strict refuses them instead (400), Warn
+    into typed objects drops them; fieldValidation=Strict refuses them instead (400, in the
+    words of the decoder, or of server-side apply's typed conversion when `applying`), Warn
     (the default) reports them in Warning headers, Ignore says nothing."""
     mode = field_validation(call.request)
     schema = schemas.of_resource(call.res)
@@ -67,8 +68,15 @@ def check_fields(call: Call, obj: Obj) -> None:
     if not unknown or mode == "Ignore":
         return
     if mode == "Strict":
+        res, meta = call.res, obj.get("metadata") or {}
+        if applying:
+            gvk = f"{res.group_version}, Kind={res.kind}" if res.group else f"/{res.version}, Kind={res.kind}"
+            where = f"{meta.get('namespace') or call.info.namespace}/{meta.get('name', '')}"
+            listed = "\n".join(f".{u}: field not declared in schema" for u in unknown)
+            raise errors.bad_request(f"failed to create typed patch object ({where}; {gvk}): {listed}")
         listed = ", ".join(f'unknown field "{u}"' for u in unknown)
-        raise errors.bad_request(f"strict decoding error: {listed}")
+        raise errors.bad_request(
+            f'{res.kind} in version "{res.version}" cannot be handled as a {res.kind}: strict decoding error: {listed}')
     call.warnings.extend(f'unknown field "{u}"' for u in unknown)
 
 
