@@ -190,3 +190,29 @@ def test_replicas_follow_grants_and_workspaces_changed_through_another(tmp_path:
     finally:
         b.stop()
         a.stop()
+
+
+def test_impersonation_takes_admin_and_acts_as_the_user(tenants: VapiProcess) -> None:
+    """`kubectl --as`: an admin acts as alice (her grants, not the admin's); an edit user may
+    not impersonate; the audit log names both users."""
+    admin = kubeconfig_for(tenants, "admin", "root:acc-a", "system:masters")
+    who = as_user(admin, "auth", "whoami", "--as=alice", "--as-group=devs", "-o", "json")
+    assert json.loads(who.stdout)["status"]["userInfo"] == {"username": "alice", "groups": ["devs", "system:authenticated"]}
+    assert as_user(admin, "create", "configmap", "as-alice", "--as=alice").returncode == 0
+    assert as_user(admin, "auth", "can-i", "create", "workspaces", "--as=alice").stdout.strip() == "no"
+    denied = as_user(admin, "create", "configmap", "as-mallory", "--as=mallory")
+    assert 'User "mallory" cannot create resource "configmaps"' in denied.stderr
+    sa = as_user(admin, "auth", "whoami", "--as=system:serviceaccount:ns1:robot", "-o", "json")
+    assert json.loads(sa.stdout)["status"]["userInfo"]["groups"] == [
+        "system:serviceaccounts", "system:serviceaccounts:ns1", "system:authenticated"]
+    alice = kubeconfig_for(tenants, "alice", "root:acc-a")
+    refused = as_user(alice, "get", "configmaps", "--as=admin", "--as-group=system:masters")
+    assert refused.returncode != 0
+    assert ('users "admin" is forbidden: User "alice" cannot impersonate resource "users" in API group "" '
+            'in the workspace "root:acc-a"') in refused.stderr
+    assert as_user(alice, "auth", "can-i", "impersonate", "users").stdout.strip() == "no"
+    with open(os.path.join(tenants.data_dir, "audit.log")) as f:
+        events = [json.loads(line) for line in f]
+    created = [e for e in events if e.get("objectRef", {}).get("name") == "as-alice"]
+    assert created and created[-1]["user"]["username"] == "admin"
+    assert created[-1]["impersonatedUser"]["username"] == "alice"

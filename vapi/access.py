@@ -34,6 +34,17 @@ TENANCY = "tenancy.vapi.dev"
 class User:
     name: str
     groups: tuple[str, ...] = field(default=())
+    uid: str = ""
+
+    @classmethod
+    def impersonated(cls, name: str, groups: list[str], uid: str = "") -> User:
+        """The user a request impersonates: the groups asked for, and a service account's
+        own groups, as kube-apiserver's impersonation filter builds it."""
+        more: list[str] = []
+        if name.startswith(SERVICE_ACCOUNT_PREFIX):
+            namespace = name[len(SERVICE_ACCOUNT_PREFIX):].split(":", 1)[0]
+            more = ["system:serviceaccounts", f"system:serviceaccounts:{namespace}"]
+        return cls(name, tuple(dict.fromkeys([*groups, *more])), uid)
 
     @property
     def all_groups(self) -> tuple[str, ...]:
@@ -55,11 +66,14 @@ def needed(verb: str, group: str, resource: str) -> int:
         return 0  # anyone may ask what they themselves may do
     if verb in READ:
         return ROLES["view"]
+    if verb in ("impersonate", "escalate", "bind"):
+        return ROLES["admin"]
     if group == TENANCY:
         return ROLES["admin"]
     return ROLES["edit"]
 
 
+SERVICE_ACCOUNT_PREFIX = "system:serviceaccount:"
 SYNCER_PREFIX = "vapi:syncer:"
 SYNCER_GROUP = "vapi:syncers"
 
@@ -111,6 +125,17 @@ class Authorizer:
         else:
             message = f'forbidden: User "{user.name}" cannot {verb} path "{path}" in the workspace "{ws}"'
         raise errors.forbidden(message)
+
+    async def check_impersonate(self, user: User, ws: str, resource: str, name: str) -> None:
+        """Impersonating (a user, a group, a uid, an extra value) takes the admin role in the
+        workspace, as `impersonate` on users, groups, uids and userextras is a cluster-admin
+        power in Kubernetes."""
+        if await self.role(user, ws) >= ROLES["admin"]:
+            return
+        group = "authentication.k8s.io" if resource in ("uids", "userextras") else ""
+        raise errors.forbidden(
+            f'{resource}{"." + group if group else ""} "{name}" is forbidden: User "{user.name}" cannot impersonate '
+            f'resource "{resource}" in API group "{group}" in the workspace "{ws}"')
 
     def _syncer_may(self, user: User, ws: str, verb: str, group: str, resource: str, name: str, subresource: str) -> bool:
         if resource.startswith("selfsubject"):

@@ -39,7 +39,7 @@ class AuditLog:
             self._out = open(path, "ab", buffering=0)
 
     def record(self, *, user: access.User | None, info: RequestInfo | None, name: str, workspace: str, code: int,
-               method: str, uri: str, source: str, received: str) -> None:
+               method: str, uri: str, source: str, received: str, impersonated: access.User | None = None) -> None:
         if self._out is None or not wanted(info, code):
             return
         event: dict[str, Any] = {
@@ -58,6 +58,8 @@ class AuditLog:
             "requestReceivedTimestamp": received,
             "stageTimestamp": clock.now(),
         }
+        if impersonated is not None:
+            event["impersonatedUser"] = {"username": impersonated.name, "groups": list(impersonated.all_groups)}
         if info is not None and info.is_resource:
             ref = {"resource": info.resource, "namespace": info.namespace, "name": info.name or name,
                    "apiGroup": info.group, "apiVersion": info.version, "subresource": info.subresource}

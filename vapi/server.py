@@ -200,7 +200,8 @@ async def status_errors(request: web.Request, handler: Any) -> web.StreamRespons
         response = error_response(errors.internal(f"{type(e).__name__}: {e}"))
     info: requestinfo.RequestInfo | None = request.get("info")
     state: State = request.app["state"]
-    state.audit.record(user=request.get("user"), info=info, name=request.get("object_name", ""),
+    state.audit.record(user=request.get("user"), impersonated=request.get("impersonated"), info=info,
+                       name=request.get("object_name", ""),
                        workspace=info.workspace if info else "",
                        code=response.status, method=request.method, uri=request.path_qs,
                        source=request.remote or "", received=received)
@@ -232,6 +233,26 @@ async def authenticate(request: web.Request, state: State) -> access.User:
     raise errors.unauthorized()
 
 
+async def impersonate(request: web.Request, state: State, user: access.User, ws: str) -> access.User:
+    """`kubectl --as/--as-group/--as-uid`: the request acts as another user, if the requester
+    may impersonate in this workspace (see access.Authorizer.check_impersonate)."""
+    headers = request.headers
+    name = headers.get("Impersonate-User")
+    groups = headers.getall("Impersonate-Group", [])
+    uid = headers.get("Impersonate-Uid", "")
+    extra = [h for h in headers if h.startswith("Impersonate-Extra-")]
+    if name is None:
+        raise errors.bad_request("requested impersonation of groups, uid or extra without impersonating a user")
+    await state.authorizer.check_impersonate(user, ws, "users", name)
+    for group in groups:
+        await state.authorizer.check_impersonate(user, ws, "groups", group)
+    if uid:
+        await state.authorizer.check_impersonate(user, ws, "uids", uid)
+    for header in extra:
+        await state.authorizer.check_impersonate(user, ws, "userextras", header[len("Impersonate-Extra-"):].lower())
+    return access.User.impersonated(name, groups, uid)
+
+
 async def handle(request: web.Request) -> web.StreamResponse:
     state: State = request.app["state"]
     path = request.path
@@ -248,6 +269,8 @@ async def handle(request: web.Request) -> web.StreamResponse:
         raise
     user = await authenticate(request, state)
     request["user"] = user
+    if any(h.startswith("Impersonate-") for h in request.headers):
+        user = request["impersonated"] = await impersonate(request, state, user, ws)
     await state.authorizer.check(user, ws, info.verb if info.is_resource else "get", info.group if info.is_resource else "",
                                  info.resource, rest, name=info.name, subresource=info.subresource)
     if not await state.workspace_exists(ws):

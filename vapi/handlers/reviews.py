@@ -14,7 +14,9 @@ async def create(call: Call) -> web.StreamResponse:
     obj = await body_object(call)
     kind = call.res.kind
     me = call.user
-    user = {"username": me.name, "groups": list(me.all_groups)}
+    user: dict[str, object] = {"username": me.name, "groups": list(me.all_groups)}
+    if me.uid:
+        user["uid"] = me.uid
     role = await call.state.authorizer.role(me, call.info.workspace)
     if kind in ("SelfSubjectAccessReview", "SubjectAccessReview", "LocalSubjectAccessReview"):
         attrs = (obj.get("spec") or {}).get("resourceAttributes") or {}
@@ -27,7 +29,8 @@ async def create(call: Call) -> web.StreamResponse:
             else ["get", "list", "watch"] if role else [])
         obj["status"] = {
             "resourceRules": [{"verbs": verbs, "apiGroups": ["*"], "resources": ["*"]}] if verbs else [],
-            "nonResourceRules": [{"verbs": ["get"], "nonResourceURLs": ["*"]}] if role else [],
+            "nonResourceRules": [{"verbs": ["*"] if role >= access.ROLES["admin"] else ["get"], "nonResourceURLs": ["*"]}]
+                                if role else [],
             "incomplete": False,
         }
     elif kind == "SelfSubjectReview":
