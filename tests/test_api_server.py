@@ -53,7 +53,7 @@ def test_health_is_public_everything_else_needs_credentials(vapi: VapiProcess) -
         "/clusters/root/api", "/clusters/root/api/v1/namespaces", "/clusters/root/apis", "/clusters/root/openapi/v2",
         "/clusters/root/openapi/v3", "/clusters/root/api/v1/namespaces?watch=true", "/clusters/root/api/v1/configmaps?watch=1",
         "/clusters/root/apis/tenancy.vapi.dev/v1alpha1/workspaces", "/clusters/nope/api/v1/namespaces", "/other", "/clusters/",
-        "/clusters/root/version", "/clusters/root/healthz")]
+        "/clusters/root/version", "/clusters/root/healthz", "/api/v1/namespaces", "/apis", "/openapi/v2")]
     requests += [(m, "/clusters/root/api/v1/namespaces/default/configmaps") for m in ("POST", "DELETE", "PUT", "PATCH")]
     requests += [("POST", "/clusters/root/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")]
     for method, path in requests:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import time
+import urllib.request
 
 from tests.apiserver import KUBECTL, VapiProcess
 
@@ -196,3 +197,21 @@ def test_unknown_fields_are_refused_by_the_server(vapi: VapiProcess, namespace: 
     assert out.stdout.strip() == "configmap/odd created"
     assert 'Warning: unknown field "bogus"' in out.stderr
     assert "bogus" not in json.loads(k(vapi, namespace, "get", "configmap", "odd", "-o", "json"))  # only in last-applied
+
+
+def test_kubectl_proxy_reaches_the_root_workspace(vapi: VapiProcess) -> None:
+    # kubectl proxy drops the server URL's path (/clusters/root): unprefixed API paths are root's
+    proxy = subprocess.Popen([KUBECTL, "--kubeconfig", vapi.kubeconfig, "proxy", "--port=0"],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert proxy.stdout is not None
+        line = proxy.stdout.readline()
+        assert line.startswith("Starting to serve on 127.0.0.1:"), line
+        base = "http://" + line.split()[-1]
+        with urllib.request.urlopen(f"{base}/api/v1/namespaces/default", timeout=10) as r:
+            assert json.load(r)["metadata"]["name"] == "default"
+        with urllib.request.urlopen(f"{base}/apis/apps/v1", timeout=10) as r:
+            assert "deployments" in [x["name"] for x in json.load(r)["resources"]]
+    finally:
+        proxy.terminate()
+        proxy.wait(10)

@@ -27,8 +27,17 @@ class RequestInfo:
     name: str = ""
 
 
+# Kubernetes API paths without a /clusters/ prefix address the root workspace, as in kcp:
+# clients that drop the server URL's path (`kubectl proxy`, some SDKs) still reach it.
+UNPREFIXED = ("/api", "/apis", "/openapi")
+ROOT = "root"
+
+
 def split_workspace(path: str) -> tuple[str, str]:
-    """`/clusters/root:a/api/v1` -> ("root:a", "/api/v1"). Raises a 404 for other paths."""
+    """`/clusters/root:a/api/v1` -> ("root:a", "/api/v1"); `/api/v1` -> ("root", "/api/v1").
+    Raises a 404 for other paths."""
+    if path.startswith(UNPREFIXED) and path.split("/", 2)[1] in ("api", "apis", "openapi"):
+        return ROOT, path
     if not path.startswith("/clusters/"):
         raise errors.path_not_found(path)
     rest = path[len("/clusters/"):]
