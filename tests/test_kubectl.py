@@ -146,8 +146,14 @@ def test_edit_and_describe(vapi: VapiProcess, namespace: str) -> None:
     assert out.strip() == "deployment.apps/web edited"
     assert k(vapi, namespace, "get", "deploy", "web", "-o", "jsonpath={.spec.template.spec.containers[0].image}") == "nginx:9"
     described = k(vapi, namespace, "describe", "deploy", "web")
-    assert "Name:               web" in described and f"Namespace:          {namespace}" in described
-    assert "Replicas:           1 desired" in described
+    fields = dict(line.split(":", 1) for line in described.splitlines() if line and not line.startswith(" ") and ":" in line)
+    fields = {key: value.strip() for key, value in fields.items()}
+    assert fields["Name"] == "web" and fields["Namespace"] == namespace
+    assert fields["Replicas"].startswith("1 desired")
+    # the apiserver's defaults, as a real cluster shows them
+    assert fields["StrategyType"] == "RollingUpdate"
+    assert fields["RollingUpdateStrategy"] == "25% max unavailable, 25% max surge"
+    assert "MinReadySeconds" in fields
 
 
 def test_explain_uses_openapi_v3(vapi: VapiProcess) -> None:

@@ -23,7 +23,7 @@ import orjson
 from storage import errors as storage_errors
 from storage.backend import Backend, EventType, KeyValue
 from storage.cache import WatchCache
-from vapi import apply, celrules, clock, errors, ids, schemas, selectors, validation
+from vapi import apply, celrules, clock, defaults, errors, ids, schemas, selectors, validation
 from vapi.resources import Resource
 
 Obj = dict[str, Any]
@@ -205,12 +205,14 @@ class Objects:
         meta.pop("deletionTimestamp", None)
         meta.pop("deletionGracePeriodSeconds", None)
         meta.pop("selfLink", None)
-        if ("spec" in obj or res.has_status) and res.resource != "namespaces":
+        if ("spec" in obj or res.has_status) and (res.group, res.resource) not in WITHOUT_GENERATION:
             meta["generation"] = 1
         else:
             meta.pop("generation", None)
         if res.has_status and res.resource != "namespaces":
             obj.pop("status", None)
+        if res.group == "" and res.kind == "Pod":
+            obj["status"] = {"phase": "Pending", "qosClass": defaults.qos_class(obj.get("spec"))}
         if res.group == "apiextensions.k8s.io" and res.kind == "CustomResourceDefinition":
             from vapi import crds
 
@@ -398,24 +400,15 @@ def _secret(obj: Obj) -> None:
         obj["data"] = data
 
 
+# Kinds with a spec whose registry strategies never set metadata.generation
+WITHOUT_GENERATION = {("", r) for r in ("namespaces", "services", "nodes", "persistentvolumes", "persistentvolumeclaims",
+                                        "resourcequotas", "limitranges")} | {
+    ("coordination.k8s.io", "leases"), ("storage.k8s.io", "csidrivers"), ("storage.k8s.io", "csinodes"),
+    ("storage.k8s.io", "volumeattachments")}
+
+
 # What kube-apiserver's conversion into its internal types does to a kind on every write.
 NORMALIZE = {("", "Secret"): _secret}
-
-
-def _default_port_protocols(node: Any) -> None:
-    """kube defaults ContainerPort.protocol and ServicePort.protocol to TCP (they are
-    list-map keys, so server-side apply depends on it)."""
-    if isinstance(node, dict):
-        for k, v in node.items():
-            if k == "ports" and isinstance(v, list):
-                for port in v:
-                    if isinstance(port, dict) and ("containerPort" in port or "port" in port):
-                        port.setdefault("protocol", "TCP")
-            else:
-                _default_port_protocols(v)
-    elif isinstance(node, list):
-        for v in node:
-            _default_port_protocols(v)
 
 
 def normalize(res: Resource, obj: Obj) -> None:
@@ -424,9 +417,8 @@ def normalize(res: Resource, obj: Obj) -> None:
     fix = NORMALIZE.get((res.group, res.kind))
     if fix is not None:
         fix(obj)
-    if res.kind in ("Pod", "Service", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job",
-                    "CronJob", "ReplicationController", "PodTemplate"):
-        _default_port_protocols(obj.get("spec"))
+    if res.schema is None:
+        defaults.apply(res.group, res.kind, obj)
 
 
 def parse_rv(value: str) -> int:

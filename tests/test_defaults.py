@@ -1,0 +1,86 @@
+"""The defaults kube-apiserver fills in on writes of built-in kinds (vapi/defaults.py), as a
+real cluster shows them to `kubectl get -o yaml`, field selectors and `kubectl describe`."""
+
+from __future__ import annotations
+
+import json
+
+from tests.apiserver import VapiProcess
+from vapi import defaults
+
+
+def test_deployment_and_its_pod_template() -> None:
+    obj = {"spec": {"selector": {"matchLabels": {"a": "b"}}, "template": {"spec": {"containers": [
+        {"name": "c", "image": "nginx", "ports": [{"containerPort": 80}],
+         "readinessProbe": {"httpGet": {"path": "/", "port": 80}}},
+        {"name": "d", "image": "registry:5000/app:1.2"}]}}}}
+    defaults.apply("apps", "Deployment", obj)
+    spec = obj["spec"]
+    assert (spec["replicas"], spec["revisionHistoryLimit"], spec["progressDeadlineSeconds"]) == (1, 10, 600)
+    assert spec["strategy"] == {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": "25%"}}
+    pod = spec["template"]["spec"]
+    assert (pod["restartPolicy"], pod["dnsPolicy"], pod["schedulerName"], pod["terminationGracePeriodSeconds"]) == (
+        "Always", "ClusterFirst", "default-scheduler", 30)
+    c, d = pod["containers"]
+    assert (c["imagePullPolicy"], d["imagePullPolicy"]) == ("Always", "IfNotPresent")  # untagged means latest
+    assert c["ports"] == [{"containerPort": 80, "protocol": "TCP"}]
+    assert c["readinessProbe"] == {"httpGet": {"path": "/", "port": 80, "scheme": "HTTP"}, "timeoutSeconds": 1,
+                                   "periodSeconds": 10, "successThreshold": 1, "failureThreshold": 3}
+    assert c["terminationMessagePath"] == "/dev/termination-log" and c["resources"] == {}
+
+
+def test_set_values_are_kept_and_defaulting_is_idempotent() -> None:
+    obj = {"spec": {"replicas": 0, "strategy": {"type": "Recreate"}, "template": {"spec": {"containers": [
+        {"name": "c", "image": "i:latest", "imagePullPolicy": "Never"}]}}}}
+    defaults.apply("apps", "Deployment", obj)
+    assert obj["spec"]["replicas"] == 0 and obj["spec"]["strategy"] == {"type": "Recreate"}
+    assert obj["spec"]["template"]["spec"]["containers"][0]["imagePullPolicy"] == "Never"
+    again = json.loads(json.dumps(obj))
+    defaults.apply("apps", "Deployment", again)
+    assert again == obj
+
+
+def test_other_kinds() -> None:
+    svc = {"spec": {"type": "NodePort", "ports": [{"port": 80}]}}
+    defaults.apply("", "Service", svc)
+    assert svc["spec"]["ports"] == [{"port": 80, "protocol": "TCP", "targetPort": 80}]
+    assert (svc["spec"]["sessionAffinity"], svc["spec"]["externalTrafficPolicy"]) == ("None", "Cluster")
+    job = {"spec": {"parallelism": 3, "template": {"spec": {"restartPolicy": "Never", "containers": []}}}}
+    defaults.apply("batch", "Job", job)
+    assert "completions" not in job["spec"] and job["spec"]["backoffLimit"] == 6
+    assert job["spec"]["template"]["spec"]["restartPolicy"] == "Never"
+    secret: dict = {}
+    defaults.apply("", "Secret", secret)
+    assert secret == {"type": "Opaque"}
+    cron = {"spec": {"jobTemplate": {"spec": {"template": {"spec": {"containers": [{"name": "c", "image": "i:1"}]}}}}}}
+    defaults.apply("batch", "CronJob", cron)
+    assert (cron["spec"]["suspend"], cron["spec"]["concurrencyPolicy"]) == (False, "Allow")
+    assert cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["dnsPolicy"] == "ClusterFirst"
+
+
+def test_qos_class() -> None:
+    def spec(**resources: dict) -> dict:
+        return {"containers": [{"name": "c", "resources": resources}]}
+    assert defaults.qos_class(spec()) == "BestEffort"
+    assert defaults.qos_class(spec(requests={"cpu": "1"})) == "Burstable"
+    assert defaults.qos_class(spec(limits={"cpu": "1", "memory": "1Gi"})) == "Guaranteed"  # requests default to limits
+    assert defaults.qos_class(spec(limits={"cpu": "1", "memory": "1Gi"}, requests={"cpu": "500m"})) == "Burstable"
+
+
+def test_kubectl_sees_the_defaults(vapi: VapiProcess, namespace: str) -> None:
+    def k(*args: str) -> str:
+        return vapi.kubectl("-n", namespace, *args).stdout
+
+    k("create", "secret", "generic", "s1", "--from-literal=x=y")
+    assert k("get", "secrets", "--field-selector", "type=Opaque", "-o", "name").split() == ["secret/s1"]
+    k("run", "p1", "--image=busybox:1.36", "--restart=Never")
+    pod = json.loads(k("get", "pod", "p1", "-o", "json"))
+    assert pod["status"] == {"phase": "Pending", "qosClass": "BestEffort"}
+    assert pod["spec"]["containers"][0]["imagePullPolicy"] == "IfNotPresent"
+    assert k("get", "pods", "--field-selector", "status.phase=Pending", "-o", "name").split() == ["pod/p1"]
+    k("wait", "--for=jsonpath={.status.phase}=Pending", "pod/p1", "--timeout=10s")
+    k("create", "deployment", "web", "--image=nginx:1.27")
+    dep = json.loads(k("get", "deploy", "web", "-o", "json", "--show-managed-fields"))
+    assert dep["spec"]["strategy"]["rollingUpdate"] == {"maxUnavailable": "25%", "maxSurge": "25%"}
+    created = dep["metadata"]["managedFields"][0]
+    assert created["manager"] == "kubectl-create" and "f:progressDeadlineSeconds" in created["fieldsV1"]["f:spec"]

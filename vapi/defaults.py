@@ -1,0 +1,283 @@
+"""The defaults kube-apiserver gives built-in kinds when it decodes a write, after
+k8s.io/kubernetes/pkg/apis/*/v1/defaults.go (SetDefaults_*): what `kubectl get -o yaml`
+and `kubectl describe` show for fields nobody set. Only values the apiserver fills in by
+itself are here; what controllers or admission plugins add later (service account
+volumes, node names, allocated addresses) is not.
+
+Defaulting runs on every create and update, so each function only fills what is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+Obj = dict[str, Any]
+
+# PodSpec and Container defaults (core/v1 SetDefaults_PodSpec, SetDefaults_Container, ...)
+POD_SPEC = {"restartPolicy": "Always", "terminationGracePeriodSeconds": 30, "dnsPolicy": "ClusterFirst",
+            "securityContext": {}, "schedulerName": "default-scheduler", "enableServiceLinks": True}
+CONTAINER = {"terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File", "resources": {}}
+PROBE = {"timeoutSeconds": 1, "periodSeconds": 10, "successThreshold": 1, "failureThreshold": 3}
+VOLUME_MODE_0644 = 420
+
+
+def _fill(node: Any, values: Obj) -> None:
+    if isinstance(node, dict):
+        for k, v in values.items():
+            if k not in node:
+                node[k] = dict(v) if isinstance(v, dict) else v
+
+
+def _dicts(node: Any, *path: str) -> list[Obj]:
+    """The dicts at path under node; a list along the way contributes each of its items."""
+    found = [node]
+    for key in path:
+        step: list[Any] = []
+        for n in found:
+            value = n.get(key) if isinstance(n, dict) else None
+            step.extend(value if isinstance(value, list) else [value])
+        found = step
+    return [n for n in found if isinstance(n, dict)]
+
+
+def pull_policy(image: Any) -> str:
+    """Always for `:latest` or an untagged image, else IfNotPresent (SetDefaults_Container)."""
+    if not isinstance(image, str) or "@" in image:
+        return "IfNotPresent"
+    last = image.rsplit("/", 1)[-1]
+    tag = last.split(":", 1)[1] if ":" in last else "latest"
+    return "Always" if tag == "latest" else "IfNotPresent"
+
+
+def _container(c: Obj) -> None:
+    _fill(c, CONTAINER)
+    c.setdefault("imagePullPolicy", pull_policy(c.get("image")))
+    for port in _dicts(c, "ports"):
+        port.setdefault("protocol", "TCP")
+    for probe in (c.get(k) for k in ("livenessProbe", "readinessProbe", "startupProbe")):
+        if isinstance(probe, dict):
+            _fill(probe, PROBE)
+            if isinstance(probe.get("httpGet"), dict):
+                probe["httpGet"].setdefault("scheme", "HTTP")
+    for ref in _dicts(c, "env", "valueFrom", "fieldRef"):
+        ref.setdefault("apiVersion", "v1")
+
+
+def pod_spec(spec: Any) -> None:
+    if not isinstance(spec, dict):
+        return
+    _fill(spec, POD_SPEC)
+    for key in ("initContainers", "containers", "ephemeralContainers"):
+        for c in _dicts(spec, key):
+            _container(c)
+    for volume in _dicts(spec, "volumes"):
+        for source in ("configMap", "secret", "projected", "downwardAPI"):
+            if isinstance(volume.get(source), dict):
+                volume[source].setdefault("defaultMode", VOLUME_MODE_0644)
+        for ref in _dicts(volume, "downwardAPI", "items", "fieldRef"):
+            ref.setdefault("apiVersion", "v1")
+
+
+def _template(obj: Obj, *path: str) -> None:
+    for spec in _dicts(obj, *path, "template", "spec"):
+        pod_spec(spec)
+
+
+def _rolling(spec: Obj, key: str, rolling: Obj) -> None:
+    """spec[key] (a deployment, stateful set or daemon set strategy) of type RollingUpdate
+    unless set, with the rollingUpdate parameters that type takes."""
+    strategy = spec.setdefault(key, {})
+    if isinstance(strategy, dict):
+        strategy.setdefault("type", "RollingUpdate")
+        if strategy["type"] == "RollingUpdate":
+            _fill(strategy.setdefault("rollingUpdate", {}), rolling)
+
+
+def pod(obj: Obj) -> None:
+    pod_spec(obj.get("spec"))
+
+
+def deployment(obj: Obj) -> None:
+    spec = obj.get("spec")
+    if not isinstance(spec, dict):
+        return
+    _fill(spec, {"replicas": 1, "revisionHistoryLimit": 10, "progressDeadlineSeconds": 600})
+    _rolling(spec, "strategy", {"maxUnavailable": "25%", "maxSurge": "25%"})
+    _template(obj, "spec")
+
+
+def replica_set(obj: Obj) -> None:
+    if isinstance(obj.get("spec"), dict):
+        obj["spec"].setdefault("replicas", 1)
+    _template(obj, "spec")
+
+
+def stateful_set(obj: Obj) -> None:
+    spec = obj.get("spec")
+    if not isinstance(spec, dict):
+        return
+    _fill(spec, {"replicas": 1, "podManagementPolicy": "OrderedReady", "revisionHistoryLimit": 10,
+                 "persistentVolumeClaimRetentionPolicy": {"whenDeleted": "Retain", "whenScaled": "Retain"}})
+    _rolling(spec, "updateStrategy", {"partition": 0})
+    for claim in _dicts(spec, "volumeClaimTemplates"):
+        if isinstance(claim.get("spec"), dict):
+            claim["spec"].setdefault("volumeMode", "Filesystem")
+    _template(obj, "spec")
+
+
+def daemon_set(obj: Obj) -> None:
+    spec = obj.get("spec")
+    if not isinstance(spec, dict):
+        return
+    spec.setdefault("revisionHistoryLimit", 10)
+    _rolling(spec, "updateStrategy", {"maxUnavailable": 1, "maxSurge": 0})
+    _template(obj, "spec")
+
+
+def job(obj: Obj) -> None:
+    spec = obj.get("spec")
+    if not isinstance(spec, dict):
+        return
+    if spec.get("completions") is None and spec.get("parallelism") is None:
+        _fill(spec, {"completions": 1, "parallelism": 1})
+    _fill(spec, {"parallelism": 1, "backoffLimit": 6, "completionMode": "NonIndexed", "suspend": False})
+    if spec.get("podFailurePolicy") is None:
+        spec.setdefault("podReplacementPolicy", "TerminatingOrFailed")
+    _template(obj, "spec")
+
+
+def cron_job(obj: Obj) -> None:
+    spec = obj.get("spec")
+    if not isinstance(spec, dict):
+        return
+    _fill(spec, {"concurrencyPolicy": "Allow", "suspend": False, "successfulJobsHistoryLimit": 3,
+                 "failedJobsHistoryLimit": 1})
+    _template(obj, "spec", "jobTemplate", "spec")
+
+
+def replication_controller(obj: Obj) -> None:
+    spec = obj.get("spec")
+    if not isinstance(spec, dict):
+        return
+    spec.setdefault("replicas", 1)
+    labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") if isinstance(spec.get("template"), dict) else None
+    if not spec.get("selector") and isinstance(labels, dict) and labels:
+        spec["selector"] = dict(labels)
+    _template(obj, "spec")
+
+
+def pod_template(obj: Obj) -> None:
+    _template(obj)
+
+
+def service(obj: Obj) -> None:
+    spec = obj.get("spec")
+    if not isinstance(spec, dict):
+        return
+    kind = spec.setdefault("type", "ClusterIP")
+    spec.setdefault("sessionAffinity", "None")
+    for port in _dicts(spec, "ports"):
+        port.setdefault("protocol", "TCP")
+        if "port" in port:
+            port.setdefault("targetPort", port["port"])
+    if kind in ("ClusterIP", "NodePort", "LoadBalancer"):
+        spec.setdefault("internalTrafficPolicy", "Cluster")
+    if kind in ("NodePort", "LoadBalancer"):
+        spec.setdefault("externalTrafficPolicy", "Cluster")
+    if kind == "LoadBalancer":
+        spec.setdefault("allocateLoadBalancerNodePorts", True)
+
+
+def secret(obj: Obj) -> None:
+    obj.setdefault("type", "Opaque")
+
+
+def persistent_volume_claim(obj: Obj) -> None:
+    if isinstance(obj.get("spec"), dict):
+        obj["spec"].setdefault("volumeMode", "Filesystem")
+
+
+def persistent_volume(obj: Obj) -> None:
+    if isinstance(obj.get("spec"), dict):
+        _fill(obj["spec"], {"persistentVolumeReclaimPolicy": "Retain", "volumeMode": "Filesystem"})
+
+
+def ports_tcp(obj: Obj) -> None:
+    """Endpoints, EndpointSlices and NetworkPolicies: ports default to TCP."""
+    for port in _dicts(obj, "subsets", "ports") + _dicts(obj, "ports"):
+        port.setdefault("protocol", "TCP")
+    spec = obj.get("spec")
+    for rule in _dicts(spec, "ingress") + _dicts(spec, "egress"):
+        for port in _dicts(rule, "ports"):
+            port.setdefault("protocol", "TCP")
+
+
+def network_policy(obj: Obj) -> None:
+    ports_tcp(obj)
+    spec = obj.get("spec")
+    if isinstance(spec, dict) and not spec.get("policyTypes"):
+        spec["policyTypes"] = ["Ingress", "Egress"] if spec.get("egress") else ["Ingress"]
+
+
+def storage_class(obj: Obj) -> None:
+    _fill(obj, {"reclaimPolicy": "Delete", "volumeBindingMode": "Immediate"})
+
+
+def priority_class(obj: Obj) -> None:
+    obj.setdefault("preemptionPolicy", "PreemptLowerPriority")
+
+
+def binding_subjects(obj: Obj) -> None:
+    for subject in _dicts(obj, "subjects"):
+        if subject.get("kind") in ("User", "Group"):
+            subject.setdefault("apiGroup", "rbac.authorization.k8s.io")
+
+
+BY_KIND: dict[tuple[str, str], Callable[[Obj], None]] = {
+    ("", "Pod"): pod,
+    ("", "PodTemplate"): pod_template,
+    ("", "ReplicationController"): replication_controller,
+    ("", "Service"): service,
+    ("", "Secret"): secret,
+    ("", "PersistentVolumeClaim"): persistent_volume_claim,
+    ("", "PersistentVolume"): persistent_volume,
+    ("", "Endpoints"): ports_tcp,
+    ("apps", "Deployment"): deployment,
+    ("apps", "ReplicaSet"): replica_set,
+    ("apps", "StatefulSet"): stateful_set,
+    ("apps", "DaemonSet"): daemon_set,
+    ("batch", "Job"): job,
+    ("batch", "CronJob"): cron_job,
+    ("discovery.k8s.io", "EndpointSlice"): ports_tcp,
+    ("networking.k8s.io", "NetworkPolicy"): network_policy,
+    ("storage.k8s.io", "StorageClass"): storage_class,
+    ("scheduling.k8s.io", "PriorityClass"): priority_class,
+    ("rbac.authorization.k8s.io", "RoleBinding"): binding_subjects,
+    ("rbac.authorization.k8s.io", "ClusterRoleBinding"): binding_subjects,
+}
+
+
+def apply(group: str, kind: str, obj: Obj) -> None:
+    fill = BY_KIND.get((group, kind))
+    if fill is not None:
+        fill(obj)
+
+
+def qos_class(spec: Any) -> str:
+    """A Pod's QoS class (k8s.io/kubernetes/pkg/apis/core/helper/qos): BestEffort without
+    requests or limits, Guaranteed when every container's cpu and memory limits equal its
+    requests, else Burstable."""
+    def section(c: Obj, key: str) -> Obj:
+        value = c.get(key)
+        return value if isinstance(value, dict) else {}
+
+    resources = [section(c, "resources") for c in _dicts(spec, "containers") + _dicts(spec, "initContainers")]
+    if not any(section(r, "requests") or section(r, "limits") for r in resources):
+        return "BestEffort"
+    for r in resources:
+        limits = section(r, "limits")
+        requests = {**limits, **section(r, "requests")}  # requests default to limits
+        if any(limits.get(k) is None or str(requests.get(k)) != str(limits.get(k)) for k in ("cpu", "memory")):
+            return "Burstable"
+    return "Guaranteed"
