@@ -192,6 +192,7 @@ class Objects:
             meta["name"] = meta["generateName"] + "".join(random.choices(string.ascii_lowercase + string.digits, k=5))
         validation.validate_create(res, obj)
         normalize(res, obj)
+        validation.validate_kind(res, obj)
         celrules.validate(res, obj)
         name = meta["name"]
         if res.namespaced:
@@ -287,6 +288,7 @@ class Objects:
             crds.set_status(new, old, await self._others(res, ws))
         normalize(res, new)
         validation.validate_update(res, new, old)
+        validation.validate_kind(res, new, old)
         celrules.validate(res, new, old)
         if manager:
             schema = schemas.of_resource(res)

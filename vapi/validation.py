@@ -191,3 +191,10 @@ def validate_create(res: Resource, obj: dict[str, Any]) -> None:
 
 def validate_update(res: Resource, new: dict[str, Any], old: dict[str, Any]) -> None:
     _raise(res, new, _causes(res, new))
+
+
+def validate_kind(res: Resource, obj: dict[str, Any], old: dict[str, Any] | None = None) -> None:
+    """A built-in kind's own rules, checked after defaulting (vapi/kindrules.py)."""
+    from vapi import kindrules
+
+    _raise(res, obj, kindrules.causes(res, obj, old))

@@ -1,0 +1,93 @@
+"""What a real kube-apiserver refuses about built-in kinds beyond their types (vapi/kindrules.py):
+the causes, in its words, and through kubectl."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.apiserver import VapiProcess
+from vapi import defaults, kindrules
+from vapi.resources import builtin
+
+
+def causes(group: str, resource: str, obj: dict, old: dict | None = None) -> list[tuple[str, str]]:
+    res = builtin().lookup(group, "v1", resource)
+    assert res is not None
+    for o in (obj, old):
+        if o is not None:
+            defaults.apply(group, res.kind, o)
+    return [(c["field"], c["message"]) for c in kindrules.causes(res, obj, old)]
+
+
+def deployment(selector: dict | None, labels: dict | None, **spec: object) -> dict:
+    template = {"metadata": {"labels": labels} if labels is not None else {},
+                "spec": {"containers": [{"name": "c", "image": "i:1"}]}}
+    body = {"template": template, **spec}
+    if selector is not None:
+        body["selector"] = selector
+    return {"metadata": {"name": "d"}, "spec": body}
+
+
+def test_required_fields_after_defaulting() -> None:
+    got = causes("apps", "deployments", {"metadata": {"name": "d"}, "spec": {"template": {"spec": {"containers": [{"image": "x"}]}}}})
+    assert got == [("spec.selector", "Required value"), ("spec.template.spec.containers[0].name", "Required value")]
+    assert causes("", "pods", {"metadata": {"name": "p"}, "spec": {"containers": []}}) == [("spec.containers", "Required value")]
+    # env fieldRef.apiVersion is required, and defaulted before the check
+    env = [{"name": "N", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}]
+    assert causes("", "pods", {"metadata": {"name": "p"}, "spec": {"containers": [{"name": "c", "image": "i", "env": env}]}}) == []
+
+
+def test_workload_selectors() -> None:
+    assert causes("apps", "deployments", deployment({"matchLabels": {"app": "a"}}, {"app": "a", "x": "1"})) == []
+    assert causes("apps", "deployments", deployment({"matchLabels": {"app": "a"}}, {"app": "b"})) == [
+        ("spec.template.metadata.labels", 'Invalid value: map[string]string{"app":"b"}: `selector` does not match template `labels`')]
+    assert causes("apps", "statefulsets", deployment({}, {"app": "b"})) == [
+        ("spec.selector", "Invalid value: v1.LabelSelector{MatchLabels:map[string]string(nil), "
+                          "MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: empty selector is invalid for statefulset")]
+    expr = {"matchExpressions": [{"key": "env", "operator": "In", "values": ["a", "b"]}]}
+    assert causes("apps", "daemonsets", deployment(expr, {"env": "b"})) == []
+    old = deployment({"matchLabels": {"app": "a"}}, {"app": "a"})
+    new = deployment({"matchLabels": {"app": "a", "v": "2"}}, {"app": "a", "v": "2"}, replicas=-1)
+    assert causes("apps", "deployments", new, old) == [
+        ("spec.replicas", "Invalid value: -1: must be greater than or equal to 0"),
+        ("spec.selector", 'Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"a", "v":"2"}, '
+                          "MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable")]
+
+
+def test_ports_keys_and_immutable_data() -> None:
+    svc = {"metadata": {"name": "s"}, "spec": {"ports": [{"port": 80, "targetPort": 0}, {"port": 70000, "targetPort": 8080}]}}
+    assert causes("", "services", svc) == [
+        ("spec.ports[0].targetPort", "Invalid value: 0: must be between 1 and 65535, inclusive"),
+        ("spec.ports[1].port", "Invalid value: 70000: must be between 1 and 65535, inclusive")]
+    assert causes("", "configmaps", {"metadata": {"name": "c"}, "data": {"bad key": "1", "good.key-1_x": "2"}}) == [
+        ("data[bad key]", 'Invalid value: "bad key": ' + kindrules.CONFIG_KEY_MESSAGE)]
+    old = {"metadata": {"name": "c"}, "immutable": True, "data": {"a": "1"}}
+    assert causes("", "configmaps", {"metadata": {"name": "c"}, "immutable": True, "data": {"a": "2"}}, old) == [
+        ("data", "Forbidden: field is immutable when `immutable` is set")]
+    assert causes("", "secrets", {"metadata": {"name": "c"}, "immutable": True, "data": {"a": "1"}}, old) == []
+
+
+def test_pod_spec_is_fixed_but_images() -> None:
+    old = {"metadata": {"name": "p"}, "spec": {"containers": [{"name": "c", "image": "i:1"}]}}
+    new = json.loads(json.dumps(old))
+    new["spec"]["containers"][0]["image"] = "i:2"
+    assert causes("", "pods", new, json.loads(json.dumps(old))) == []
+    new["spec"]["restartPolicy"] = "Never"
+    [(field, message)] = causes("", "pods", new, json.loads(json.dumps(old)))
+    assert field == "spec" and message.startswith("Forbidden: pod updates may not change fields other than `spec.containers[*].image`")
+
+
+@pytest.mark.parametrize("manifest,message", [
+    pytest.param("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector: {matchLabels: {app: a}}\n"
+                 "  template:\n    metadata: {labels: {app: b}}\n    spec: {containers: [{name: c, image: i}]}\n",
+                 'The Deployment "d" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":"b"}: '
+                 "`selector` does not match template `labels`", id="selector"),
+    pytest.param("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: []}\n",
+                 'The Pod "p" is invalid: spec.containers: Required value', id="no-containers"),
+])
+def test_kubectl_prints_the_refusal_and_nothing_is_stored(vapi: VapiProcess, namespace: str, manifest: str, message: str) -> None:
+    out = vapi.kubectl("-n", namespace, "create", "-f", "-", input=manifest, check=False)
+    assert out.returncode == 1 and out.stderr.strip() == message
+    assert vapi.kubectl("-n", namespace, "get", "deploy,pods", "-o", "name").stdout.split() == []

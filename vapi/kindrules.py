@@ -1,0 +1,206 @@
+"""Validation of built-in kinds beyond their types, after k8s.io/kubernetes/pkg/apis/*/validation:
+the rules a kube-apiserver with no controllers still enforces, in its words, so that what a
+real cluster refuses is refused here too (422 Invalid with one cause per field).
+
+- Required fields: what the kind's OpenAPI schema lists as `required`, checked after
+  defaulting (status is never checked: it is the reporters' business).
+- Workloads: a non-empty selector that matches the pod template's labels, replicas >= 0,
+  a selector that never changes.
+- Ports in 1..65535; ConfigMap and Secret keys; `immutable` ConfigMaps and Secrets.
+- Pods: after creation only images, activeDeadlineSeconds, tolerations (added) and
+  terminationGracePeriodSeconds may change in the spec.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from vapi import schemas, selectors
+from vapi.resources import Resource
+
+Obj = dict[str, Any]
+Cause = dict[str, str]
+
+WORKLOADS = {("apps", "Deployment"): "deployment", ("apps", "ReplicaSet"): "replicaset",
+             ("apps", "StatefulSet"): "statefulset", ("apps", "DaemonSet"): "daemonset"}
+CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+CONFIG_KEY_MESSAGE = ("a valid config key must consist of alphanumeric characters, '-', '_' or '.' "
+                      "(e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')")
+MAX_DATA_BYTES = 1024 * 1024
+
+
+def _cause(field: str, message: str, reason: str = "FieldValueInvalid") -> Cause:
+    return {"reason": reason, "message": message, "field": field}
+
+
+def _go_map(value: Any) -> str:
+    """A value as Go's %#v prints the map[string]string of labels in kube's messages."""
+    if not value:
+        return "map[string]string(nil)"
+    return "map[string]string{" + ", ".join(f"{json.dumps(k)}:{json.dumps(v)}" for k, v in sorted(value.items())) + "}"
+
+
+# required lists that may not be empty either (a pod needs a container)
+NON_EMPTY = {"containers"}
+
+
+def required(value: Any, schema: schemas.Schema | None, path: str) -> list[Cause]:
+    """Fields the schema requires that are absent, null or empty strings."""
+    node = schemas.resolve(schema)
+    if node is None:
+        return []
+    out: list[Cause] = []
+    if isinstance(value, dict):
+        for name in node.get("required") or ():
+            if value.get(name) in (None, "") or (name in NON_EMPTY and value.get(name) == []):
+                out.append(_cause(f"{path}.{name}".lstrip("."), "Required value", "FieldValueRequired"))
+        for k, v in value.items():
+            if k in ("status", "metadata") and not path:
+                continue
+            child = schemas.field(node, k)
+            if child is not None and isinstance(v, (dict, list)):
+                out += required(v, child, f"{path}.{k}".lstrip("."))
+    elif isinstance(value, list):
+        item = schemas.items(schema)
+        for i, v in enumerate(value):
+            if isinstance(v, (dict, list)):
+                out += required(v, item, f"{path}[{i}]")
+    return out
+
+
+def _go_selector(selector: Any) -> str:
+    """A label selector as Go's %#v prints a v1.LabelSelector in kube's messages."""
+    if not isinstance(selector, dict):
+        return "nil"
+    exprs = selector.get("matchExpressions")
+    if exprs:
+        listed = ", ".join(
+            f'v1.LabelSelectorRequirement{{Key:{json.dumps(e.get("key"))}, Operator:{json.dumps(e.get("operator"))}, '
+            f'Values:[]string{{{", ".join(json.dumps(v) for v in e.get("values") or [])}}}}}'
+            for e in exprs if isinstance(e, dict))
+        exprs_text = f"[]v1.LabelSelectorRequirement{{{listed}}}"
+    else:
+        exprs_text = "[]v1.LabelSelectorRequirement(nil)"
+    return f"v1.LabelSelector{{MatchLabels:{_go_map(selector.get('matchLabels'))}, MatchExpressions:{exprs_text}}}"
+
+
+def _labels(obj: Any, *path: str) -> Any:
+    for p in path:
+        obj = obj.get(p) if isinstance(obj, dict) else None
+    return obj
+
+
+def workload(kind: str, obj: Obj) -> list[Cause]:
+    spec = obj.get("spec")
+    if not isinstance(spec, dict):
+        return []
+    out = []
+    replicas = spec.get("replicas")
+    if isinstance(replicas, int) and replicas < 0:
+        out.append(_cause("spec.replicas", f"Invalid value: {replicas}: must be greater than or equal to 0"))
+    selector = spec.get("selector")
+    if not isinstance(selector, dict):
+        return out
+    if not selector.get("matchLabels") and not selector.get("matchExpressions"):
+        out.append(_cause("spec.selector", f"Invalid value: {_go_selector(selector)}: empty selector is invalid for {kind}"))
+        return out
+    labels = _labels(spec, "template", "metadata", "labels")
+    try:
+        matches = selectors.from_label_selector(selector)(labels if isinstance(labels, dict) else {})
+    except ValueError as e:
+        return [*out, _cause("spec.selector", f"Invalid value: {_go_selector(selector)}: {e}")]
+    if not matches:
+        out.append(_cause("spec.template.metadata.labels",
+                          f"Invalid value: {_go_map(labels)}: `selector` does not match template `labels`"))
+    return out
+
+
+def _port_causes(value: Any, path: str) -> list[Cause]:
+    """Service ports, target ports and container ports in 1..65535."""
+    out = []
+    if isinstance(value, dict):
+        for k, v in value.items():
+            here = f"{path}.{k}".lstrip(".")
+            if k in ("port", "containerPort", "hostPort", "targetPort") and isinstance(v, int) and not isinstance(v, bool):
+                if not 1 <= v <= 65535 and not (k == "hostPort" and v == 0):
+                    out.append(_cause(here, f"Invalid value: {v}: must be between 1 and 65535, inclusive"))
+            elif isinstance(v, (dict, list)) and k != "status":
+                out += _port_causes(v, here)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            out += _port_causes(v, f"{path}[{i}]")
+    return out
+
+
+def config_data(obj: Obj) -> list[Cause]:
+    out, size = [], 0
+    for field in ("data", "binaryData", "stringData"):
+        data = obj.get(field)
+        if not isinstance(data, dict):
+            continue
+        for key, value in data.items():
+            if len(key) > 253 or not CONFIG_KEY.match(key) or key in (".", "..") or key.startswith(".."):
+                out.append(_cause(f"{field}[{key}]", f"Invalid value: {json.dumps(key)}: {CONFIG_KEY_MESSAGE}"))
+            size += len(value) if isinstance(value, str) else 0
+    if size > MAX_DATA_BYTES:
+        out.append(_cause("data", f"Too long: may not be more than {MAX_DATA_BYTES} bytes", "FieldValueTooLong"))
+    return out
+
+
+def immutable_data(new: Obj, old: Obj) -> list[Cause]:
+    if old.get("immutable") is not True:
+        return []
+    forbidden = "Forbidden: field is immutable when `immutable` is set"
+    out = [_cause(f, forbidden, "FieldValueForbidden") for f in ("data", "binaryData")
+           if (new.get(f) or {}) != (old.get(f) or {})]
+    if new.get("immutable") is not True:
+        out.append(_cause("immutable", forbidden, "FieldValueForbidden"))
+    return out
+
+
+MUTABLE_POD_SPEC = ("activeDeadlineSeconds", "tolerations", "terminationGracePeriodSeconds")
+POD_UPDATE_MESSAGE = ("Forbidden: pod updates may not change fields other than `spec.containers[*].image`,"
+                      "`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` "
+                      "(only additions to existing tolerations),`spec.terminationGracePeriodSeconds` "
+                      "(allow it to be set to 1 if it was previously negative)")
+
+
+def pod_update(new: Obj, old: Obj) -> list[Cause]:
+    def fixed(spec: Any) -> Any:
+        if not isinstance(spec, dict):
+            return spec
+        out = {k: v for k, v in spec.items() if k not in MUTABLE_POD_SPEC}
+        for key in ("containers", "initContainers"):
+            if isinstance(out.get(key), list):
+                out[key] = [{k: v for k, v in c.items() if k != "image"} if isinstance(c, dict) else c for c in out[key]]
+        return out
+
+    if fixed(new.get("spec")) != fixed(old.get("spec")):
+        return [_cause("spec", POD_UPDATE_MESSAGE, "FieldValueForbidden")]
+    return []
+
+
+def causes(res: Resource, obj: Obj, old: Obj | None = None) -> list[Cause]:
+    """Everything wrong with a built-in object (after defaulting); `old` on updates."""
+    if res.schema is not None:
+        return []  # custom resources: their CRD's schema (vapi/handlers/write.py)
+    out = required(obj, schemas.of_resource(res), "")
+    key = (res.group, res.kind)
+    if key in WORKLOADS:
+        out += workload(WORKLOADS[key], obj)
+        if old is not None and _labels(obj, "spec", "selector") != _labels(old, "spec", "selector"):
+            selector = _go_selector(_labels(obj, "spec", "selector"))
+            out.append(_cause("spec.selector", f"Invalid value: {selector}: field is immutable"))
+    if res.group in ("", "apps", "batch") and res.kind in ("Pod", "Service", "Deployment", "ReplicaSet", "StatefulSet",
+                                                            "DaemonSet", "Job", "CronJob", "ReplicationController",
+                                                            "PodTemplate"):
+        out += _port_causes(obj.get("spec"), "spec") + _port_causes(obj.get("template"), "template")
+    if res.group == "" and res.kind in ("ConfigMap", "Secret"):
+        out += config_data(obj)
+        if old is not None:
+            out += immutable_data(obj, old)
+    if res.group == "" and res.kind == "Pod" and old is not None:
+        out += pod_update(obj, old)
+    return out
