@@ -233,3 +233,39 @@ def test_server_default_quota_applies_to_workspaces_without_one(server: VapiProc
                                     headers={"Content-Type": "application/json"})
         codes.append(code)
     assert codes == [201] * (DEFAULT_QUOTA - 4) + [403, 403]
+
+
+def test_service_account_tokens_from_kubectl_create_token(server: VapiProcess) -> None:
+    """`kubectl create token`: a vapi token for the service account, valid only in its
+    workspace and only while that service account exists; minting one takes admin."""
+    vapi_cli(server, "workspace", "create", "root:sa")
+    at = ["--server", f"{server.base}/clusters/root:sa"]
+    server.kubectl(*at, "create", "serviceaccount", "robot")
+    grant(server, "root:sa", "robot-view", "User", "system:serviceaccount:default:robot", "view")
+    token = server.kubectl(*at, "create", "token", "robot", "--duration=1h").stdout.strip()
+    code, who = bearer(server, token, "POST", "/clusters/root:sa/apis/authentication.k8s.io/v1/selfsubjectreviews",
+                       {"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"})
+    assert code == 201 and who["status"]["userInfo"] == {
+        "username": "system:serviceaccount:default:robot",
+        "groups": ["system:serviceaccounts", "system:serviceaccounts:default", "system:authenticated"]}
+    assert bearer(server, token, "GET", "/clusters/root:sa/api/v1/namespaces/default/configmaps")[0] == 200
+    assert bearer(server, token, "POST", "/clusters/root:sa/api/v1/namespaces/default/configmaps",
+                  {"metadata": {"name": "x"}})[0] == 403
+    assert bearer(server, token, "GET", "/clusters/root/api/v1/namespaces")[0] == 401, "only in its own workspace"
+    review = server.kubectl(*at, "create", "-o", "json", "-f", "-", input=json.dumps({
+        "apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview", "spec": {"token": token}}))
+    assert json.loads(review.stdout)["status"]["user"]["username"] == "system:serviceaccount:default:robot"
+
+    short = server.kubectl(*at, "create", "token", "robot", "--duration=1m", check=False)
+    assert "spec.expirationSeconds: Invalid value: 60: may not specify a duration less than 10 minutes" in short.stderr
+    missing = server.kubectl(*at, "create", "token", "nobody", check=False)
+    assert 'serviceaccounts "nobody" not found' in missing.stderr
+    grant(server, "root:sa", "alice-edit", "User", "alice", "edit")
+    alice = token_kubeconfig(server, "alice", "root:sa")
+    refused = kubectl(alice, "create", "token", "robot")
+    assert refused.returncode != 0 and "forbidden" in refused.stderr
+
+    server.kubectl(*at, "delete", "serviceaccount", "robot")
+    assert bearer(server, token, "GET", "/clusters/root:sa/api/v1/namespaces/default/configmaps")[0] == 401
+    server.kubectl(*at, "create", "serviceaccount", "robot")  # the same name again is another account
+    assert bearer(server, token, "GET", "/clusters/root:sa/api/v1/namespaces/default/configmaps")[0] == 401

@@ -208,7 +208,7 @@ async def status_errors(request: web.Request, handler: Any) -> web.StreamRespons
     return response
 
 
-async def authenticate(request: web.Request, state: State) -> access.User:
+async def authenticate(request: web.Request, state: State, workspace: str = "") -> access.User:
     """A client certificate from vapi's CA (verified by TLS: CN is the user, each O a
     group), or a bearer token: the admin's, one from the static token file, or one vapi
     issued. Anything else, or nothing, is 401."""
@@ -227,7 +227,7 @@ async def authenticate(request: web.Request, state: State) -> access.User:
     auth = request.headers.get("Authorization", "")
     if auth.startswith("Bearer "):
         token = auth[len("Bearer "):].strip()
-        user = await state.tokens.user(token) if token else None
+        user = await state.tokens.user(token, workspace) if token else None
         if user is not None:
             return user
     raise errors.unauthorized()
@@ -267,7 +267,7 @@ async def handle(request: web.Request) -> web.StreamResponse:
     except errors.APIError:
         await authenticate(request, state)  # an unknown path is 404 only to those who may ask
         raise
-    user = await authenticate(request, state)
+    user = await authenticate(request, state, ws)
     request["user"] = user
     if any(h.startswith("Impersonate-") for h in request.headers):
         user = request["impersonated"] = await impersonate(request, state, user, ws)

@@ -37,11 +37,13 @@ def digest(secret: str) -> str:
     return HASH_PREFIX + hashlib.sha256(secret.encode()).hexdigest()
 
 
-def new(user: str, groups: list[str], expires: datetime.datetime | None) -> tuple[str, dict[str, Any]]:
-    """A fresh token and the AccessToken object that makes it valid."""
+def new(user: str, groups: list[str], expires: datetime.datetime | None,
+        bound: dict[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
+    """A fresh token and the AccessToken object that makes it valid; `bound` (workspace,
+    serviceAccount) ties it to one workspace's service account."""
     name = "t-" + "".join(secrets.choice(NAME_ALPHABET) for _ in range(10))
     secret = secrets.token_urlsafe(32)
-    spec: dict[str, Any] = {"user": user, "groups": groups, "tokenHash": digest(secret)}
+    spec: dict[str, Any] = {"user": user, "groups": groups, "tokenHash": digest(secret), **(bound or {})}
     if expires is not None:
         spec["expirationTimestamp"] = expires.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     obj = {"apiVersion": f"{access.TENANCY}/v1alpha1", "kind": "AccessToken", "metadata": {"name": name}, "spec": spec}
@@ -72,7 +74,9 @@ class Tokens:
         self.static = static
         self.admin_token = admin_token
 
-    async def user(self, token: str) -> access.User | None:
+    async def user(self, token: str, workspace: str = "") -> access.User | None:
+        """The user a token stands for in `workspace`; a service account's token stands for
+        it only in the service account's workspace, and only while that service account lives."""
         if hmac.compare_digest(token, self.admin_token):
             return access.User("admin", ("system:masters",))
         found = self.static.get(digest(token))
@@ -98,4 +102,21 @@ class Tokens:
         groups = spec.get("groups") or []
         if not isinstance(user, str) or not user or not isinstance(groups, list):
             return None
+        if "workspace" in spec and (spec["workspace"] != workspace or not await self._account_lives(spec)):
+            return None
         return access.User(user, tuple(str(g) for g in groups))
+
+    async def _account_lives(self, spec: dict[str, Any]) -> bool:
+        account = spec.get("serviceAccount")
+        if not isinstance(account, dict):
+            return False
+        res = builtin().lookup("", "v1", "serviceaccounts")
+        assert res is not None
+        try:
+            kv = await self.store.backend.get(objects.key(str(spec["workspace"]), res, str(account.get("namespace")),
+                                                          str(account.get("name"))))
+        except storage_errors.KeyNotFound:
+            return False
+        except storage_errors.StorageError as e:
+            raise errors.from_storage(e, "", "serviceaccounts", str(account.get("name"))) from e
+        return bool(objects.decode(kv)["metadata"].get("uid") == account.get("uid"))

@@ -154,6 +154,13 @@ def token_causes(res: Resource, obj: dict[str, Any]) -> list[dict[str, str]]:
         causes.append(_cause("spec.tokenHash", 'Invalid value: must be "sha256:" and 64 lowercase hex digits'))
     if "expirationTimestamp" in spec and clock.parse(spec["expirationTimestamp"]) is None:
         causes.append(_cause("spec.expirationTimestamp", "Invalid value: must be an RFC 3339 time with a zone"))
+    if "workspace" in spec or "serviceAccount" in spec:
+        account = spec.get("serviceAccount")
+        if not isinstance(spec.get("workspace"), str) or not spec["workspace"]:
+            causes.append(_cause("spec.workspace", "Required value: the workspace of the service account", "FieldValueRequired"))
+        if not isinstance(account, dict) or not all(isinstance(account.get(k), str) and account[k]
+                                                    for k in ("namespace", "name", "uid")):
+            causes.append(_cause("spec.serviceAccount", "Invalid value: must name the namespace, name and uid of a service account"))
     return causes
 
 

@@ -75,6 +75,10 @@ async def _dispatch(
         scale_handler = {"get": scale.get, "update": scale.update, "patch": patch.patch_object}.get(verb)
         if scale_handler is not None:
             return await scale_handler(call)
+    if sub is not None and sub.name == "token" and res.group == "" and res.resource == "serviceaccounts" and verb == "create":
+        from vapi.handlers import tokenrequest
+
+        return await tokenrequest.create(call)
     if sub is not None and sub.name not in ("status",):
         raise errors.APIError(
             501, "NotImplemented",

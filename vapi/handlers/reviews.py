@@ -36,7 +36,15 @@ async def create(call: Call) -> web.StreamResponse:
     elif kind == "SelfSubjectReview":
         obj["status"] = {"userInfo": user}
     elif kind == "TokenReview":
-        obj["status"] = {"authenticated": False, "error": "vapi issues no service account tokens"}
+        spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
+        token = spec.get("token") if isinstance(spec, dict) else None
+        found = await call.state.tokens.user(token, call.info.workspace) if isinstance(token, str) and token else None
+        if found is None:
+            obj["status"] = {"authenticated": False, "error": "the token is not valid in this workspace"}
+        else:
+            audiences = spec.get("audiences") if isinstance(spec, dict) else None
+            obj["status"] = {"authenticated": True, "user": {"username": found.name, "groups": list(found.all_groups)},
+                             "audiences": audiences or ["vapi"]}
     else:
         raise errors.method_not_supported(call.res.group, call.res.resource, "create")
     obj.setdefault("metadata", {}).setdefault("creationTimestamp", None)
