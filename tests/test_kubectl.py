@@ -221,3 +221,9 @@ def test_kubectl_proxy_reaches_the_root_workspace(vapi: VapiProcess) -> None:
     finally:
         proxy.terminate()
         proxy.wait(10)
+
+
+def test_deprecated_apis_warn(vapi: VapiProcess, namespace: str) -> None:
+    out = vapi.kubectl("-n", namespace, "get", "endpoints")
+    assert "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice" in out.stderr
+    assert "Warning" not in vapi.kubectl("-n", namespace, "get", "endpointslices").stderr

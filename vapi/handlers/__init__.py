@@ -45,6 +45,17 @@ async def dispatch(
     return response
 
 
+# The Warning kube-apiserver sends with every request to a deprecated API (its
+# k8s.io/api/*/zz_generated.prerelease-lifecycle and apiserver deprecation messages)
+DEPRECATED = {
+    ("", "v1", "endpoints"): "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice",
+    ("", "v1", "componentstatuses"): "v1 ComponentStatus is deprecated in v1.19+",
+    **{("flowcontrol.apiserver.k8s.io", "v1beta3", r): f"flowcontrol.apiserver.k8s.io/v1beta3 {kind} is deprecated in "
+       f"v1.29+, unavailable in v1.32+; use flowcontrol.apiserver.k8s.io/v1 {kind}"
+       for r, kind in (("flowschemas", "FlowSchema"), ("prioritylevelconfigurations", "PriorityLevelConfiguration"))},
+}
+
+
 async def _dispatch(
     request: web.Request, info: RequestInfo, state: State, user: access.User, registry: Registry
 ) -> web.StreamResponse:
@@ -65,6 +76,9 @@ async def _dispatch(
     if verb not in verbs:
         raise errors.method_not_supported(res.group, res.resource if not sub else f"{res.resource}/{sub.name}", verb)
     call = Call(request, info, res, state, user)
+    deprecated = DEPRECATED.get((res.group, res.version, res.resource))
+    if deprecated:
+        call.warnings.append(deprecated)
     if res.group in ("authorization.k8s.io", "authentication.k8s.io") and verb == "create":
         return await reviews.create(call)
     if sub is not None and sub.name in ("syncview", "report"):
