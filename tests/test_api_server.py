@@ -48,7 +48,9 @@ def test_health_is_public_everything_else_needs_credentials(vapi: VapiProcess) -
         code, _, body = vapi.request("GET", path, auth=False)
         assert (code, body) == (200, b"ok")
     code, _, body = vapi.request("GET", "/version", auth=False)
-    assert code == 200 and json.loads(body)["major"] == "1"
+    version = json.loads(body)
+    assert code == 200 and (version["major"], version["minor"]) == ("1", "35")
+    assert version["gitVersion"].startswith("v1.35.0+vapi."), "build metadata, not a pre-release helm would refuse"
     requests = [("GET", p) for p in (
         "/clusters/root/api", "/clusters/root/api/v1/namespaces", "/clusters/root/apis", "/clusters/root/openapi/v2",
         "/clusters/root/openapi/v3", "/clusters/root/api/v1/namespaces?watch=true", "/clusters/root/api/v1/configmaps?watch=1",

@@ -13,6 +13,7 @@ import logging
 import os
 import secrets
 import signal
+import platform
 import socket
 import ssl
 import sys
@@ -320,17 +321,28 @@ def serve_openapi(request: web.Request, registry: Registry, rest: str) -> web.St
     return web.Response(body=doc, headers=headers)
 
 
+ARCH = {"x86_64": "amd64", "aarch64": "arm64", "armv7l": "arm", "ppc64le": "ppc64le", "s390x": "s390x"}
+
+
 def version_info() -> dict[str, str]:
+    """kube-apiserver's /version. vapi's own version is semver build metadata, as k3s does
+    (`v1.35.0+vapi.0.1.0`): a pre-release suffix would fail every helm chart's
+    `kubeVersion: ">=1.x"` constraint."""
+    machine = platform.machine()
     return {
         "major": "1",
         "minor": "35",
-        "gitVersion": f"v1.35.0-vapi.{__version__}",
+        "emulationMajor": "1",
+        "emulationMinor": "35",
+        "minCompatibilityMajor": "1",
+        "minCompatibilityMinor": "34",
+        "gitVersion": f"v1.35.0+vapi.{__version__}",
         "gitCommit": "",
         "gitTreeState": "clean",
         "buildDate": "",
-        "goVersion": "",
-        "compiler": "",
-        "platform": f"{sys.platform}/python",
+        "goVersion": f"python{platform.python_version()}",
+        "compiler": platform.python_implementation().lower(),
+        "platform": f"{sys.platform}/{ARCH.get(machine, machine)}",
     }
 
 
