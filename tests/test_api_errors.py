@@ -125,3 +125,66 @@ def test_int_or_string_and_quantities_accept_both(vapi: VapiProcess, namespace: 
     body["spec"]["template"]["spec"]["containers"][0]["resources"] = {"limits": {"cpu": 1, "memory": "1Gi"}}
     code, _, out = vapi.request("POST", DEPLOY.format(ns=namespace), json.dumps(body).encode(), headers=JSON)
     assert code == 201, out
+
+
+# Valid objects of kinds with defaulting and validation of their own (vapi/defaults.py,
+# vapi/kindrules.py), to be broken at random below
+VALID = {
+    "/apis/apps/v1/namespaces/{ns}/deployments": {
+        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d", "labels": {"a": "b"}},
+        "spec": {"replicas": 2, "selector": {"matchLabels": {"a": "b"}}, "strategy": {"rollingUpdate": {"maxSurge": 1}},
+                 "template": {"metadata": {"labels": {"a": "b"}}, "spec": {"containers": [
+                     {"name": "c", "image": "i", "ports": [{"containerPort": 80}], "readinessProbe": {"httpGet": {"port": 80}},
+                      "env": [{"name": "X", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}]}],
+                     "volumes": [{"name": "v", "configMap": {"name": "x"}}]}}}},
+    "/api/v1/namespaces/{ns}/pods": {
+        "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+        "spec": {"containers": [{"name": "c", "image": "i", "resources": {"limits": {"cpu": "1"}}}]}},
+    "/api/v1/namespaces/{ns}/services": {
+        "apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"},
+        "spec": {"type": "NodePort", "ports": [{"port": 80, "targetPort": 8080}], "selector": {"a": "b"}}},
+    "/api/v1/namespaces/{ns}/configmaps": {
+        "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"a": "b"}, "immutable": False},
+    "/apis/batch/v1/namespaces/{ns}/cronjobs": {
+        "apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "j"},
+        "spec": {"schedule": "* * * * *", "jobTemplate": {"spec": {"template": {"spec": {
+            "restartPolicy": "Never", "containers": [{"name": "c", "image": "i"}]}}}}}},
+}
+ODD_VALUES = [None, "", 0, -1, [], {}, "x", True, [None], [1], {"a": None}, 70000]
+
+
+def test_randomly_broken_objects_never_get_a_500(vapi: VapiProcess, namespace: str) -> None:
+    """Creates, updates and merge patches of valid objects with one to three values swapped
+    for odd ones (seeded, so a failure reproduces): every answer is a success or a 4xx Status."""
+    import copy
+    import random
+
+    def paths(o: object, at: tuple = ()) -> list[tuple]:
+        inner = o.items() if isinstance(o, dict) else enumerate(o) if isinstance(o, list) else []
+        return [at] + [p for k, v in inner for p in paths(v, at + (k,))]
+
+    def send(method: str, path: str, body: object, ctype: str = "application/json") -> tuple[int, bytes]:
+        got, _, out = vapi.request(method, path, json.dumps(body).encode(), headers={"Content-Type": ctype})
+        return got, out
+
+    rng = random.Random(1128)
+    for _ in range(150):
+        collection, valid = rng.choice(list(VALID.items()))
+        collection = "/clusters/root" + collection.format(ns=namespace)
+        broken = copy.deepcopy(valid)
+        for _ in range(rng.randint(1, 3)):
+            where = rng.choice([p for p in paths(broken) if p and p[0] not in ("apiVersion", "kind") and p != ("metadata", "name")])
+            node = broken
+            for k in where[:-1]:
+                node = node[k]
+            node[where[-1]] = copy.deepcopy(rng.choice(ODD_VALUES))
+        item = f"{collection}/{valid['metadata']['name']}"
+        vapi.request("DELETE", item)
+        method = rng.choice(["POST", "PUT", "PATCH"])
+        if method != "POST":
+            assert send("POST", collection, valid)[0] == 201
+        got, out = (send("POST", collection, broken) if method == "POST" else send("PUT", item, broken) if method == "PUT"
+                    else send("PATCH", item, broken, "application/merge-patch+json"))
+        assert got < 500, (method, broken, out[:300])
+        if got >= 400:
+            assert json.loads(out)["kind"] == "Status"

@@ -96,6 +96,10 @@ async def server_side_apply(call: Call, config: Obj) -> web.StreamResponse:
     raise errors.conflict(res.group, res.resource, i.name, errors.MODIFIED)
 
 
+# JSON value kinds as Go's encoding/json names them in unmarshal errors
+JSON_TYPES = {str: "string", int: "number", float: "number", bool: "bool", list: "array"}
+
+
 async def patch_object(call: Call) -> web.StreamResponse:
     i = call.info
     kind, body = await read_patch(call)
@@ -118,6 +122,11 @@ async def patch_object(call: Call) -> web.StreamResponse:
         patched = apply_patch(kind, current, body, schema)
         if not isinstance(patched, dict):
             raise errors.bad_request("the patched object is not an object")
+        if not isinstance(patched.get("metadata", {}), dict):
+            kind = call.res.kind
+            raise errors.bad_request(f'{kind} in version "{call.res.version}" cannot be handled as a {kind}: json: cannot '
+                                     f"unmarshal {JSON_TYPES.get(type(patched['metadata']), 'value')} into Go struct field {kind}.metadata "
+                                     "of type v1.ObjectMeta")
         if not pinned:
             patched.setdefault("metadata", {})["resourceVersion"] = current["metadata"]["resourceVersion"]
         if patched.get("apiVersion") != call.res.group_version or patched.get("kind") != call.res.kind:
