@@ -48,6 +48,11 @@ def test_health_is_public_everything_else_needs_credentials(vapi: VapiProcess) -
         code, _, body = vapi.request("GET", path, auth=False)
         assert (code, body) == (200, b"ok")
     code, _, body = vapi.request("GET", "/version", auth=False)
+    code, _, body = vapi.request("GET", "/readyz?verbose", auth=False)
+    assert (code, body.decode().splitlines()) == (200, ["[+]ping ok", "[+]storage ok", "readyz check passed"])
+    assert vapi.request("GET", "/livez/storage", auth=False)[::2] == (200, b"ok")
+    assert vapi.request("GET", "/readyz/nothing", auth=False)[0] == 404
+    code, _, body = vapi.request("GET", "/version", auth=False)
     version = json.loads(body)
     assert code == 200 and (version["major"], version["minor"]) == ("1", "35")
     assert version["gitVersion"].startswith("v1.35.0+vapi."), "build metadata, not a pre-release helm would refuse"

@@ -18,6 +18,7 @@ import socket
 import ssl
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -254,11 +255,45 @@ async def impersonate(request: web.Request, state: State, user: access.User, ws:
     return access.User.impersonated(name, groups, uid)
 
 
+async def health(request: web.Request, state: State, path: str) -> web.Response:
+    """/healthz, /livez, /readyz as kube-apiserver answers them: `ok`, `?verbose` lists each
+    check, `/readyz/<check>` runs one; a failing check makes it a 500 naming it."""
+    endpoint, _, only = path.strip("/").partition("/")
+    if endpoint not in ("healthz", "livez", "readyz"):
+        raise errors.path_not_found(path)
+
+    async def storage_ok() -> bool:
+        try:
+            await asyncio.wait_for(state.backend.current_revision(), timeout=5)
+        except (storage_errors.StorageError, asyncio.TimeoutError):
+            return False
+        return True
+
+    checks: dict[str, Callable[[], Awaitable[bool]]] = {"ping": _always, "storage": storage_ok}
+    if only:
+        if only not in checks:
+            raise errors.path_not_found(path)
+        checks = {only: checks[only]}
+    results = {name: await check() for name, check in checks.items()}
+    passed = all(results.values())
+    if not only and not passed:
+        log.warning("%s failed: %s", endpoint, ", ".join(n for n, ok in results.items() if not ok))
+    if "verbose" not in request.query:
+        return web.Response(text="ok" if passed else f"{endpoint} check failed", status=200 if passed else 500)
+    lines = [f"[+]{n} ok" if ok else f"[-]{n} failed: reason withheld" for n, ok in results.items()]
+    lines.append(f"{endpoint} check {'passed' if passed else 'failed'}")
+    return web.Response(text="\n".join(lines) + "\n", status=200 if passed else 500)
+
+
+async def _always() -> bool:
+    return True
+
+
 async def handle(request: web.Request) -> web.StreamResponse:
     state: State = request.app["state"]
     path = request.path
-    if path in ("/healthz", "/livez", "/readyz"):
-        return web.Response(text="ok")
+    if path.startswith(("/healthz", "/livez", "/readyz")):
+        return await health(request, state, path)
     if path == "/version":
         return respond(version_info())
     try:
@@ -276,8 +311,8 @@ async def handle(request: web.Request) -> web.StreamResponse:
                                  info.resource, rest, name=info.name, subresource=info.subresource)
     if not await state.workspace_exists(ws):
         raise errors.path_not_found(path)
-    if rest in ("/healthz", "/livez", "/readyz"):
-        return web.Response(text="ok")
+    if rest.startswith(("/healthz", "/livez", "/readyz")):
+        return await health(request, state, rest)
     if rest == "/version":
         return respond(version_info())
     registry = await state.registries.get(ws)
