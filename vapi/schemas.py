@@ -125,24 +125,55 @@ def unknown_fields(obj: Any, schema: Schema | None, path: str = "", *, prune: bo
 _JSON_KIND = {str: "string", bool: "bool", int: "number", float: "number", list: "array", dict: "object"}
 
 
-def _accepts(node: Schema, value: Any) -> str | None:
-    """None if `value` fits the node's type, else the type expected (in Go's words)."""
+def _ref_name(schema: Schema | None) -> str:
+    """The definition a schema refers to (`io.k8s.api.apps.v1.DeploymentSpec`), or ""."""
+    seen = 0
+    while isinstance(schema, dict) and seen < 8:
+        seen += 1
+        ref = schema.get("$ref")
+        if isinstance(ref, str):
+            return ref.rsplit("/", 1)[-1]
+        all_of = schema.get("allOf")
+        schema = all_of[0] if isinstance(all_of, list) and len(all_of) == 1 else None
+    return ""
+
+
+def go_type(schema: Schema | None) -> str:
+    """The Go type kube decodes a schema's values into, as encoding/json names it in errors:
+    `int32`, `bool`, `v1.LabelSelector`, `[]v1.Container`, `map[string]string`."""
+    name = _ref_name(schema)
+    if name:
+        parts = name.split(".")
+        short = {"IntOrString": "intstr.IntOrString", "Quantity": "resource.Quantity"}.get(parts[-1])
+        return short or (f"{parts[-2]}.{parts[-1]}" if len(parts) > 1 else parts[-1])
+    node = resolve(schema) or {}
     if node.get("x-kubernetes-int-or-string"):
-        return None if isinstance(value, (int, str)) and not isinstance(value, bool) else "int or string"
+        return "intstr.IntOrString"
+    kind = node.get("type")
+    kind = kind if isinstance(kind, str) else next((t for t in kind or [] if t != "null"), "")
+    if kind == "array":
+        return "[]" + go_type(node.get("items") if isinstance(node.get("items"), dict) else None)
+    if kind == "object":
+        extra = node.get("additionalProperties")
+        return f"map[string]{go_type(extra)}" if isinstance(extra, dict) else "map[string]interface {}"
+    return {"integer": str(node.get("format", "int64")), "boolean": "bool", "number": "float64",
+            "string": "string"}.get(str(kind), "interface {}")
+
+
+def _accepts(node: Schema, value: Any) -> bool:
+    """Whether `value` fits the node's JSON type."""
+    if node.get("x-kubernetes-int-or-string"):
+        return isinstance(value, (int, str)) and not isinstance(value, bool)
     one_of = node.get("oneOf")
     if isinstance(one_of, list):  # IntOrString, Quantity
-        alternatives = {t for alt in one_of for t in (alt.get("type") or []) if t != "null"}
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            return " or ".join(sorted(alternatives))
-        return None
+        return not isinstance(value, bool) and isinstance(value, (str, int, float))
     types = node.get("type")
     if types is None:
-        return None
+        return True
     kinds = [types] if isinstance(types, str) else [t for t in types if t != "null"]
     if not kinds:
-        return None
-    kind = kinds[0]
-    ok = {
+        return True
+    return bool({
         "string": isinstance(value, str),
         "boolean": isinstance(value, bool),
         "integer": isinstance(value, int) and not isinstance(value, bool)
@@ -150,40 +181,36 @@ def _accepts(node: Schema, value: Any) -> str | None:
         "number": isinstance(value, (int, float)) and not isinstance(value, bool),
         "array": isinstance(value, list),
         "object": isinstance(value, dict),
-    }.get(kind, True)
-    if ok:
-        return None
-    go_names = {"integer": str(node.get("format", "int64")), "boolean": "bool", "number": "float64",
-                "array": "slice", "object": "struct"}
-    return go_names.get(kind, str(kind))
+    }.get(kinds[0], True))
 
 
-def type_errors(obj: Any, schema: Schema | None, path: str = "") -> list[tuple[str, str, str]]:
-    """(field path, expected Go type, JSON kind found) for values of the wrong JSON type, which
-    kube-apiserver's decoding into typed objects refuses. null is accepted anywhere."""
+def type_errors(obj: Any, schema: Schema | None, path: str = "", struct: str = "") -> list[tuple[str, str, str]]:
+    """(field, expected Go type, JSON kind found) for values of the wrong JSON type, which
+    kube-apiserver's decoding into typed objects refuses; null is accepted anywhere. The
+    field is named as Go's encoding/json names it: the innermost struct type, then the path
+    from the top without list indices or map keys (`DeploymentSpec.spec.replicas`)."""
     if obj is None:
         return []
     node = resolve(schema)
     if node is None or node.get("x-kubernetes-preserve-unknown-fields"):
         return []
-    wanted = _accepts(node, obj)
-    if wanted is not None:
-        return [(path or ".", wanted, _JSON_KIND.get(type(obj), type(obj).__name__))]
+    if not _accepts(node, obj):
+        return [(f"{struct}.{path}" if path else struct, go_type(schema), _JSON_KIND.get(type(obj), type(obj).__name__))]
+    inner = _ref_name(schema).rsplit(".", 1)[-1] or struct
     out: list[tuple[str, str, str]] = []
     if isinstance(obj, dict):
         props = node.get("properties") or {}
         extra = node.get("additionalProperties")
         for k, v in obj.items():
-            child = f"{path}.{k}" if path else k
             if k in props:
-                out += type_errors(v, props[k], child)
+                out += type_errors(v, props[k], f"{path}.{k}" if path else k, inner)
             elif isinstance(extra, dict):
-                out += type_errors(v, extra, child)
+                out += type_errors(v, extra, path, inner)
     elif isinstance(obj, list):
         item = node.get("items")
         if isinstance(item, dict):
-            for n, v in enumerate(obj):
-                out += type_errors(v, item, f"{path}[{n}]")
+            for v in obj:
+                out += type_errors(v, item, path, inner)
     return out
 
 

@@ -54,13 +54,13 @@ def check_fields(call: Call, obj: Obj, *, applying: bool = False) -> None:
     if schema is None:
         return
     custom = call.res.schema is not None
-    wrong = [] if custom else schemas.type_errors(obj, schema)
+    wrong = [] if custom else schemas.type_errors(obj, schema, struct=call.res.kind)
     if wrong:
-        path, wanted, found = wrong[0]
+        field, wanted, found = wrong[0]
         kind, version = call.res.kind, call.res.version
         raise errors.bad_request(
             f'{kind} in version "{version}" cannot be handled as a {kind}: json: cannot unmarshal '
-            f"{found} into Go struct field {kind}.{path} of type {wanted}"
+            f"{found} into Go struct field {field} of type {wanted}"
         )
     unknown = schemas.unknown_fields(obj, schema, prune=mode != "Strict")
     if custom and not (unknown and mode == "Strict"):
