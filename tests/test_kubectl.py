@@ -227,3 +227,17 @@ def test_deprecated_apis_warn(vapi: VapiProcess, namespace: str) -> None:
     out = vapi.kubectl("-n", namespace, "get", "endpoints")
     assert "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice" in out.stderr
     assert "Warning" not in vapi.kubectl("-n", namespace, "get", "endpointslices").stderr
+
+
+def test_failed_json_patch_is_kubes_generic_invalid(vapi: VapiProcess, namespace: str) -> None:
+    k(vapi, namespace, "create", "configmap", "jp", "--from-literal=a=1")
+    out = vapi.kubectl("-n", namespace, "patch", "configmap", "jp", "--type=json", "-p",
+                       '[{"op":"remove","path":"/data/nope"}]', check=False)
+    assert out.returncode == 1
+    assert out.stderr.strip() == "The request is invalid: the server rejected our request due to an error in our request"
+    code, _, body = vapi.request("PATCH", f"/clusters/root/api/v1/namespaces/{namespace}/configmaps/jp",
+                                 b'[{"op":"test","path":"/data/a","value":"2"}]',
+                                 headers={"Content-Type": "application/json-patch+json"})
+    status = json.loads(body)
+    assert (code, status["reason"], status["message"]) == (422, "Invalid", "the server rejected our request due to an error in our request")
+    assert json.loads(k(vapi, namespace, "get", "configmap", "jp", "-o", "json"))["data"] == {"a": "1"}

@@ -29,7 +29,10 @@ def apply_patch(kind: str, doc: Any, body: Any, schema: schemas.Schema | None) -
             return patch.merge_patch(doc, body)
         return patch.strategic_merge(doc, body, schema)
     except patch.PatchError as e:
-        raise errors.APIError(422, "Invalid", f"the server rejected our request due to an error in our request: {e}") from e
+        # kube-apiserver answers a patch that does not apply with apimachinery's generic 422
+        # (NewGenericServerResponse), which drops the patch library's own words
+        raise errors.APIError(422, "Invalid", "the server rejected our request due to an error in our request",
+                              details={}) from e
 
 
 async def read_patch(call: Call) -> tuple[str, Any]:
