@@ -75,7 +75,7 @@ def test_patch_all_three_types_scale_and_restart(vapi: VapiProcess, namespace: s
 
     failed = vapi.kubectl("-n", namespace, "patch", "deploy", "web", "--type=json", "-p",
                           '[{"op":"test","path":"/spec/replicas","value":99}]', check=False)
-    assert failed.returncode != 0 and "testing value" in failed.stderr
+    assert failed.returncode != 0 and "the server rejected our request due to an error in our request" in failed.stderr
 
 
 def test_get_watch_sees_changes(vapi: VapiProcess, namespace: str) -> None:
