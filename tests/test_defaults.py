@@ -58,6 +58,19 @@ def test_other_kinds() -> None:
     assert cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["dnsPolicy"] == "ClusterFirst"
 
 
+def test_autoscaler_and_initial_status() -> None:
+    hpa = {"apiVersion": "autoscaling/v2", "spec": {"maxReplicas": 5}}
+    defaults.apply("autoscaling", "HorizontalPodAutoscaler", hpa)
+    assert hpa["spec"]["minReplicas"] == 1
+    assert hpa["spec"]["metrics"] == [{"type": "Resource", "resource": {
+        "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}}}]
+    v1 = {"apiVersion": "autoscaling/v1", "spec": {"maxReplicas": 5}}
+    defaults.apply("autoscaling", "HorizontalPodAutoscaler", v1)
+    assert v1 == {"apiVersion": "autoscaling/v1", "spec": {"maxReplicas": 5}}
+    assert defaults.initial_status("", "PersistentVolumeClaim", {}) == {"phase": "Pending"}
+    assert defaults.initial_status("", "ConfigMap", {}) is None
+
+
 def test_qos_class() -> None:
     def spec(**resources: dict) -> dict:
         return {"containers": [{"name": "c", "resources": resources}]}
@@ -68,8 +81,8 @@ def test_qos_class() -> None:
 
 
 def test_kubectl_sees_the_defaults(vapi: VapiProcess, namespace: str) -> None:
-    def k(*args: str) -> str:
-        return vapi.kubectl("-n", namespace, *args).stdout
+    def k(*args: str, input: str | None = None) -> str:
+        return vapi.kubectl("-n", namespace, *args, input=input).stdout
 
     k("create", "secret", "generic", "s1", "--from-literal=x=y")
     assert k("get", "secrets", "--field-selector", "type=Opaque", "-o", "name").split() == ["secret/s1"]
@@ -79,6 +92,9 @@ def test_kubectl_sees_the_defaults(vapi: VapiProcess, namespace: str) -> None:
     assert pod["spec"]["containers"][0]["imagePullPolicy"] == "IfNotPresent"
     assert k("get", "pods", "--field-selector", "status.phase=Pending", "-o", "name").split() == ["pod/p1"]
     k("wait", "--for=jsonpath={.status.phase}=Pending", "pod/p1", "--timeout=10s")
+    k("create", "-f", "-", input="apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\n"
+      "spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}\n")
+    assert k("get", "pvc", "data", "-o", "jsonpath={.status.phase}") == "Pending"
     k("create", "deployment", "web", "--image=nginx:1.27")
     dep = json.loads(k("get", "deploy", "web", "-o", "json", "--show-managed-fields"))
     assert dep["spec"]["strategy"]["rollingUpdate"] == {"maxUnavailable": "25%", "maxSurge": "25%"}

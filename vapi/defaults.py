@@ -189,6 +189,16 @@ def service(obj: Obj) -> None:
         spec.setdefault("allocateLoadBalancerNodePorts", True)
 
 
+def horizontal_pod_autoscaler(obj: Obj) -> None:
+    spec = obj.get("spec")
+    if obj.get("apiVersion") != "autoscaling/v2" or not isinstance(spec, dict):
+        return  # autoscaling/v1 is stored as it is served
+    spec.setdefault("minReplicas", 1)
+    if not spec.get("metrics"):  # 80% CPU, autoscaling's DefaultCPUUtilization
+        spec["metrics"] = [{"type": "Resource", "resource": {
+            "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}}}]
+
+
 def secret(obj: Obj) -> None:
     obj.setdefault("type", "Opaque")
 
@@ -243,6 +253,7 @@ BY_KIND: dict[tuple[str, str], Callable[[Obj], None]] = {
     ("", "PersistentVolumeClaim"): persistent_volume_claim,
     ("", "PersistentVolume"): persistent_volume,
     ("", "Endpoints"): ports_tcp,
+    ("autoscaling", "HorizontalPodAutoscaler"): horizontal_pod_autoscaler,
     ("apps", "Deployment"): deployment,
     ("apps", "ReplicaSet"): replica_set,
     ("apps", "StatefulSet"): stateful_set,
@@ -262,6 +273,16 @@ def apply(group: str, kind: str, obj: Obj) -> None:
     fill = BY_KIND.get((group, kind))
     if fill is not None:
         fill(obj)
+
+
+def initial_status(group: str, kind: str, obj: Obj) -> Obj | None:
+    """The status a new object starts with (its registry's PrepareForCreate): Pods are
+    Pending with their QoS class, volumes and claims Pending."""
+    if group == "" and kind == "Pod":
+        return {"phase": "Pending", "qosClass": qos_class(obj.get("spec"))}
+    if group == "" and kind in ("PersistentVolumeClaim", "PersistentVolume"):
+        return {"phase": "Pending"}
+    return None
 
 
 def qos_class(spec: Any) -> str:

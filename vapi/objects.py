@@ -212,8 +212,9 @@ class Objects:
             meta.pop("generation", None)
         if res.has_status and res.resource != "namespaces":
             obj.pop("status", None)
-        if res.group == "" and res.kind == "Pod":
-            obj["status"] = {"phase": "Pending", "qosClass": defaults.qos_class(obj.get("spec"))}
+        status = defaults.initial_status(res.group, res.kind, obj) if res.schema is None else None
+        if status is not None:
+            obj["status"] = status
         if res.group == "apiextensions.k8s.io" and res.kind == "CustomResourceDefinition":
             from vapi import crds
 
