@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from vapi import placement, schemas
+from vapi import defaults, placement, schemas
 
 EU = placement.Cluster("eu1", {"region": "eu", "tier": "prod"}, {"registry": "reg.eu", "replicas": "4", "lab": "false"})
 
@@ -87,6 +87,20 @@ def test_missing_property_is_an_error_for_that_pair_only() -> None:
     rules = placement.compile_rules("root", "p", {"customizations": [{"mergePatch": {"data": {"x": "$(cluster.properties.nope)"}}}]})
     with pytest.raises(placement.CustomizationError, match="nope"):
         placement.customize(rules, "", "configmaps", {"metadata": {"name": "c"}, "data": {}}, EU, None)
+
+
+def test_edge_copy_of_a_job_drops_the_selector_made_from_the_center_uid() -> None:
+    job = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j", "uid": "u-1"},
+           "spec": {"template": {"metadata": {"labels": {"app": "a"}}, "spec": {"restartPolicy": "Never", "containers": []}}}}
+    defaults.job_selector(job)
+    assert job["spec"]["selector"] == {"matchLabels": {"batch.kubernetes.io/controller-uid": "u-1"}}
+    out = placement.strip(job, "root")
+    assert "selector" not in out["spec"]
+    assert out["spec"]["template"]["metadata"]["labels"] == {"app": "a", "batch.kubernetes.io/job-name": "j", "job-name": "j"}
+    assert job["spec"]["selector"]["matchLabels"], "the center's object is left alone"
+    manual = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "m"},
+              "spec": {"manualSelector": True, "selector": {"matchLabels": {"controller-uid": "mine"}}}}
+    assert placement.strip(manual, "root")["spec"] == manual["spec"]
 
 
 def test_edge_copy_drops_center_bookkeeping() -> None:

@@ -147,6 +147,32 @@ def job(obj: Obj) -> None:
     _template(obj, "spec")
 
 
+# the labels by which a Job's pods are its own (k8s.io/api/batch/v1)
+JOB_UID_LABELS = ("batch.kubernetes.io/controller-uid", "controller-uid")
+JOB_NAME_LABELS = ("batch.kubernetes.io/job-name", "job-name")
+
+
+def job_selector(obj: Obj) -> None:
+    """A new Job without `manualSelector: true` selects its pods by its own uid, and its pod
+    template carries that uid and its name (the job registry's generateSelector)."""
+    spec, meta = obj.get("spec"), obj.get("metadata") or {}
+    if not isinstance(spec, dict) or spec.get("manualSelector") is True or not isinstance(spec.get("template"), dict):
+        return
+    template_meta = spec["template"].setdefault("metadata", {})
+    if not isinstance(template_meta, dict):
+        return
+    labels = template_meta.setdefault("labels", {})
+    if not isinstance(labels, dict):
+        return
+    for key in JOB_NAME_LABELS:
+        labels.setdefault(key, meta.get("name", ""))
+    for key in JOB_UID_LABELS:
+        labels.setdefault(key, meta.get("uid", ""))
+    selector: Obj = spec["selector"] if isinstance(spec.get("selector"), dict) else {}
+    match: Obj = selector["matchLabels"] if isinstance(selector.get("matchLabels"), dict) else {}
+    spec["selector"] = {**selector, "matchLabels": {**match, JOB_UID_LABELS[0]: match.get(JOB_UID_LABELS[0], meta.get("uid", ""))}}
+
+
 def cron_job(obj: Obj) -> None:
     spec = obj.get("spec")
     if not isinstance(spec, dict):

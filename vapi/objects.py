@@ -201,6 +201,9 @@ class Objects:
         else:
             meta.pop("namespace", None)
         meta["uid"] = ids.new_uid()
+        if res.group == "batch" and res.kind == "Job" and res.schema is None:
+            defaults.job_selector(obj)
+            validation.validate_kind(res, obj)
         meta["creationTimestamp"] = clock.now()
         meta.pop("resourceVersion", None)
         meta.pop("deletionTimestamp", None)

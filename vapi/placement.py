@@ -29,7 +29,7 @@ from typing import Any
 import cel
 import orjson
 
-from vapi import patch, schemas, selectors, summaries
+from vapi import defaults, patch, schemas, selectors, summaries
 
 Obj = dict[str, Any]
 
@@ -385,4 +385,29 @@ def strip(obj: Obj, workspace: str) -> Obj:
     out["metadata"] = meta
     if out.get("kind") == "Namespace" and out.get("apiVersion") == "v1":
         out.pop("spec", None)  # finalizers the center's apiserver set
+    if out.get("kind") == "Job" and out.get("apiVersion") == "batch/v1" and isinstance(out.get("spec"), dict):
+        out["spec"] = _unbind_job(out["spec"])
     return out
+
+
+def _unbind_job(spec: Obj) -> Obj:
+    """A Job's spec without the selector and pod labels the center generated from its uid:
+    each edge generates its own, and refuses a selector it did not generate."""
+    if spec.get("manualSelector") is True:
+        return spec
+    spec = dict(spec)
+    selector = dict(spec.get("selector") or {})
+    match = {k: v for k, v in (selector.get("matchLabels") or {}).items() if k not in defaults.JOB_UID_LABELS}
+    if match:
+        selector["matchLabels"] = match
+    else:
+        selector.pop("matchLabels", None)
+    if selector:
+        spec["selector"] = selector
+    else:
+        spec.pop("selector", None)
+    template = spec.get("template")
+    if isinstance(template, dict) and isinstance(template.get("metadata"), dict):
+        labels = {k: v for k, v in (template["metadata"].get("labels") or {}).items() if k not in defaults.JOB_UID_LABELS}
+        spec["template"] = {**template, "metadata": {**template["metadata"], "labels": labels}}
+    return spec
