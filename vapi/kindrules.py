@@ -167,11 +167,13 @@ POD_UPDATE_MESSAGE = ("Forbidden: pod updates may not change fields other than `
                       "(allow it to be set to 1 if it was previously negative)")
 
 
-def pod_update(new: Obj, old: Obj) -> list[Cause]:
+def pod_update(new: Obj, old: Obj, binding: bool = False) -> list[Cause]:
+    mutable = (*MUTABLE_POD_SPEC, "nodeName") if binding else MUTABLE_POD_SPEC
+
     def fixed(spec: Any) -> Any:
         if not isinstance(spec, dict):
             return spec
-        out = {k: v for k, v in spec.items() if k not in MUTABLE_POD_SPEC}
+        out = {k: v for k, v in spec.items() if k not in mutable}
         for key in ("containers", "initContainers"):
             if isinstance(out.get(key), list):
                 out[key] = [{k: v for k, v in c.items() if k != "image"} if isinstance(c, dict) else c for c in out[key]]
@@ -182,8 +184,9 @@ def pod_update(new: Obj, old: Obj) -> list[Cause]:
     return []
 
 
-def causes(res: Resource, obj: Obj, old: Obj | None = None) -> list[Cause]:
-    """Everything wrong with a built-in object (after defaulting); `old` on updates."""
+def causes(res: Resource, obj: Obj, old: Obj | None = None, via: str = "") -> list[Cause]:
+    """Everything wrong with a built-in object (after defaulting); `old` on updates, `via`
+    the subresource that writes it (a pod's `binding` sets its node)."""
     if res.schema is not None:
         return []  # custom resources: their CRD's schema (vapi/handlers/write.py)
     out = required(obj, schemas.of_resource(res), "")
@@ -202,5 +205,5 @@ def causes(res: Resource, obj: Obj, old: Obj | None = None) -> list[Cause]:
         if old is not None:
             out += immutable_data(obj, old)
     if res.group == "" and res.kind == "Pod" and old is not None:
-        out += pod_update(obj, old)
+        out += pod_update(obj, old, via == "binding")
     return out

@@ -292,7 +292,7 @@ class Objects:
             crds.set_status(new, old, await self._others(res, ws))
         normalize(res, new)
         validation.validate_update(res, new, old)
-        validation.validate_kind(res, new, old)
+        validation.validate_kind(res, new, old, recorded_as or subresource)
         celrules.validate(res, new, old)
         if manager:
             schema = schemas.of_resource(res)
@@ -475,7 +475,7 @@ def merge_update(res: Resource, old: Obj, new: Obj, subresource: str) -> Obj:
         else:
             meta.pop(f, None)
     out["metadata"] = meta
-    if res.has_status and res.resource != "namespaces":
+    if res.has_status and res.resource != "namespaces" and subresource != "binding":  # binding writes both
         if "status" in old:
             out["status"] = old["status"]
         else:

@@ -200,8 +200,8 @@ def validate_update(res: Resource, new: dict[str, Any], old: dict[str, Any]) -> 
     _raise(res, new, _causes(res, new))
 
 
-def validate_kind(res: Resource, obj: dict[str, Any], old: dict[str, Any] | None = None) -> None:
+def validate_kind(res: Resource, obj: dict[str, Any], old: dict[str, Any] | None = None, via: str = "") -> None:
     """A built-in kind's own rules, checked after defaulting (vapi/kindrules.py)."""
     from vapi import kindrules
 
-    _raise(res, obj, kindrules.causes(res, obj, old))
+    _raise(res, obj, kindrules.causes(res, obj, old, via))

@@ -56,6 +56,9 @@ DEPRECATED = {
 }
 
 
+POD_SUBRESOURCES = ("log", "exec", "attach", "portforward", "proxy", "checkpoint", "binding", "eviction")
+
+
 async def _dispatch(
     request: web.Request, info: RequestInfo, state: State, user: access.User, registry: Registry
 ) -> web.StreamResponse:
@@ -93,6 +96,14 @@ async def _dispatch(
         from vapi.handlers import tokenrequest
 
         return await tokenrequest.create(call)
+    if sub is None and res.group == "" and res.resource == "bindings" and verb == "create":
+        from vapi.handlers import pods
+
+        return await pods.create_binding(call)
+    if sub is not None and res.group == "" and res.resource == "pods" and sub.name in POD_SUBRESOURCES:
+        from vapi.handlers import pods
+
+        return await pods.serve(call, sub.name)
     if sub is not None and sub.name not in ("status",):
         raise errors.APIError(
             501, "NotImplemented",

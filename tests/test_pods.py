@@ -1,0 +1,59 @@
+"""The subresources of Pods a kube-apiserver serves itself (vapi/handlers/pods.py): logs of a
+pod no node runs are empty, exec and friends are refused, binding assigns a node once,
+eviction deletes a pod unless a disruption budget protects it while it runs."""
+
+from __future__ import annotations
+
+import json
+
+from tests.apiserver import VapiProcess
+
+POD = "apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, labels: {{app: a}}}}\nspec: {{containers: {containers}}}\n"
+
+
+def test_logs_exec_and_binding(vapi: VapiProcess, namespace: str) -> None:
+    def k(*args: str, check: bool = True, input: str | None = None) -> tuple[int, str, str]:
+        out = vapi.kubectl("-n", namespace, *args, check=check, input=input)
+        return out.returncode, out.stdout, out.stderr.strip()
+
+    k("create", "-f", "-", input=POD.format(name="one", containers="[{name: c, image: nginx}]"))
+    k("create", "-f", "-", input=POD.format(name="two", containers="[{name: a, image: nginx}, {name: b, image: nginx}]"))
+    assert k("logs", "one") == (0, "", "")
+    assert 'Defaulted container "a" out of: a, b' in k("logs", "two")[2]  # kubectl picks one itself
+    code, _, body = vapi.request("GET", f"/clusters/root/api/v1/namespaces/{namespace}/pods/two/log")
+    assert (code, json.loads(body)["message"]) == (400, "a container name must be specified for pod two, choose one of: [a b]")
+    code, _, body = vapi.request("GET", f"/clusters/root/api/v1/namespaces/{namespace}/pods/two/log?container=z")
+    assert (code, json.loads(body)["message"]) == (400, "container z is not valid for pod two")
+    assert k("exec", "one", "--", "ls", check=False)[2] == "Error from server (BadRequest): pod one does not have a host assigned"
+
+    binding = "apiVersion: v1\nkind: Binding\nmetadata: {name: one}\ntarget: {kind: Node, name: node-1}\n"
+    k("create", "-f", "-", input=binding)
+    pod = json.loads(k("get", "pod", "one", "-o", "json")[1])
+    assert pod["spec"]["nodeName"] == "node-1"
+    assert [c["type"] for c in pod["status"]["conditions"]] == ["PodScheduled"]
+    code, _, err = k("create", "-f", "-", input=binding, check=False)
+    assert code == 1 and 'pod one is already assigned to node "node-1"' in err
+    assert "no kubelet serves it here" in k("logs", "one", check=False)[2]
+
+
+def test_eviction_respects_disruption_budgets_of_running_pods(vapi: VapiProcess, namespace: str) -> None:
+    base = f"/clusters/root/api/v1/namespaces/{namespace}/pods"
+    vapi.kubectl("-n", namespace, "create", "-f", "-", input=POD.format(name="p", containers="[{name: c, image: nginx}]"))
+    vapi.kubectl("-n", namespace, "create", "-f", "-", input="apiVersion: policy/v1\nkind: PodDisruptionBudget\n"
+                 "metadata: {name: keep}\nspec: {minAvailable: 1, selector: {matchLabels: {app: a}}}\n")
+    evict = json.dumps({"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": "p"}}).encode()
+    headers = {"Content-Type": "application/json"}
+    running = {"status": {"phase": "Running"}}
+    code, _, _ = vapi.request("PATCH", f"{base}/p/status", json.dumps(running).encode(),
+                              headers={"Content-Type": "application/merge-patch+json"})
+    assert code == 200
+    code, _, body = vapi.request("POST", f"{base}/p/eviction", evict, headers=headers)
+    status = json.loads(body)
+    assert (code, status["reason"]) == (429, "TooManyRequests")
+    assert status["message"] == "Cannot evict pod as it would violate the pod's disruption budget."
+    assert status["details"]["causes"][0]["reason"] == "DisruptionBudget"
+    code, _, _ = vapi.request("PATCH", f"{base}/p/status", json.dumps({"status": {"phase": "Pending"}}).encode(),
+                              headers={"Content-Type": "application/merge-patch+json"})
+    code, _, body = vapi.request("POST", f"{base}/p/eviction", evict, headers=headers)
+    assert (code, json.loads(body)["status"]) == (201, "Success"), body
+    assert vapi.request("GET", f"{base}/p")[0] == 404
