@@ -100,3 +100,40 @@ def test_kubectl_sees_the_defaults(vapi: VapiProcess, namespace: str) -> None:
     assert dep["spec"]["strategy"]["rollingUpdate"] == {"maxUnavailable": "25%", "maxSurge": "25%"}
     created = dep["metadata"]["managedFields"][0]
     assert created["manager"] == "kubectl-create" and "f:progressDeadlineSeconds" in created["fieldsV1"]["f:spec"]
+
+
+def test_undefault_gives_back_what_was_written() -> None:
+    """Edge copies start from this: each edge defaults for itself, and a replica count left
+    out at the center stays the edge's (an autoscaler there is not fought)."""
+    written = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+               "spec": {"selector": {"matchLabels": {"a": "b"}}, "template": {"metadata": {"labels": {"a": "b"}}, "spec": {
+                   "containers": [{"name": "c", "image": "nginx:1", "ports": [{"containerPort": 80}],
+                                   "readinessProbe": {"httpGet": {"port": 80}}}]}}}}
+    stored = json.loads(json.dumps(written))
+    defaults.apply("apps", "Deployment", stored)
+    assert stored != written and defaults.undefault("apps", "Deployment", stored) == written
+    # values set to something else stay, and so does everything defaulting could not restore
+    stored["spec"]["replicas"] = 3
+    stored["spec"]["template"]["spec"]["containers"][0]["imagePullPolicy"] = "Always"
+    kept = defaults.undefault("apps", "Deployment", stored)
+    assert kept["spec"]["replicas"] == 3 and kept["spec"]["template"]["spec"]["containers"][0]["imagePullPolicy"] == "Always"
+    job = {"spec": {"parallelism": 2, "completions": 1, "template": {"spec": {"containers": []}}}}
+    defaults.apply("batch", "Job", job)
+    assert defaults.undefault("batch", "Job", job)["spec"]["completions"] == 1, "not restored when parallelism is set"
+    cm = {"data": {"a": "b"}}
+    assert defaults.undefault("", "ConfigMap", cm) is cm
+
+
+def test_cluster_copies_keep_what_customizations_set() -> None:
+    stored = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+              "spec": {"selector": {"matchLabels": {"a": "b"}}, "template": {"metadata": {"labels": {"a": "b"}},
+                                                                             "spec": {"containers": [{"name": "c", "image": "i:1"}]}}}}
+    defaults.apply("apps", "Deployment", stored)
+    paths = defaults.defaulted("apps", "Deployment", stored)
+    assert ("spec", "replicas") in paths
+    copy = json.loads(json.dumps(stored))
+    copy["spec"]["replicas"] = 4  # a customization for one cluster
+    copy["spec"]["template"]["spec"]["containers"][0]["image"] = "mirror/i:1"
+    out = defaults.without_defaults(copy, stored, paths)
+    assert out["spec"]["replicas"] == 4 and "revisionHistoryLimit" not in out["spec"]
+    assert out["spec"]["template"]["spec"]["containers"][0] == {"name": "c", "image": "mirror/i:1"}

@@ -9,8 +9,10 @@ Defaulting runs on every create and update, so each function only fills what is 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
+
+import orjson
 
 Obj = dict[str, Any]
 
@@ -328,3 +330,99 @@ def qos_class(spec: Any) -> str:
         if any(limits.get(k) is None or str(requests.get(k)) != str(limits.get(k)) for k in ("cpu", "memory")):
             return "Burstable"
     return "Guaranteed"
+
+
+# Every key a defaulter above may fill in
+DEFAULTED_KEYS = frozenset({
+    *POD_SPEC, *CONTAINER, *PROBE, "imagePullPolicy", "protocol", "scheme", "apiVersion", "defaultMode",
+    "replicas", "revisionHistoryLimit", "progressDeadlineSeconds", "strategy", "updateStrategy", "type",
+    "rollingUpdate", "maxUnavailable", "maxSurge", "partition", "podManagementPolicy",
+    "persistentVolumeClaimRetentionPolicy", "volumeMode", "completions", "parallelism", "backoffLimit",
+    "completionMode", "suspend", "podReplacementPolicy", "concurrencyPolicy", "successfulJobsHistoryLimit",
+    "failedJobsHistoryLimit", "sessionAffinity", "targetPort", "internalTrafficPolicy", "externalTrafficPolicy",
+    "allocateLoadBalancerNodePorts", "persistentVolumeReclaimPolicy", "policyTypes", "reclaimPolicy",
+    "volumeBindingMode", "preemptionPolicy", "apiGroup", "minReplicas", "metrics",
+})
+
+
+def _copy(obj: Any) -> Any:
+    return orjson.loads(orjson.dumps(obj))
+
+
+def _candidates(obj: Obj) -> Iterator[tuple[Any, ...]]:
+    """Paths to values under keys a defaulter fills, parents before children; metadata and
+    status are nobody's defaults."""
+    level: list[tuple[tuple[Any, ...], Any]] = [((k,), v) for k, v in obj.items() if k not in ("metadata", "status")]
+    while level:
+        deeper: list[tuple[tuple[Any, ...], Any]] = []
+        for path, value in level:
+            if isinstance(path[-1], str) and path[-1] in DEFAULTED_KEYS:
+                yield path
+            items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+            deeper += [((*path, k), v) for k, v in items]
+        level = deeper
+
+
+def _without(obj: Obj, path: tuple[Any, ...]) -> Obj | None:
+    """A copy of obj without the value at path (None if it is gone already)."""
+    out = _copy(obj)
+    node = out
+    for step in path[:-1]:
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+    if not isinstance(node, dict) or path[-1] not in node:
+        return None
+    del node[path[-1]]
+    return out  # type: ignore[no-any-return]
+
+
+def defaulted(group: str, kind: str, obj: Obj) -> list[tuple[Any, ...]]:
+    """The paths of obj whose values defaulting would give it anyway: as near as can be told,
+    what its writers did not set. Removed in that order, each leaves an object that
+    defaulting turns back into obj."""
+    fill = BY_KIND.get((group, kind))
+    if fill is None:
+        return []
+
+    def restored(candidate: Obj) -> bool:
+        again = _copy(candidate)
+        fill(again)
+        return bool(again == obj)
+
+    paths, out = [], obj
+    for path in _candidates(obj):
+        trial = _without(out, path)
+        if trial is not None and restored(trial):
+            paths.append(path)
+            out = trial
+    return paths
+
+
+def _at(obj: Any, path: tuple[Any, ...]) -> tuple[bool, Any]:
+    for step in path:
+        try:
+            obj = obj[step]
+        except (KeyError, IndexError, TypeError):
+            return False, None
+    return True, obj
+
+
+def without_defaults(copy: Obj, obj: Obj, paths: list[tuple[Any, ...]]) -> Obj:
+    """A copy made from obj (customized for a cluster) without the defaulted values it still
+    holds unchanged: copies for other clusters leave those to each cluster's own defaults,
+    admission webhooks and autoscalers (an edge HPA's replica count is not fought over, a
+    field an older edge does not know is not sent). A value a customization set stays."""
+    out = copy
+    for path in paths:
+        here, value = _at(out, path)
+        if here and _at(obj, path) == (True, value):
+            trimmed = _without(out, path)
+            out = trimmed if trimmed is not None else out
+    return out
+
+
+def undefault(group: str, kind: str, obj: Obj) -> Obj:
+    """obj without its defaulted values (see `defaulted`); obj itself when there are none."""
+    return without_defaults(obj, obj, defaulted(group, kind, obj))

@@ -32,7 +32,7 @@ import orjson
 import storage
 from storage import errors as storage_errors
 from storage.backend import EventType, KeyValue
-from vapi import coalesce, errors, objects, placement, schemas
+from vapi import coalesce, defaults, errors, objects, placement, schemas
 from vapi.crds import WorkspaceRegistries
 from vapi.resources import Registry, Resource
 
@@ -42,6 +42,7 @@ EDGE = "edge.vapi.dev"
 PLACEMENTS = "placements"
 CLUSTERS = "edgeclusters"
 STATUS_ERRORS_SHOWN = 20
+DEFAULTED_CACHE = 4096  # objects whose defaulted paths are kept (vapi/defaults.py defaulted)
 
 Obj = dict[str, Any]
 
@@ -118,6 +119,7 @@ class SyncViews:
         # what each placement selects now, kept up to date from the changes followed
         self.selected: dict[tuple[str, str], set[Ref]] = {}
         self.digests: dict[Ref, int] = {}  # of what the edges get of each object changed since start
+        self._defaulted_paths: collections.OrderedDict[tuple[Ref, str], list[tuple[Any, ...]]] = collections.OrderedDict()
         # (object, cluster) pairs that cannot be sent, per placement, with why
         self.pair_errors: dict[tuple[str, str], dict[tuple[Ref, str], str]] = {}
         # placement -> what its status must look at again: None for everything
@@ -448,8 +450,8 @@ class SyncViews:
                 if rules.uses_namespace_labels and ref.namespace else None
             if not rules.selects_object(ref.group, ref.resource, obj, labels):
                 continue
-            copy = placement.strip(placement.customize(rules, ref.group, ref.resource, obj, cluster, schemas.of_resource(res)),
-                                   ref.workspace)
+            copy = placement.customize(rules, ref.group, ref.resource, obj, cluster, schemas.of_resource(res))
+            copy = placement.strip(defaults.without_defaults(copy, obj, self._defaulted(ref, res, obj)), ref.workspace)
             results.append((key[1], orjson.dumps(copy, option=orjson.OPT_SORT_KEYS) if len(keys) > 1 else b"", copy))
         if not results:
             return None
@@ -458,6 +460,21 @@ class SyncViews:
             raise placement.CustomizationError(
                 f"placements {names} customize {ref.resource}/{ref.name} differently for cluster {cluster.name}")
         return results[0][2]
+
+    def _defaulted(self, ref: Ref, res: Resource, obj: Obj) -> list[tuple[Any, ...]]:
+        """Where the center's apiserver defaulted the object (each edge defaults for itself),
+        kept for the latest revisions: every cluster's copy is trimmed by it."""
+        if res.schema is not None:
+            return []
+        key = (ref, str(obj.get("metadata", {}).get("resourceVersion", "")))
+        found = self._defaulted_paths.get(key)
+        if found is None:
+            found = self._defaulted_paths[key] = defaults.defaulted(res.group, res.kind, obj)
+            while len(self._defaulted_paths) > DEFAULTED_CACHE:
+                self._defaulted_paths.popitem(last=False)
+        else:
+            self._defaulted_paths.move_to_end(key)
+        return found
 
     async def _read(self, ref: Ref, registry: Registry) -> Obj | None:
         res = registry.stored(ref.group, ref.resource)
