@@ -211,6 +211,23 @@ def test_impersonation_takes_admin_and_acts_as_the_user(tenants: VapiProcess) ->
     assert ('users "admin" is forbidden: User "alice" cannot impersonate resource "users" in API group "" '
             'in the workspace "root:acc-a"') in refused.stderr
     assert as_user(alice, "auth", "can-i", "impersonate", "users").stdout.strip() == "no"
+    # header names are case-insensitive: a lower-case one is impersonation all the same
+    token = kubeconfig_for(tenants, "alice", "root:acc-a", "--token")
+    import yaml
+    with open(token) as f:
+        bearer = yaml.safe_load(f)["users"][0]["user"]["token"]
+    import http.client
+    import urllib.parse
+
+    url = urllib.parse.urlsplit(tenants.base)
+    conn = http.client.HTTPSConnection(url.hostname or "", url.port, context=tenants.ssl_context(False))
+    conn.putrequest("GET", "/clusters/root:acc-a/api/v1/namespaces/default/configmaps")
+    conn.putheader("authorization", f"Bearer {bearer}")
+    conn.putheader("impersonate-user", "nobody")  # sent as written, unlike urllib's
+    conn.endheaders()
+    reply = conn.getresponse()
+    assert reply.status == 403 and 'User "alice" cannot impersonate' in json.loads(reply.read())["message"]
+    conn.close()
     with open(os.path.join(tenants.data_dir, "audit.log")) as f:
         events = [json.loads(line) for line in f]
     created = [e for e in events if e.get("objectRef", {}).get("name") == "as-alice"]

@@ -242,7 +242,7 @@ async def impersonate(request: web.Request, state: State, user: access.User, ws:
     name = headers.get("Impersonate-User")
     groups = headers.getall("Impersonate-Group", [])
     uid = headers.get("Impersonate-Uid", "")
-    extra = [h for h in headers if h.startswith("Impersonate-Extra-")]
+    extra = [h for h in headers if h.lower().startswith("impersonate-extra-")]  # header names are case-insensitive
     if name is None:
         raise errors.bad_request("requested impersonation of groups, uid or extra without impersonating a user")
     await state.authorizer.check_impersonate(user, ws, "users", name)
@@ -251,7 +251,7 @@ async def impersonate(request: web.Request, state: State, user: access.User, ws:
     if uid:
         await state.authorizer.check_impersonate(user, ws, "uids", uid)
     for header in extra:
-        await state.authorizer.check_impersonate(user, ws, "userextras", header[len("Impersonate-Extra-"):].lower())
+        await state.authorizer.check_impersonate(user, ws, "userextras", header[len("impersonate-extra-"):].lower())
     return access.User.impersonated(name, groups, uid)
 
 
@@ -305,7 +305,7 @@ async def handle(request: web.Request) -> web.StreamResponse:
         raise
     user = await authenticate(request, state, ws)
     request["user"] = user
-    if any(h.startswith("Impersonate-") for h in request.headers):
+    if any(h.lower().startswith("impersonate-") for h in request.headers):
         user = request["impersonated"] = await impersonate(request, state, user, ws)
     await state.authorizer.check(user, ws, info.verb if info.is_resource else "get", info.group if info.is_resource else "",
                                  info.resource, rest, name=info.name, subresource=info.subresource)
