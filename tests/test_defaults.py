@@ -137,3 +137,29 @@ def test_cluster_copies_keep_what_customizations_set() -> None:
     out = defaults.without_defaults(copy, stored, paths)
     assert out["spec"]["replicas"] == 4 and "revisionHistoryLimit" not in out["spec"]
     assert out["spec"]["template"]["spec"]["containers"][0] == {"name": "c", "image": "mirror/i:1"}
+
+
+def test_review_fixes_of_defaults() -> None:
+    pod = {"spec": {"containers": [{"name": "c", "image": "i", "resources": {"limits": {"cpu": "1"}},
+                                    "livenessProbe": {"httpGet": {"port": 80}}}]}}
+    defaults.apply("", "Pod", pod)
+    c = pod["spec"]["containers"][0]
+    assert c["resources"]["requests"] == {"cpu": "1"} and c["livenessProbe"]["httpGet"]["path"] == "/"
+    assert pod["spec"]["enableServiceLinks"] is True
+    template = {"spec": {"selector": {"matchLabels": {"a": "b"}}, "template": {"spec": {"containers": []}}}}
+    defaults.apply("apps", "Deployment", template)
+    assert "enableServiceLinks" not in template["spec"]["template"]["spec"], "pods only, not templates"
+    job = {"metadata": {}, "spec": {"backoffLimitPerIndex": 1, "podFailurePolicy": {"rules": []},
+                                    "template": {"metadata": {"labels": {"app": "j"}}, "spec": {"containers": []}}}}
+    defaults.apply("batch", "Job", job)
+    assert (job["spec"]["backoffLimit"], job["spec"]["podReplacementPolicy"]) == (2**31 - 1, "Failed")
+    assert job["metadata"]["labels"] == {"app": "j"}
+    svc = {"spec": {"sessionAffinity": "ClientIP", "ports": [{"port": 80, "targetPort": 0}], "externalIPs": ["1.2.3.4"]}}
+    defaults.apply("", "Service", svc)
+    assert svc["spec"]["ports"][0]["targetPort"] == 80 and svc["spec"]["externalTrafficPolicy"] == "Cluster"
+    assert svc["spec"]["sessionAffinityConfig"] == {"clientIP": {"timeoutSeconds": 10800}}
+    binding = {"roleRef": {"kind": "Role", "name": "r"}}
+    defaults.apply("rbac.authorization.k8s.io", "RoleBinding", binding)
+    assert binding["roleRef"]["apiGroup"] == "rbac.authorization.k8s.io"
+    assert defaults.qos_class({"containers": [{"resources": {"limits": {"cpu": "1", "memory": "1Gi"},
+                                                              "requests": {"cpu": "1000m", "memory": "1024Mi"}}}]}) == "Guaranteed"

@@ -58,8 +58,7 @@ def test_workload_selectors() -> None:
 
 def test_ports_keys_and_immutable_data() -> None:
     svc = {"metadata": {"name": "s"}, "spec": {"ports": [{"port": 80, "targetPort": 0}, {"port": 70000, "targetPort": 8080}]}}
-    assert causes("", "services", svc) == [
-        ("spec.ports[0].targetPort", "Invalid value: 0: must be between 1 and 65535, inclusive"),
+    assert causes("", "services", svc) == [  # targetPort 0 defaults to the port
         ("spec.ports[1].port", "Invalid value: 70000: must be between 1 and 65535, inclusive")]
     assert causes("", "configmaps", {"metadata": {"name": "c"}, "data": {"bad key": "1", "good.key-1_x": "2"}}) == [
         ("data[bad key]", 'Invalid value: "bad key": ' + kindrules.CONFIG_KEY_MESSAGE)]
@@ -91,3 +90,44 @@ def test_kubectl_prints_the_refusal_and_nothing_is_stored(vapi: VapiProcess, nam
     out = vapi.kubectl("-n", namespace, "create", "-f", "-", input=manifest, check=False)
     assert out.returncode == 1 and out.stderr.strip() == message
     assert vapi.kubectl("-n", namespace, "get", "deploy,pods", "-o", "name").stdout.split() == []
+
+
+def test_what_kube_accepts_is_accepted() -> None:
+    """`required` in the OpenAPI schemas that kube's validation does not enforce, or fills."""
+    assert causes("rbac.authorization.k8s.io", "rolebindings",
+                  {"metadata": {"name": "b"}, "roleRef": {"kind": "Role", "name": "r"}, "subjects": []}) == []
+    assert causes("", "limitranges", {"metadata": {"name": "l"}, "spec": {}}) == []
+    assert causes("", "events", {"metadata": {"name": "e"}, "reason": "x"}) == []
+    probe = {"httpGet": {"port": 80, "httpHeaders": [{"name": "X-A", "value": ""}]}}
+    assert causes("", "pods", {"metadata": {"name": "p"}, "spec": {"containers": [{"name": "c", "image": "i", "livenessProbe": probe}]}}) == []
+    big = {"metadata": {"name": "s"}, "data": {"f": "A" * (1_000_000 * 4 // 3)}}  # 1,000,000 bytes, base64
+    assert causes("", "secrets", big) == []
+    assert causes("", "configmaps", {"metadata": {"name": "c"}, "data": {"f": "A" * (1024 * 1024 + 1)}})[0][0] == "data"
+
+
+def test_updates_are_not_refused_for_what_was_stored_before() -> None:
+    # a Pod stored before defaulting existed takes a label; a stored invalid object a metadata change
+    stored = {"metadata": {"name": "p", "labels": {}}, "spec": {"containers": [{"name": "c", "image": "i"}]}}
+    relabelled = json.loads(json.dumps(stored))
+    relabelled["metadata"]["labels"] = {"a": "b"}
+    res = builtin().lookup("", "v1", "pods")
+    assert res is not None
+    defaults.apply("", "Pod", relabelled)
+    assert kindrules.causes(res, relabelled, stored) == []
+    old_bad = {"metadata": {"name": "s"}, "spec": {"ports": [{"port": 70000}]}}
+    new_bad = json.loads(json.dumps(old_bad))
+    new_bad["metadata"]["labels"] = {"a": "b"}
+    assert causes("", "services", new_bad, old_bad) == []
+
+
+def test_job_selector_must_be_generated_unless_manual() -> None:
+    job = {"metadata": {"name": "j", "uid": "u1"}, "spec": {"selector": {"matchLabels": {"app": "x"}},
+           "template": {"metadata": {"labels": {"app": "x"}}, "spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "i"}]}}}}
+    defaults.job_selector(job)
+    res = builtin().lookup("batch", "v1", "jobs")
+    assert res is not None
+    got = kindrules.causes(res, job)
+    assert [c["field"] for c in got] == ["spec.selector"] and got[0]["message"].endswith("`selector` not auto-generated")
+    plain = {"metadata": {"name": "j", "uid": "u1"}, "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "i"}]}}}}
+    defaults.job_selector(plain)
+    assert kindrules.causes(res, plain) == []

@@ -9,7 +9,9 @@ Defaulting runs on every create and update, so each function only fills what is 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
+from fractions import Fraction
 from typing import Any
 
 import orjson
@@ -18,10 +20,11 @@ Obj = dict[str, Any]
 
 # PodSpec and Container defaults (core/v1 SetDefaults_PodSpec, SetDefaults_Container, ...)
 POD_SPEC = {"restartPolicy": "Always", "terminationGracePeriodSeconds": 30, "dnsPolicy": "ClusterFirst",
-            "securityContext": {}, "schedulerName": "default-scheduler", "enableServiceLinks": True}
+            "securityContext": {}, "schedulerName": "default-scheduler"}
 CONTAINER = {"terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File", "resources": {}}
 PROBE = {"timeoutSeconds": 1, "periodSeconds": 10, "successThreshold": 1, "failureThreshold": 3}
 VOLUME_MODE_0644 = 420
+MAX_INT32 = 2**31 - 1
 
 
 def _fill(node: Any, values: Obj) -> None:
@@ -61,7 +64,7 @@ def _container(c: Obj) -> None:
         if isinstance(probe, dict):
             _fill(probe, PROBE)
             if isinstance(probe.get("httpGet"), dict):
-                probe["httpGet"].setdefault("scheme", "HTTP")
+                _fill(probe["httpGet"], {"path": "/", "scheme": "HTTP"})
     for ref in _dicts(c, "env", "valueFrom", "fieldRef"):
         ref.setdefault("apiVersion", "v1")
 
@@ -97,7 +100,19 @@ def _rolling(spec: Obj, key: str, rolling: Obj) -> None:
 
 
 def pod(obj: Obj) -> None:
-    pod_spec(obj.get("spec"))
+    """SetDefaults_Pod on top of the pod spec's: service links, and requests from limits."""
+    spec = obj.get("spec")
+    pod_spec(spec)
+    if not isinstance(spec, dict):
+        return
+    spec.setdefault("enableServiceLinks", True)
+    for c in _dicts(spec, "containers") + _dicts(spec, "initContainers"):
+        resources = c.get("resources")
+        if isinstance(resources, dict) and isinstance(resources.get("limits"), dict) and resources["limits"]:
+            requests = resources.setdefault("requests", {})
+            if isinstance(requests, dict):
+                for name, quantity in resources["limits"].items():
+                    requests.setdefault(name, quantity)
 
 
 def deployment(obj: Obj) -> None:
@@ -143,10 +158,20 @@ def job(obj: Obj) -> None:
         return
     if spec.get("completions") is None and spec.get("parallelism") is None:
         _fill(spec, {"completions": 1, "parallelism": 1})
-    _fill(spec, {"parallelism": 1, "backoffLimit": 6, "completionMode": "NonIndexed", "suspend": False})
-    if spec.get("podFailurePolicy") is None:
-        spec.setdefault("podReplacementPolicy", "TerminatingOrFailed")
+    _fill(spec, {"parallelism": 1, "completionMode": "NonIndexed", "suspend": False})
+    spec.setdefault("backoffLimit", MAX_INT32 if spec.get("backoffLimitPerIndex") is not None else 6)
+    spec.setdefault("podReplacementPolicy", "TerminatingOrFailed" if spec.get("podFailurePolicy") is None else "Failed")
+    _labels_from_template(obj)
     _template(obj, "spec")
+
+
+def _labels_from_template(obj: Obj) -> None:
+    """A Job or ReplicationController without labels takes its pod template's."""
+    meta = obj.get("metadata")
+    labels = _dicts(obj, "spec", "template", "metadata")
+    if isinstance(meta, dict) and not meta.get("labels") and labels and isinstance(labels[0].get("labels"), dict):
+        if labels[0]["labels"]:
+            meta["labels"] = dict(labels[0]["labels"])
 
 
 # the labels by which a Job's pods are its own (k8s.io/api/batch/v1)
@@ -192,6 +217,7 @@ def replication_controller(obj: Obj) -> None:
     labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") if isinstance(spec.get("template"), dict) else None
     if not spec.get("selector") and isinstance(labels, dict) and labels:
         spec["selector"] = dict(labels)
+    _labels_from_template(obj)
     _template(obj, "spec")
 
 
@@ -204,14 +230,18 @@ def service(obj: Obj) -> None:
     if not isinstance(spec, dict):
         return
     kind = spec.setdefault("type", "ClusterIP")
-    spec.setdefault("sessionAffinity", "None")
+    affinity = spec.setdefault("sessionAffinity", "None")
+    if affinity == "ClientIP":
+        config = spec.setdefault("sessionAffinityConfig", {})
+        if isinstance(config, dict) and isinstance(config.setdefault("clientIP", {}), dict):
+            config["clientIP"].setdefault("timeoutSeconds", 10800)
     for port in _dicts(spec, "ports"):
         port.setdefault("protocol", "TCP")
-        if "port" in port:
-            port.setdefault("targetPort", port["port"])
+        if "port" in port and port.get("targetPort") in (None, 0, ""):
+            port["targetPort"] = port["port"]
     if kind in ("ClusterIP", "NodePort", "LoadBalancer"):
         spec.setdefault("internalTrafficPolicy", "Cluster")
-    if kind in ("NodePort", "LoadBalancer"):
+    if kind in ("NodePort", "LoadBalancer") or (kind == "ClusterIP" and spec.get("externalIPs")):
         spec.setdefault("externalTrafficPolicy", "Cluster")
     if kind == "LoadBalancer":
         spec.setdefault("allocateLoadBalancerNodePorts", True)
@@ -270,6 +300,9 @@ def binding_subjects(obj: Obj) -> None:
     for subject in _dicts(obj, "subjects"):
         if subject.get("kind") in ("User", "Group"):
             subject.setdefault("apiGroup", "rbac.authorization.k8s.io")
+    for ref in _dicts(obj, "roleRef"):
+        if not ref.get("apiGroup"):
+            ref["apiGroup"] = "rbac.authorization.k8s.io"
 
 
 BY_KIND: dict[tuple[str, str], Callable[[Obj], None]] = {
@@ -327,9 +360,32 @@ def qos_class(spec: Any) -> str:
     for r in resources:
         limits = section(r, "limits")
         requests = {**limits, **section(r, "requests")}  # requests default to limits
-        if any(limits.get(k) is None or str(requests.get(k)) != str(limits.get(k)) for k in ("cpu", "memory")):
+        if any(limits.get(k) is None or quantity(requests.get(k)) != quantity(limits.get(k)) for k in ("cpu", "memory")):
             return "Burstable"
     return "Guaranteed"
+
+
+SUFFIXES = {"n": Fraction(1, 10**9), "u": Fraction(1, 10**6), "m": Fraction(1, 1000), "": Fraction(1),
+            "k": Fraction(10**3), "M": Fraction(10**6), "G": Fraction(10**9), "T": Fraction(10**12),
+            "P": Fraction(10**15), "E": Fraction(10**18), "Ki": Fraction(2**10), "Mi": Fraction(2**20),
+            "Gi": Fraction(2**30), "Ti": Fraction(2**40), "Pi": Fraction(2**50), "Ei": Fraction(2**60)}
+QUANTITY = re.compile(r"^([+-]?[0-9.]+)(?:([eE][+-]?[0-9]+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?)$")
+
+
+def quantity(value: Any) -> Fraction | None:
+    """A resource quantity's value (`1`, `1000m` and `1e3m` are equal); None if not one."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Fraction(value)
+    match = QUANTITY.match(str(value).strip()) if isinstance(value, str) else None
+    if match is None:
+        return None
+    try:
+        number = Fraction(match.group(1))
+    except ValueError:
+        return None
+    if match.group(2):
+        return number * Fraction(10) ** int(match.group(2)[1:])
+    return number * SUFFIXES[match.group(3) or ""]
 
 
 # Every key a defaulter above may fill in
@@ -341,7 +397,8 @@ DEFAULTED_KEYS = frozenset({
     "completionMode", "suspend", "podReplacementPolicy", "concurrencyPolicy", "successfulJobsHistoryLimit",
     "failedJobsHistoryLimit", "sessionAffinity", "targetPort", "internalTrafficPolicy", "externalTrafficPolicy",
     "allocateLoadBalancerNodePorts", "persistentVolumeReclaimPolicy", "policyTypes", "reclaimPolicy",
-    "volumeBindingMode", "preemptionPolicy", "apiGroup", "minReplicas", "metrics",
+    "volumeBindingMode", "preemptionPolicy", "apiGroup", "minReplicas", "metrics", "enableServiceLinks", "path",
+    "requests", "sessionAffinityConfig", "clientIP",
 })
 
 

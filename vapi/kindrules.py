@@ -17,7 +17,7 @@ import json
 import re
 from typing import Any
 
-from vapi import schemas, selectors
+from vapi import defaults, schemas, selectors
 from vapi.resources import Resource
 
 Obj = dict[str, Any]
@@ -46,14 +46,29 @@ def _go_map(value: Any) -> str:
 NON_EMPTY = {"containers"}
 
 
-def required(value: Any, schema: schemas.Schema | None, path: str) -> list[Cause]:
+# `required` in the OpenAPI schemas that kube's validation does not enforce (Go zero values
+# it accepts, or fields it fills itself): (definition, field)
+NOT_ENFORCED = {
+    ("io.k8s.api.apps.v1.ControllerRevision", "revision"),
+    ("io.k8s.api.discovery.v1.EndpointSlice", "endpoints"),
+    ("io.k8s.api.core.v1.LimitRangeSpec", "limits"),
+    ("io.k8s.api.core.v1.Event", "involvedObject"),
+    ("io.k8s.api.core.v1.Event", "metadata"),
+    ("io.k8s.api.core.v1.HTTPHeader", "value"),
+}
+
+
+def required(value: Any, schema: schemas.Schema | None, path: str, definition: str = "") -> list[Cause]:
     """Fields the schema requires that are absent, null or empty strings."""
     node = schemas.resolve(schema)
     if node is None:
         return []
+    definition = schemas.ref_name(schema) or definition
     out: list[Cause] = []
     if isinstance(value, dict):
         for name in node.get("required") or ():
+            if (definition, name) in NOT_ENFORCED:
+                continue
             if value.get(name) in (None, "") or (name in NON_EMPTY and value.get(name) == []):
                 out.append(_cause(f"{path}.{name}".lstrip("."), "Required value", "FieldValueRequired"))
         for k, v in value.items():
@@ -134,16 +149,19 @@ def _port_causes(value: Any, path: str) -> list[Cause]:
     return out
 
 
-def config_data(obj: Obj) -> list[Cause]:
+def config_data(obj: Obj, kind: str) -> list[Cause]:
+    """Keys, and the 1 MiB limit on the bytes held: base64 values count decoded."""
     out, size = [], 0
     for field in ("data", "binaryData", "stringData"):
         data = obj.get(field)
         if not isinstance(data, dict):
             continue
+        encoded = field == "binaryData" or (kind == "Secret" and field == "data")
         for key, value in data.items():
             if len(key) > 253 or not CONFIG_KEY.match(key) or key in (".", "..") or key.startswith(".."):
                 out.append(_cause(f"{field}[{key}]", f"Invalid value: {json.dumps(key)}: {CONFIG_KEY_MESSAGE}"))
-            size += len(value) if isinstance(value, str) else 0
+            if isinstance(value, str):
+                size += len(value) * 3 // 4 if encoded else len(value.encode())
     if size > MAX_DATA_BYTES:
         out.append(_cause("data", f"Too long: may not be more than {MAX_DATA_BYTES} bytes", "FieldValueTooLong"))
     return out
@@ -186,24 +204,58 @@ def pod_update(new: Obj, old: Obj, binding: bool = False) -> list[Cause]:
 
 def causes(res: Resource, obj: Obj, old: Obj | None = None, via: str = "") -> list[Cause]:
     """Everything wrong with a built-in object (after defaulting); `old` on updates, `via`
-    the subresource that writes it (a pod's `binding` sets its node)."""
+    the subresource that writes it (a pod's `binding` sets its node). An update is never
+    refused for what the stored object already had wrong (stored before a rule existed)."""
     if res.schema is not None:
         return []  # custom resources: their CRD's schema (vapi/handlers/write.py)
-    out = required(obj, schemas.of_resource(res), "")
+    out = _own_causes(res, obj)
+    if old is None:
+        return out
+    old = json.loads(json.dumps(old))
+    defaults.apply(res.group, res.kind, old)  # stored before defaulting existed, perhaps
+    had = {(c["field"], c["message"]) for c in _own_causes(res, old)}
+    out = [c for c in out if (c["field"], c["message"]) not in had]
+    key = (res.group, res.kind)
+    if key in WORKLOADS and _labels(obj, "spec", "selector") != _labels(old, "spec", "selector"):
+        selector = _go_selector(_labels(obj, "spec", "selector"))
+        out.append(_cause("spec.selector", f"Invalid value: {selector}: field is immutable"))
+    if res.group == "" and res.kind in ("ConfigMap", "Secret"):
+        out += immutable_data(obj, old)
+    if res.group == "" and res.kind == "Pod":
+        out += pod_update(obj, old, via == "binding")
+    return out
+
+
+def _own_causes(res: Resource, obj: Obj) -> list[Cause]:
+    """What is wrong with obj by itself, whatever it was before."""
+    out = required(obj, schemas.of_resource(res), "", schemas.definition_name(res.group, res.version, res.kind))
     key = (res.group, res.kind)
     if key in WORKLOADS:
         out += workload(WORKLOADS[key], obj)
-        if old is not None and _labels(obj, "spec", "selector") != _labels(old, "spec", "selector"):
-            selector = _go_selector(_labels(obj, "spec", "selector"))
-            out.append(_cause("spec.selector", f"Invalid value: {selector}: field is immutable"))
+    if key == ("batch", "Job"):
+        out += generated_selector(obj)
     if res.group in ("", "apps", "batch") and res.kind in ("Pod", "Service", "Deployment", "ReplicaSet", "StatefulSet",
                                                             "DaemonSet", "Job", "CronJob", "ReplicationController",
                                                             "PodTemplate"):
         out += _port_causes(obj.get("spec"), "spec") + _port_causes(obj.get("template"), "template")
     if res.group == "" and res.kind in ("ConfigMap", "Secret"):
-        out += config_data(obj)
-        if old is not None:
-            out += immutable_data(obj, old)
-    if res.group == "" and res.kind == "Pod" and old is not None:
-        out += pod_update(obj, old, via == "binding")
+        out += config_data(obj, res.kind)
     return out
+
+
+def generated_selector(job: Obj) -> list[Cause]:
+    """Without `manualSelector: true`, a Job's selector must be the one generated from its uid
+    (kube's ValidateGeneratedSelector): its own would be refused at every edge too."""
+    spec, uid = job.get("spec"), (job.get("metadata") or {}).get("uid")
+    if not isinstance(spec, dict) or spec.get("manualSelector") is True or not uid or spec.get("selector") is None:
+        return []
+    expected = {k: str(uid) for k in defaults.JOB_UID_LABELS}
+    expected.update({k: str(job["metadata"].get("name", "")) for k in defaults.JOB_NAME_LABELS})
+    selector = spec["selector"]
+    try:
+        generated = selectors.from_label_selector(selector)(expected)
+    except ValueError:
+        generated = False
+    if generated:
+        return []
+    return [_cause("spec.selector", f"Invalid value: {_go_selector(selector)}: `selector` not auto-generated")]

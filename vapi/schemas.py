@@ -125,7 +125,7 @@ def unknown_fields(obj: Any, schema: Schema | None, path: str = "", *, prune: bo
 _JSON_KIND = {str: "string", bool: "bool", int: "number", float: "number", list: "array", dict: "object"}
 
 
-def _ref_name(schema: Schema | None) -> str:
+def ref_name(schema: Schema | None) -> str:
     """The definition a schema refers to (`io.k8s.api.apps.v1.DeploymentSpec`), or ""."""
     seen = 0
     while isinstance(schema, dict) and seen < 8:
@@ -141,7 +141,7 @@ def _ref_name(schema: Schema | None) -> str:
 def go_type(schema: Schema | None) -> str:
     """The Go type kube decodes a schema's values into, as encoding/json names it in errors:
     `int32`, `bool`, `v1.LabelSelector`, `[]v1.Container`, `map[string]string`."""
-    name = _ref_name(schema)
+    name = ref_name(schema)
     if name:
         parts = name.split(".")
         short = {"IntOrString": "intstr.IntOrString", "Quantity": "resource.Quantity"}.get(parts[-1])
@@ -196,7 +196,7 @@ def type_errors(obj: Any, schema: Schema | None, path: str = "", struct: str = "
         return []
     if not _accepts(node, obj):
         return [(f"{struct}.{path}" if path else struct, go_type(schema), _JSON_KIND.get(type(obj), type(obj).__name__))]
-    inner = _ref_name(schema).rsplit(".", 1)[-1] or struct
+    inner = ref_name(schema).rsplit(".", 1)[-1] or struct
     out: list[tuple[str, str, str]] = []
     if isinstance(obj, dict):
         props = node.get("properties") or {}
