@@ -256,6 +256,17 @@ def test_service_account_tokens_from_kubectl_create_token(server: VapiProcess) -
         "apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview", "spec": {"token": token}}))
     assert json.loads(review.stdout)["status"]["user"]["username"] == "system:serviceaccount:default:robot"
 
+    vault = server.kubectl(*at, "create", "token", "robot", "--audience=https://vault.example").stdout.strip()
+    assert bearer(server, vault, "GET", "/clusters/root:sa/api/v1/namespaces/default/configmaps")[0] == 401, \
+        "a token for another audience does not work here"
+    reviewed = json.loads(server.kubectl(*at, "create", "-o", "json", "-f", "-", input=json.dumps({
+        "apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview",
+        "spec": {"token": vault, "audiences": ["https://vault.example"]}})).stdout)["status"]
+    assert reviewed["authenticated"] is True and reviewed["audiences"] == ["https://vault.example"]
+    reviewed = json.loads(server.kubectl(*at, "create", "-o", "json", "-f", "-", input=json.dumps({
+        "apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview", "spec": {"token": token, "audiences": ["other"]}})).stdout)
+    assert reviewed["status"]["authenticated"] is False
+
     short = server.kubectl(*at, "create", "token", "robot", "--duration=1m", check=False)
     assert "spec.expirationSeconds: Invalid value: 60: may not specify a duration less than 10 minutes" in short.stderr
     missing = server.kubectl(*at, "create", "token", "nobody", check=False)
@@ -264,6 +275,9 @@ def test_service_account_tokens_from_kubectl_create_token(server: VapiProcess) -
     alice = token_kubeconfig(server, "alice", "root:sa")
     refused = kubectl(alice, "create", "token", "robot")
     assert refused.returncode != 0 and "forbidden" in refused.stderr
+    review = kubectl(alice, "create", "-f", "-", input=json.dumps({
+        "apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview", "spec": {"token": token}}))
+    assert review.returncode != 0 and "forbidden" in review.stderr, "reviewing others' tokens takes admin"
 
     server.kubectl(*at, "delete", "serviceaccount", "robot")
     assert bearer(server, token, "GET", "/clusters/root:sa/api/v1/namespaces/default/configmaps")[0] == 401

@@ -23,6 +23,9 @@ from vapi import access, clock, errors, objects
 from vapi.resources import Resource, builtin
 
 ROOT = "root"
+# What a token must be for to work at vapi's API: vapi's name, and the audiences clients use
+# for a Kubernetes API server
+API_AUDIENCES = ("vapi", "https://kubernetes.default.svc.cluster.local", "https://kubernetes.default.svc", "kubernetes")
 HASH_PREFIX = "sha256:"
 NAME_ALPHABET = string.ascii_lowercase + string.digits
 
@@ -75,13 +78,22 @@ class Tokens:
         self.admin_token = admin_token
 
     async def user(self, token: str, workspace: str = "") -> access.User | None:
-        """The user a token stands for in `workspace`; a service account's token stands for
-        it only in the service account's workspace, and only while that service account lives."""
+        """The user a token stands for at vapi's API in `workspace`: a token minted for other
+        audiences does not work here."""
+        found = await self.lookup(token, workspace)
+        if found is None or not set(found[1]) & set(API_AUDIENCES):
+            return None
+        return found[0]
+
+    async def lookup(self, token: str, workspace: str = "") -> tuple[access.User, list[str]] | None:
+        """The user a token stands for in `workspace`, and the audiences it is for; a service
+        account's token stands for it only in the service account's workspace, and only while
+        that service account lives."""
         if hmac.compare_digest(token, self.admin_token):
-            return access.User("admin", ("system:masters",))
+            return access.User("admin", ("system:masters",)), list(API_AUDIENCES)
         found = self.static.get(digest(token))
         if found is not None:
-            return found
+            return found, list(API_AUDIENCES)
         name, dot, secret = token.partition(".")
         if not dot or not name or not secret or any(c not in NAME_ALPHABET + "-" for c in name) or len(name) > 63:
             return None
@@ -104,7 +116,9 @@ class Tokens:
             return None
         if "workspace" in spec and (spec["workspace"] != workspace or not await self._account_lives(spec)):
             return None
-        return access.User(user, tuple(str(g) for g in groups))
+        audiences = spec.get("audiences")
+        audiences = [str(a) for a in audiences] if isinstance(audiences, list) and audiences else list(API_AUDIENCES)
+        return access.User(user, tuple(str(g) for g in groups)), audiences
 
     async def _account_lives(self, spec: dict[str, Any]) -> bool:
         account = spec.get("serviceAccount")

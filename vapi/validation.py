@@ -154,6 +154,9 @@ def token_causes(res: Resource, obj: dict[str, Any]) -> list[dict[str, str]]:
         causes.append(_cause("spec.tokenHash", 'Invalid value: must be "sha256:" and 64 lowercase hex digits'))
     if "expirationTimestamp" in spec and clock.parse(spec["expirationTimestamp"]) is None:
         causes.append(_cause("spec.expirationTimestamp", "Invalid value: must be an RFC 3339 time with a zone"))
+    audiences = spec.get("audiences", [])
+    if not isinstance(audiences, list) or not all(isinstance(a, str) and a for a in audiences):
+        causes.append(_cause("spec.audiences", "Invalid value: must be a list of names"))
     if "workspace" in spec or "serviceAccount" in spec:
         account = spec.get("serviceAccount")
         if not isinstance(spec.get("workspace"), str) or not spec["workspace"]:

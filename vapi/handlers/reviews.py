@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from vapi import access, errors
+from vapi import access, errors, tokens
 from vapi.handlers import Call
 from vapi.handlers.write import body_object
 from vapi.http import respond
@@ -38,13 +38,18 @@ async def create(call: Call) -> web.StreamResponse:
     elif kind == "TokenReview":
         spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
         token = spec.get("token") if isinstance(spec, dict) else None
-        found = await call.state.tokens.user(token, call.info.workspace) if isinstance(token, str) and token else None
+        found = await call.state.tokens.lookup(token, call.info.workspace) if isinstance(token, str) and token else None
+        wanted = spec.get("audiences") if isinstance(spec, dict) and isinstance(spec.get("audiences"), list) else None
         if found is None:
             obj["status"] = {"authenticated": False, "error": "the token is not valid in this workspace"}
         else:
-            audiences = spec.get("audiences") if isinstance(spec, dict) else None
-            obj["status"] = {"authenticated": True, "user": {"username": found.name, "groups": list(found.all_groups)},
-                             "audiences": audiences or ["vapi"]}
+            # the audiences asked about that the token is for (vapi's own when none are asked)
+            common = [a for a in (wanted or list(tokens.API_AUDIENCES)) if a in found[1]]
+            if not common:
+                obj["status"] = {"authenticated": False, "error": "token audiences are invalid for the target audiences"}
+            else:
+                obj["status"] = {"authenticated": True, "audiences": common,
+                                 "user": {"username": found[0].name, "groups": list(found[0].all_groups)}}
     else:
         raise errors.method_not_supported(call.res.group, call.res.resource, "create")
     obj.setdefault("metadata", {}).setdefault("creationTimestamp", None)

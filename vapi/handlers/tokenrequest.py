@@ -20,7 +20,6 @@ from vapi.http import decode_object, media_type, read_body, respond
 DEFAULT_SECONDS = 3600
 MIN_SECONDS = 600
 MAX_SECONDS = 1 << 32
-AUDIENCES = ["vapi"]
 
 
 async def create(call: Call) -> web.StreamResponse:
@@ -48,11 +47,13 @@ async def create(call: Call) -> web.StreamResponse:
         raise errors.bad_request("vapi binds service account tokens to their service account only: drop boundObjectRef")
     user = f"{access.SERVICE_ACCOUNT_PREFIX}{i.namespace}:{i.name}"
     expires = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0) + datetime.timedelta(seconds=seconds)
-    bound = {"workspace": i.workspace,
+    audiences = spec.get("audiences") or [tokens.API_AUDIENCES[0]]
+    if not isinstance(audiences, list) or not all(isinstance(a, str) and a for a in audiences):
+        raise errors.bad_request("spec.audiences must be a list of names")
+    bound = {"workspace": i.workspace, "audiences": audiences,
              "serviceAccount": {"namespace": i.namespace, "name": i.name, "uid": account["metadata"]["uid"]}}
     token, obj = tokens.new(user, list(access.User.impersonated(user, []).groups), expires, bound)
     await call.state.objects.create(tokens.token_resource(), tokens.ROOT, "", obj)
-    audiences = spec.get("audiences") or AUDIENCES
     return respond({
         "kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1",
         "metadata": {"name": i.name, "namespace": i.namespace, "creationTimestamp": clock.now()},
