@@ -2,8 +2,8 @@
 printers.go) and default convertor (k8s.io/apiserver/pkg/registry/rest/table.go).
 
 Pure cases call `tables.table` on hand-written objects and compare the cells kube prints;
-the last tests read `kubectl get` of a real vapi server. Times are given relative to now and
-land in a coarse HumanDuration step ("10m", "3h"), so a slow run cannot change them."""
+the last tests read `kubectl get` of a real vapi server. Times are given relative to a
+pinned now."""
 
 from __future__ import annotations
 
@@ -19,8 +19,18 @@ from vapi import tables
 Obj = dict[str, Any]
 
 
+# The pure cases are made when the module is collected and run minutes later in a full
+# run: tables' "now" is pinned to the moment they were made.
+NOW = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=500_000)  # timestamps below drop the fraction
+
+
+@pytest.fixture(autouse=True)
+def pinned_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tables, "_now", lambda: NOW)
+
+
 def ago(seconds: int) -> str:
-    t = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=seconds)
+    t = NOW - datetime.timedelta(seconds=seconds)
     return t.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
