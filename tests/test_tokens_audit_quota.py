@@ -283,3 +283,43 @@ def test_service_account_tokens_from_kubectl_create_token(server: VapiProcess) -
     assert bearer(server, token, "GET", "/clusters/root:sa/api/v1/namespaces/default/configmaps")[0] == 401
     server.kubectl(*at, "create", "serviceaccount", "robot")  # the same name again is another account
     assert bearer(server, token, "GET", "/clusters/root:sa/api/v1/namespaces/default/configmaps")[0] == 401
+
+
+async def test_sweep_deletes_tokens_that_can_never_work_again(tmp_path: object) -> None:
+    """Expired tokens, and tokens of deleted service accounts, are deleted from root; live ones stay."""
+    import datetime as dt
+
+    import storage
+    from storage.cache import WatchCache
+    from vapi import objects, tokens
+    from vapi.resources import builtin
+
+    backend = await storage.open_backend(f"sqlite://{tmp_path}/store.db")
+    cache = WatchCache(backend)
+    try:
+        store = objects.Objects(backend, cache)
+        sweeper = tokens.Tokens(store, {}, "admin-token")
+        now = dt.datetime.now(dt.timezone.utc)
+        res = tokens.token_resource()
+        ns_res = builtin().lookup("", "v1", "namespaces")
+        sa_res = builtin().lookup("", "v1", "serviceaccounts")
+        assert ns_res is not None and sa_res is not None
+        await store.create(ns_res, "root:w", "", {"metadata": {"name": "default"}})
+        account = await store.create(sa_res, "root:w", "default", {"metadata": {"name": "robot"}})
+        bound = {"workspace": "root:w", "serviceAccount": {"namespace": "default", "name": "robot", "uid": account["metadata"]["uid"]}}
+        made = {
+            "expired": tokens.new("a", [], now - dt.timedelta(seconds=5)),
+            "live": tokens.new("b", [], now + dt.timedelta(hours=1)),
+            "forever": tokens.new("c", [], None),
+            "bound": tokens.new("system:serviceaccount:default:robot", [], now + dt.timedelta(hours=1), bound),
+        }
+        for _, obj in made.values():
+            await store.create(res, tokens.ROOT, "", obj)
+        assert await sweeper.sweep() == 1
+        await store.delete(sa_res, "root:w", "default", "robot")
+        assert await sweeper.sweep() == 1
+        left = {kv.key.rsplit("/", 1)[-1] for kv in (await backend.list(objects.prefix(tokens.ROOT, res))).items}
+        assert left == {made["live"][1]["metadata"]["name"], made["forever"][1]["metadata"]["name"]}
+    finally:
+        await cache.close()
+        await backend.close()

@@ -10,8 +10,10 @@ it. The static file has kube-apiserver's `--token-auth-file` format: CSV lines
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import datetime
+import logging
 import hashlib
 import hmac
 import secrets
@@ -22,7 +24,10 @@ from storage import errors as storage_errors
 from vapi import access, clock, errors, objects
 from vapi.resources import Resource, builtin
 
+log = logging.getLogger("vapi.tokens")
+
 ROOT = "root"
+SWEEP_SECONDS = 600.0
 # What a token must be for to work at vapi's API: vapi's name, and the audiences clients use
 # for a Kubernetes API server
 API_AUDIENCES = ("vapi", "https://kubernetes.default.svc.cluster.local", "https://kubernetes.default.svc", "kubernetes")
@@ -76,6 +81,7 @@ class Tokens:
         self.store = store
         self.static = static
         self.admin_token = admin_token
+        self._sweeper: asyncio.Task[None] | None = None
 
     async def user(self, token: str, workspace: str = "") -> access.User | None:
         """The user a token stands for at vapi's API in `workspace`: a token minted for other
@@ -119,6 +125,46 @@ class Tokens:
         audiences = spec.get("audiences")
         audiences = [str(a) for a in audiences] if isinstance(audiences, list) and audiences else list(API_AUDIENCES)
         return access.User(user, tuple(str(g) for g in groups)), audiences
+
+    def start(self, every: float = SWEEP_SECONDS) -> None:
+        self._sweeper = asyncio.create_task(self._sweep_loop(every), name="token sweeper")
+
+    async def close(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            await asyncio.gather(self._sweeper, return_exceptions=True)
+
+    async def _sweep_loop(self, every: float) -> None:
+        while True:
+            await asyncio.sleep(every)
+            try:
+                gone = await self.sweep()
+                if gone:
+                    log.info("deleted %d access tokens that can no longer work", gone)
+            except storage_errors.StorageError as e:
+                log.warning("access tokens not swept: %s", e)
+            except Exception:
+                log.exception("access tokens not swept")
+
+    async def sweep(self) -> int:
+        """Delete the AccessTokens that can never work again: expired, or bound to a service
+        account that is gone (`kubectl create token` would otherwise grow root forever)."""
+        res = token_resource()
+        now = datetime.datetime.now(datetime.timezone.utc)
+        gone = 0
+        for kv in (await self.store.backend.list(objects.prefix(ROOT, res))).items:
+            spec = objects.decode(kv).get("spec") or {}
+            expires = clock.parse(spec.get("expirationTimestamp")) if isinstance(spec, dict) else None
+            dead = expires is not None and expires <= now
+            if not dead and isinstance(spec, dict) and "workspace" in spec:
+                dead = not await self._account_lives(spec)
+            if dead:
+                try:
+                    await self.store.backend.delete(kv.key, revision=kv.mod_revision)
+                    gone += 1
+                except (storage_errors.KeyNotFound, storage_errors.Conflict):
+                    continue  # changed or deleted meanwhile: the next sweep looks again
+        return gone
 
     async def _account_lives(self, spec: dict[str, Any]) -> bool:
         account = spec.get("serviceAccount")
