@@ -13,6 +13,7 @@ real cluster refuses is refused here too (422 Invalid with one cause per field).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any
@@ -58,30 +59,48 @@ NOT_ENFORCED = {
 }
 
 
-def required(value: Any, schema: schemas.Schema | None, path: str, definition: str = "") -> list[Cause]:
-    """Fields the schema requires that are absent, null or empty strings."""
-    node = schemas.resolve(schema)
-    if node is None:
+Plan = tuple[tuple[str, ...], dict[str, tuple[str, str]]]
+
+
+@functools.lru_cache(maxsize=None)
+def _plan(definition: str) -> Plan:
+    """For a schema definition: the fields it requires (that kube enforces), and for each
+    property holding definitions, how (`object`, `list`, `map`) and which."""
+    node = schemas.resolve({"$ref": f"#/definitions/{definition}"}) or {}
+    wanted = tuple(n for n in node.get("required") or () if (definition, n) not in NOT_ENFORCED)
+    children: dict[str, tuple[str, str]] = {}
+    for name, prop in (node.get("properties") or {}).items():
+        inner = schemas.resolve(prop) if not schemas.ref_name(prop) else None
+        if schemas.ref_name(prop):
+            children[name] = ("object", schemas.ref_name(prop))
+        elif inner is not None and isinstance(inner.get("items"), dict) and schemas.ref_name(inner["items"]):
+            children[name] = ("list", schemas.ref_name(inner["items"]))
+        elif inner is not None and isinstance(inner.get("additionalProperties"), dict) and \
+                schemas.ref_name(inner["additionalProperties"]):
+            children[name] = ("map", schemas.ref_name(inner["additionalProperties"]))
+    return wanted, children
+
+
+def required(value: Any, definition: str, path: str = "") -> list[Cause]:
+    """Fields the schema definitions require that are absent, null or empty strings."""
+    if not isinstance(value, dict) or not definition:
         return []
-    definition = schemas.ref_name(schema) or definition
-    out: list[Cause] = []
-    if isinstance(value, dict):
-        for name in node.get("required") or ():
-            if (definition, name) in NOT_ENFORCED:
-                continue
-            if value.get(name) in (None, "") or (name in NON_EMPTY and value.get(name) == []):
-                out.append(_cause(f"{path}.{name}".lstrip("."), "Required value", "FieldValueRequired"))
-        for k, v in value.items():
-            if k in ("status", "metadata") and not path:
-                continue
-            child = schemas.field(node, k)
-            if child is not None and isinstance(v, (dict, list)):
-                out += required(v, child, f"{path}.{k}".lstrip("."))
-    elif isinstance(value, list):
-        item = schemas.items(schema)
-        for i, v in enumerate(value):
-            if isinstance(v, (dict, list)):
-                out += required(v, item, f"{path}[{i}]")
+    wanted, children = _plan(definition)
+    out = [_cause(f"{path}.{name}".lstrip("."), "Required value", "FieldValueRequired") for name in wanted
+           if value.get(name) in (None, "") or (name in NON_EMPTY and value.get(name) == [])]
+    for name, (how, child) in children.items():
+        v = value.get(name)
+        if v is None or (not path and name in ("status", "metadata")):
+            continue
+        here = f"{path}.{name}".lstrip(".")
+        if how == "object":
+            out += required(v, child, here)
+        elif how == "list" and isinstance(v, list):
+            for i, item in enumerate(v):
+                out += required(item, child, f"{here}[{i}]")
+        elif how == "map" and isinstance(v, dict):
+            for item in v.values():
+                out += required(item, child, here)
     return out
 
 
@@ -211,10 +230,12 @@ def causes(res: Resource, obj: Obj, old: Obj | None = None, via: str = "") -> li
     out = _own_causes(res, obj)
     if old is None:
         return out
-    old = json.loads(json.dumps(old))
-    defaults.apply(res.group, res.kind, old)  # stored before defaulting existed, perhaps
-    had = {(c["field"], c["message"]) for c in _own_causes(res, old)}
-    out = [c for c in out if (c["field"], c["message"]) not in had]
+    if out or res.kind == "Pod":
+        old = json.loads(json.dumps(old))
+        defaults.apply(res.group, res.kind, old)  # stored before defaulting existed, perhaps
+    if out:
+        had = {(c["field"], c["message"]) for c in _own_causes(res, old)}
+        out = [c for c in out if (c["field"], c["message"]) not in had]
     key = (res.group, res.kind)
     if key in WORKLOADS and _labels(obj, "spec", "selector") != _labels(old, "spec", "selector"):
         selector = _go_selector(_labels(obj, "spec", "selector"))
@@ -228,7 +249,7 @@ def causes(res: Resource, obj: Obj, old: Obj | None = None, via: str = "") -> li
 
 def _own_causes(res: Resource, obj: Obj) -> list[Cause]:
     """What is wrong with obj by itself, whatever it was before."""
-    out = required(obj, schemas.of_resource(res), "", schemas.definition_name(res.group, res.version, res.kind))
+    out = required(obj, schemas.definition_name(res.group, res.version, res.kind))
     key = (res.group, res.kind)
     if key in WORKLOADS:
         out += workload(WORKLOADS[key], obj)
