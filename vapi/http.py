@@ -48,15 +48,26 @@ def decode_object(body: bytes, content_type: str) -> dict[str, Any]:
     elif content_type == kubeproto.CONTENT_TYPE:
         data = kubeproto.decode(body)
     elif content_type in ("application/yaml", "application/x-yaml", "text/yaml"):
-        try:
-            data = yaml.load(body, Loader=_Loader)
-        except yaml.YAMLError as e:
-            raise errors.bad_request(f"error decoding YAML: {e}") from e
+        data = _json_or_yaml(body)
     else:
         raise errors.unsupported_media_type(content_type)
     if not isinstance(data, dict):
         raise errors.bad_request(f"Object 'Kind' is missing in '{body[:200].decode(errors='replace')}'")
     return data
+
+
+def _json_or_yaml(body: bytes) -> Any:
+    """YAML, read as JSON when it is JSON (what kubectl and helm send as apply patches):
+    orjson is some twenty times faster than PyYAML's C loader."""
+    if body.lstrip()[:1] == b"{":
+        try:
+            return orjson.loads(body)
+        except orjson.JSONDecodeError:
+            pass  # YAML's flow style, or not well-formed: YAML says which
+    try:
+        return yaml.load(body, Loader=_Loader)
+    except yaml.YAMLError as e:
+        raise errors.bad_request(f"error decoding YAML: {e}") from e
 
 
 def query_bool(request: web.Request, name: str) -> bool:
