@@ -57,3 +57,17 @@ def test_eviction_respects_disruption_budgets_of_running_pods(vapi: VapiProcess,
     code, _, body = vapi.request("POST", f"{base}/p/eviction", evict, headers=headers)
     assert (code, json.loads(body)["status"]) == (201, "Success"), body
     assert vapi.request("GET", f"{base}/p")[0] == 404
+
+
+def test_ephemeral_containers_are_added_through_their_subresource_only(vapi: VapiProcess, namespace: str) -> None:
+    vapi.kubectl("-n", namespace, "create", "-f", "-", input=POD.format(name="dbg", containers="[{name: c, image: nginx}]"))
+    out = vapi.kubectl("-n", namespace, "debug", "dbg", "--image=busybox", "--container=debugger")
+    assert out.returncode == 0
+    pod = json.loads(vapi.kubectl("-n", namespace, "get", "pod", "dbg", "-o", "json").stdout)
+    assert [(c["name"], c["image"]) for c in pod["spec"]["ephemeralContainers"]] == [("debugger", "busybox")]
+    changed = vapi.kubectl("-n", namespace, "patch", "pod", "dbg", "--subresource=ephemeralcontainers", "--type=json", "-p",
+                           '[{"op":"replace","path":"/spec/ephemeralContainers/0/image","value":"alpine"}]', check=False)
+    assert 'existing ephemeral containers ["debugger"] may not be removed or changed' in changed.stderr
+    plain = vapi.kubectl("-n", namespace, "patch", "pod", "dbg", "--type=merge", "-p",
+                         '{"spec":{"ephemeralContainers":[{"name":"x","image":"y"}]}}', check=False)
+    assert plain.returncode == 1 and "pod updates may not change fields" in plain.stderr

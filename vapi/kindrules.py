@@ -204,8 +204,22 @@ POD_UPDATE_MESSAGE = ("Forbidden: pod updates may not change fields other than `
                       "(allow it to be set to 1 if it was previously negative)")
 
 
-def pod_update(new: Obj, old: Obj, binding: bool = False) -> list[Cause]:
-    mutable = (*MUTABLE_POD_SPEC, "nodeName") if binding else MUTABLE_POD_SPEC
+def pod_update(new: Obj, old: Obj, via: str = "") -> list[Cause]:
+    """A pod's spec after creation: images and a few fields; its node through `binding`;
+    new ephemeral containers through `ephemeralcontainers` (existing ones stay as they are)."""
+    mutable = (*MUTABLE_POD_SPEC, {"binding": "nodeName", "ephemeralcontainers": "ephemeralContainers"}.get(via, ""))
+    if via == "ephemeralcontainers":
+        before = {c.get("name"): c for c in (old.get("spec") or {}).get("ephemeralContainers") or [] if isinstance(c, dict)}
+        after = {c.get("name"): c for c in (new.get("spec") or {}).get("ephemeralContainers") or [] if isinstance(c, dict)}
+        changed = sorted(str(n) for n, c in before.items() if after.get(n) != c)
+        if changed:
+            return [_cause("spec.ephemeralContainers", f"Forbidden: existing ephemeral containers {json.dumps(changed)} may not be "
+                           "removed or changed", "FieldValueForbidden")]
+        taken = {str(c.get("name")) for key in ("containers", "initContainers")
+                 for c in (new.get("spec") or {}).get(key) or [] if isinstance(c, dict)}
+        clash = sorted(str(n) for n in after if n in taken)
+        if clash:
+            return [_cause("spec.ephemeralContainers", f"Duplicate value: {json.dumps(clash)}", "FieldValueDuplicate")]
 
     def fixed(spec: Any) -> Any:
         if not isinstance(spec, dict):
@@ -243,7 +257,7 @@ def causes(res: Resource, obj: Obj, old: Obj | None = None, via: str = "") -> li
     if res.group == "" and res.kind in ("ConfigMap", "Secret"):
         out += immutable_data(obj, old)
     if res.group == "" and res.kind == "Pod":
-        out += pod_update(obj, old, via == "binding")
+        out += pod_update(obj, old, via)
     return out
 
 

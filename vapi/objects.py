@@ -458,6 +458,16 @@ IMMUTABLE_META = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGrac
 def merge_update(res: Resource, old: Obj, new: Obj, subresource: str) -> Obj:
     """The object an update stores: the status/spec split of the status subresource, the
     server-owned metadata kept, generation bumped when the spec changes."""
+    if subresource == "ephemeralcontainers":  # a pod's debug containers, and nothing else
+        out = dict(old)
+        spec = dict(old.get("spec") or {})
+        added = (new.get("spec") or {}).get("ephemeralContainers") if isinstance(new.get("spec"), dict) else None
+        if added is None:
+            spec.pop("ephemeralContainers", None)
+        else:
+            spec["ephemeralContainers"] = added
+        out["spec"] = spec
+        return out
     if subresource == "status":
         out = dict(old)
         out["status"] = new.get("status")

@@ -104,7 +104,7 @@ async def _dispatch(
         from vapi.handlers import pods
 
         return await pods.serve(call, sub.name)
-    if sub is not None and sub.name not in ("status",):
+    if sub is not None and sub.name not in ("status", "ephemeralcontainers"):
         raise errors.APIError(
             501, "NotImplemented",
             f"the {sub.name} subresource of {res.resource} is not served by vapi: it has no nodes or controllers",
