@@ -26,7 +26,7 @@ NOW = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=500_000) 
 
 @pytest.fixture(autouse=True)
 def pinned_now(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tables, "_now", lambda: NOW)
+    monkeypatch.setattr(tables.cells, "_now", lambda: NOW)
 
 
 def ago(seconds: int) -> str:
