@@ -478,8 +478,3 @@ def without_defaults(copy: Obj, obj: Obj, paths: list[tuple[Any, ...]]) -> Obj:
             trimmed = _without(out, path)
             out = trimmed if trimmed is not None else out
     return out
-
-
-def undefault(group: str, kind: str, obj: Obj) -> Obj:
-    """obj without its defaulted values (see `defaulted`); obj itself when there are none."""
-    return without_defaults(obj, obj, defaulted(group, kind, obj))
