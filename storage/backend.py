@@ -82,8 +82,9 @@ class Backend(Protocol):
         (0: all), only keys > `start_after`. Raises Compacted, FutureRevision, Unavailable."""
         ...
 
-    async def count(self, prefix: str) -> int:
-        """Number of keys under `prefix` now."""
+    async def count(self, prefix: str, *, revision: int = 0, start_after: str = "") -> int:
+        """Number of keys under `prefix` as of `revision` (0: now), only keys > `start_after`
+        (what a page's `remainingItemCount` reports). Raises Compacted, Unavailable."""
         ...
 
     async def create(self, key: str, value: bytes) -> KeyValue:

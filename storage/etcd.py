@@ -236,9 +236,10 @@ class EtcdBackend:
         items = [_kv(kv) for kv in r.get("kvs", ())]
         return Page(items, revision or _header_rev(r), bool(r.get("more")))
 
-    async def count(self, prefix: str) -> int:
-        body = {"key": _b64(prefix), "range_end": _b64(prefix_end(prefix)), "count_only": True}
-        r = await self._call("/kv/range", body)
+    async def count(self, prefix: str, *, revision: int = 0, start_after: str = "") -> int:
+        start = start_after + "\0" if start_after and start_after >= prefix else prefix
+        body = {"key": _b64(start), "range_end": _b64(prefix_end(prefix)), "count_only": True}
+        r = await self._range(body, revision)
         return int(r.get("count", 0))
 
     async def current_revision(self) -> int:

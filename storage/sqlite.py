@@ -395,13 +395,15 @@ class SQLiteBackend:
             rows = rows[:limit]
         return Page([KeyValue(r[0], r[1], r[2], r[3]) for r in rows], at, more)
 
-    async def count(self, prefix: str) -> int:
+    async def count(self, prefix: str, *, revision: int = 0, start_after: str = "") -> int:
+        db = self._db()
+        at = self._at(revision)
         where, params = _range(prefix)
         row = _execute(
-            self._db(),
-            f"SELECT count(*) FROM (SELECT max(rev), deleted FROM log WHERE {where} GROUP BY key) "
-            "WHERE deleted = 0",
-            params,
+            db,
+            f"SELECT count(*) FROM (SELECT max(rev), deleted FROM log WHERE {where} AND key > ? AND rev <= ? "
+            "GROUP BY key) WHERE deleted = 0",
+            (*params, start_after, at),
         ).fetchone()
         return int(row[0])
 

@@ -87,16 +87,23 @@ def test_list_selectors_and_pagination(api: client.ApiClient, namespace: str) ->
     ]
     seen, token = [], None
     first_rv = None
+    remaining = []
     while True:
         page = v1.list_namespaced_config_map(namespace, limit=3, _continue=token)
         first_rv = first_rv or page.metadata.resource_version
         assert page.metadata.resource_version == first_rv
         seen += names(page.items)
         token = page.metadata._continue
+        remaining.append(page.metadata.remaining_item_count)
         if not token:
             break
         v1.create_namespaced_config_map(namespace, cm(f"late{len(seen)}"))  # not in this snapshot
     assert seen == [f"c{i}" for i in range(7)]
+    # counted in the list's snapshot (objects created meanwhile are not), none on the last page
+    assert remaining == [4, 1, None]
+    # with a selector the count could not be exact: kube-apiserver leaves it out
+    page = v1.list_namespaced_config_map(namespace, limit=1, label_selector="tier=a")
+    assert page.metadata._continue and page.metadata.remaining_item_count is None
     every = v1.list_config_map_for_all_namespaces(label_selector="tier=b")
     assert sorted(names(every.items)) == ["c0", "c2", "c4", "c6"]
 

@@ -135,8 +135,13 @@ async def test_list_prefix_and_count(backend: storage.Backend, prefix: str) -> N
     assert not page.more
     assert await backend.count(prefix + "a/") == 3
     assert await backend.count(prefix) == 5
-    await backend.delete(prefix + "a/2")
+    before = await backend.delete(prefix + "a/2")
     assert await backend.count(prefix + "a/") == 2
+    # at a past revision, and only keys after a page's last key (remainingItemCount)
+    assert await backend.count(prefix + "a/", revision=before.mod_revision - 1) == 3
+    assert await backend.count(prefix + "a/", revision=before.mod_revision - 1, start_after=prefix + "a/1") == 2
+    assert await backend.count(prefix + "a/", start_after=prefix + "a/1") == 1
+    assert await backend.count(prefix, start_after=prefix + "a/3") == 2
     assert [kv.key for kv in (await backend.list(prefix + "a/")).items] == [
         prefix + "a/1",
         prefix + "a/3",

@@ -180,6 +180,13 @@ class Objects:
         meta: Obj = {"resourceVersion": str(revision)}
         if more:
             meta["continue"] = encode_continue(revision, last_key[len(list_prefix):])
+            if opts.label is selectors.everything and not opts.fields:
+                # as kube-apiserver on etcd: only without selectors, where the count is exact
+                try:
+                    remaining = await self.backend.count(list_prefix, revision=revision, start_after=last_key)
+                except storage_errors.StorageError as e:
+                    raise errors.from_storage(e, res.group, res.resource, "") from e
+                meta["remainingItemCount"] = remaining
         return {"kind": res.list_kind, "apiVersion": res.group_version, "metadata": meta, "items": items}
 
     # -- writes ----------------------------------------------------------------------

@@ -66,13 +66,17 @@ def _holds(req: Requirement, labels: Mapping[str, str]) -> bool:
     return labels.get(key) not in values  # notin, !=
 
 
+def everything(labels: Mapping[str, str]) -> bool:
+    """The empty selector's matcher (lists without a selector report remainingItemCount)."""
+    return True
+
+
 def parse_labels(text: str) -> Matcher:
-    """A matcher for a label selector; an empty selector matches everything. Raises a 400."""
+    """A matcher for a label selector; an empty selector is `everything`. Raises a 400."""
     text = text.strip()
-    reqs: list[Requirement] = []
-    if text:
-        for raw in _split_top(text):
-            reqs.append(_requirement(raw.strip(), text))
+    if not text:
+        return everything
+    reqs = [_requirement(raw.strip(), text) for raw in _split_top(text)]
     return lambda labels: all(_holds(r, labels) for r in reqs)
 
 
@@ -167,7 +171,7 @@ def from_label_selector(selector: Any) -> Matcher:
     NotIn, Exists, DoesNotExist); None or {} matches everything. Raises ValueError naming
     what is wrong (apimachinery's LabelSelectorAsSelector)."""
     if selector is None:
-        return lambda labels: True
+        return everything
     if not isinstance(selector, dict):
         raise ValueError("a label selector must be an object")
     reqs: list[Requirement] = []

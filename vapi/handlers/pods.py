@@ -147,7 +147,7 @@ async def _budgets_for(call: Call, pod: Obj) -> list[Obj]:
     res = builtin().lookup("policy", "v1", "poddisruptionbudgets")
     assert res is not None
     listed = await call.state.objects.list(res, call.info.workspace, call.info.namespace,
-                                           objects.ListOptions(label=lambda labels: True, fields=[]))
+                                           objects.ListOptions(label=selectors.everything, fields=[]))
     labels = pod["metadata"].get("labels") or {}
     out = []
     for budget in listed["items"]:
