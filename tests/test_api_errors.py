@@ -127,9 +127,33 @@ def test_wrong_field_types_are_400(vapi: VapiProcess, namespace: str, spec: dict
 def test_int_or_string_and_quantities_accept_both(vapi: VapiProcess, namespace: str) -> None:
     body = json.loads(deployment({"strategy": {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": "25%"}}}))
     body["spec"]["template"]["spec"]["containers"][0].pop("bogus")
-    body["spec"]["template"]["spec"]["containers"][0]["resources"] = {"limits": {"cpu": 1, "memory": "1Gi"}}
+    body["spec"]["template"]["spec"]["containers"][0]["resources"] = {
+        "limits": {"cpu": 1, "memory": "1.5Gi"}, "requests": {"cpu": 0.25, "memory": "1024Mi", "ephemeral-storage": "2000M"}}
     code, _, out = vapi.request("POST", DEPLOY.format(ns=namespace), json.dumps(body).encode(), headers=JSON)
     assert code == 201, out
+    # stored in canonical form, as resource.Quantity serializes: apimachinery quantity.go
+    # CanonicalizeBytes (decimal: integer mantissa, exponent a multiple of 3; binary: the
+    # largest power of 1024 that divides the value)
+    resources = json.loads(out)["spec"]["template"]["spec"]["containers"][0]["resources"]
+    assert resources == {"limits": {"cpu": "1", "memory": "1536Mi"},
+                         "requests": {"cpu": "250m", "memory": "1Gi", "ephemeral-storage": "2G"}}
+
+
+@pytest.mark.parametrize("value,message", [
+    ("abc", "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"),
+    ("1.2.3", "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"),
+    ("2K", "unable to parse quantity's suffix"),
+    ("1e", "unable to parse quantity's suffix"),
+])
+def test_bad_quantities_are_400(vapi: VapiProcess, namespace: str, value: str, message: str) -> None:
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "q"},
+           "spec": {"containers": [{"name": "c", "image": "i", "resources": {"limits": {"memory": value}}}]}}
+    pods = f"/clusters/root/api/v1/namespaces/{namespace}/pods"
+    code, _, out = vapi.request("POST", pods, json.dumps(pod).encode(), headers=JSON)
+    status = json.loads(out)
+    assert (code, status["reason"]) == (400, "BadRequest"), status
+    assert status["message"] == f'Pod in version "v1" cannot be handled as a Pod: {message}'
+    assert json.loads(vapi.request("GET", pods)[2])["items"] == []
 
 
 # Valid objects of kinds with defaulting and validation of their own (vapi/defaults.py,

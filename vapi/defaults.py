@@ -9,12 +9,12 @@ Defaulting runs on every create and update, so each function only fills what is 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
-from fractions import Fraction
 from typing import Any
 
 import orjson
+
+from vapi import quantity
 
 Obj = dict[str, Any]
 
@@ -360,32 +360,9 @@ def qos_class(spec: Any) -> str:
     for r in resources:
         limits = section(r, "limits")
         requests = {**limits, **section(r, "requests")}  # requests default to limits
-        if any(limits.get(k) is None or quantity(requests.get(k)) != quantity(limits.get(k)) for k in ("cpu", "memory")):
+        if any(limits.get(k) is None or quantity.value_of(requests.get(k)) != quantity.value_of(limits.get(k)) for k in ("cpu", "memory")):
             return "Burstable"
     return "Guaranteed"
-
-
-SUFFIXES = {"n": Fraction(1, 10**9), "u": Fraction(1, 10**6), "m": Fraction(1, 1000), "": Fraction(1),
-            "k": Fraction(10**3), "M": Fraction(10**6), "G": Fraction(10**9), "T": Fraction(10**12),
-            "P": Fraction(10**15), "E": Fraction(10**18), "Ki": Fraction(2**10), "Mi": Fraction(2**20),
-            "Gi": Fraction(2**30), "Ti": Fraction(2**40), "Pi": Fraction(2**50), "Ei": Fraction(2**60)}
-QUANTITY = re.compile(r"^([+-]?[0-9.]+)(?:([eE][+-]?[0-9]+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?)$")
-
-
-def quantity(value: Any) -> Fraction | None:
-    """A resource quantity's value (`1`, `1000m` and `1e3m` are equal); None if not one."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return Fraction(value)
-    match = QUANTITY.match(str(value).strip()) if isinstance(value, str) else None
-    if match is None:
-        return None
-    try:
-        number = Fraction(match.group(1))
-    except ValueError:
-        return None
-    if match.group(2):
-        return number * Fraction(10) ** int(match.group(2)[1:])
-    return number * SUFFIXES[match.group(3) or ""]
 
 
 # Every key a defaulter above may fill in

@@ -7,7 +7,10 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 from typing import Any
+
+from vapi import quantity
 
 KUBE_VERSION = "1.35.0"
 Schema = dict[str, Any]
@@ -212,6 +215,53 @@ def type_errors(obj: Any, schema: Schema | None, path: str = "", struct: str = "
             for v in obj:
                 out += type_errors(v, item, path, inner)
     return out
+
+
+QUANTITY = "io.k8s.apimachinery.pkg.api.resource.Quantity"
+
+
+@functools.cache
+def _quantity_holders() -> frozenset[str]:
+    """Definitions with a Quantity somewhere inside (pod specs, PVCs, quotas, ...)."""
+    refs = {name: set(re.findall(r'"\$ref": ?"[^"]*/([^"/]+)"', json.dumps(schema)))
+            for name, schema in definitions().items()}
+    holders = {QUANTITY}
+    grew = True
+    while grew:
+        grew = False
+        for name, used in refs.items():
+            if name not in holders and used & holders:
+                holders.add(name)
+                grew = True
+    return frozenset(holders)
+
+
+def canonical_quantities(obj: Any, schema: Schema | None) -> Any:
+    """`obj` with every resource.Quantity field in kube's canonical form (`0.5` -> `500m`),
+    changed in place where it is a container; returns it (a Quantity value itself is
+    returned rewritten). Raises quantity.QuantityError for a value that is no quantity,
+    which kube-apiserver's decoding refuses."""
+    name = ref_name(schema)
+    if name == QUANTITY:
+        return obj if obj is None else quantity.normalized(obj)
+    if not isinstance(obj, (dict, list)) or (name and name not in _quantity_holders()):
+        return obj
+    node = resolve(schema)
+    if node is None or node.get("x-kubernetes-preserve-unknown-fields"):
+        return obj
+    if isinstance(obj, dict):
+        props = node.get("properties") or {}
+        extra = node.get("additionalProperties")
+        for k, v in obj.items():
+            sub = props.get(k) if k in props else extra if isinstance(extra, dict) else None
+            if sub is not None and isinstance(v, (dict, list, str, int, float)):
+                obj[k] = canonical_quantities(v, sub)
+    else:
+        item = node.get("items")
+        if isinstance(item, dict):
+            for n, v in enumerate(obj):
+                obj[n] = canonical_quantities(v, item)
+    return obj
 
 
 def apply_defaults(obj: Any, schema: Schema | None) -> None:

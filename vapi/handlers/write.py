@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from vapi import errors, schemas, tokens
+from vapi import errors, quantity, schemas, tokens
 from vapi.handlers import Call
 from vapi.handlers.read import list_options
 from vapi.http import decode_object, dry_run, field_manager, field_validation, media_type, read_body, respond
@@ -62,6 +62,12 @@ def check_fields(call: Call, obj: Obj, *, applying: bool = False) -> None:
             f'{kind} in version "{version}" cannot be handled as a {kind}: json: cannot unmarshal '
             f"{found} into Go struct field {field} of type {wanted}"
         )
+    if not custom:
+        try:
+            schemas.canonical_quantities(obj, schema)
+        except quantity.QuantityError as e:
+            kind, version = call.res.kind, call.res.version
+            raise errors.bad_request(f'{kind} in version "{version}" cannot be handled as a {kind}: {e}') from None
     unknown = schemas.unknown_fields(obj, schema, prune=mode != "Strict")
     if custom and not (unknown and mode == "Strict"):
         validate_custom(call, obj, schema)

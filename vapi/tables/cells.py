@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from vapi import clock
+from vapi import clock, quantity
 
 Obj = dict[str, Any]
 
@@ -136,16 +136,14 @@ def _bool_text(value: Any) -> str:
 
 
 def _quantity(value: Any) -> str:
-    """A resource.Quantity's String(); the zero quantity when unset. vapi keeps quantities as
-    written, so a string is printed as it is."""
+    """A resource.Quantity's String(); the zero quantity when unset. Stored quantities are
+    canonical already; one that is not a quantity is printed as it is."""
     if value is None:
         return "0"
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        milli = value * 1000
-        return f"{int(milli)}m" if milli.is_integer() else repr(value)
-    return str(value)
+    try:
+        return quantity.normalized(value)
+    except quantity.QuantityError:
+        return str(value)
 
 
 def _quantity_ptr(value: Any) -> str:
