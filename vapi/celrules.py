@@ -10,7 +10,7 @@ from typing import Any
 
 import cel
 
-from vapi import errors, schemas
+from vapi import crvalidation, errors, schemas
 from vapi.resources import Resource
 
 Obj = dict[str, Any]
@@ -21,16 +21,24 @@ def _program(rule: str) -> Any:
     return cel.compile(rule)
 
 
-def _kind(value: Any) -> str:
-    if isinstance(value, dict):
-        return "object"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    return "string"
+def _shown(value: Any) -> str:
+    """The bad value of a failed rule: kube 1.35 omits objects and lists (OmitValueType in
+    apiextensions-apiserver/pkg/apiserver/schema/cel/validation.go) and prints scalars."""
+    if isinstance(value, (dict, list)):
+        return ""
+    return crvalidation.go_value(value) + ": "
+
+
+def _failure(field: str, value: Any, detail: str, reason: str | None) -> Obj:
+    """A failed rule as fieldErrorForReason builds it."""
+    if reason == "FieldValueForbidden":
+        return {"reason": reason, "field": field, "message": f"Forbidden: {detail}"}
+    if reason == "FieldValueRequired":
+        return {"reason": reason, "field": field, "message": f"Required value: {detail}"}
+    if reason == "FieldValueDuplicate":
+        shown = _shown(value)[:-2] if _shown(value) else ""
+        return {"reason": reason, "field": field, "message": f"Duplicate value: {shown}" if shown else "Duplicate value"}
+    return {"reason": "FieldValueInvalid", "field": field, "message": f"Invalid value: {_shown(value)}{detail}"}
 
 
 def _walk(value: Any, old: Any, schema: schemas.Schema | None, path: str, causes: list[Obj]) -> None:
@@ -47,13 +55,15 @@ def _walk(value: Any, old: Any, schema: schemas.Schema | None, path: str, causes
         try:
             ok = _program(text).execute({"self": value, "oldSelf": old} if old is not None else {"self": value})
         except (ValueError, KeyError, TypeError, RuntimeError) as e:
-            causes.append({"reason": "FieldValueInvalid", "field": field.lstrip(".") or "<root>",
-                           "message": f"Invalid value: \"{_kind(value)}\": rule evaluation error: {e}"})
+            why = f"no such key: {e.args[0]}" if isinstance(e, KeyError) and e.args else str(e)
+            causes.append({"reason": "FieldValueInvalid", "field": path.lstrip(".") or "<root>",
+                           "message": f"Invalid value: {_shown(value)}{why} evaluating rule: {_rule_text(rule)}"})
             continue
         if ok is not True:
-            message = rule.get("message") or f"failed rule: {text}"
-            causes.append({"reason": str(rule.get("reason") or "FieldValueInvalid"), "field": field.lstrip(".") or "<root>",
-                           "message": f"Invalid value: \"{_kind(value)}\": {message}"})
+            message = _message_expression(rule, value, old) or str(rule.get("message") or "").strip() \
+                or f"failed rule: {text.strip()}"
+            reason = rule.get("reason") if isinstance(rule.get("reason"), str) else None
+            causes.append(_failure(field.lstrip(".") or "<root>", value, message, reason))
     if isinstance(value, dict):
         for k, v in value.items():
             sub = schemas.field(node, k)
@@ -64,6 +74,24 @@ def _walk(value: Any, old: Any, schema: schemas.Schema | None, path: str, causes
         if item is not None:
             for n, v in enumerate(value):
                 _walk(v, None, item, f"{path}[{n}]", causes)
+
+
+def _message_expression(rule: Obj, value: Any, old: Any) -> str:
+    """The rule's messageExpression, when it evaluates to a usable one-line string (kube falls
+    back to the message otherwise)."""
+    expr = rule.get("messageExpression")
+    if not isinstance(expr, str) or not expr.strip():
+        return ""
+    try:
+        out = _program(expr).execute({"self": value, "oldSelf": old} if old is not None else {"self": value})
+    except (ValueError, KeyError, TypeError, RuntimeError):
+        return ""
+    text = out.strip() if isinstance(out, str) else ""
+    return text if text and "\n" not in text and len(text) <= 5 * 1024 else ""
+
+
+def _rule_text(rule: Obj) -> str:
+    return str(rule.get("message") or "").strip() or str(rule.get("rule", "")).strip()
 
 
 def validate(res: Resource, obj: Obj, old: Obj | None = None) -> None:

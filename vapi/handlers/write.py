@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aiohttp import web
 
-from vapi import errors, quantity, schemas, tokens
+from vapi import crvalidation, errors, quantity, schemas, tokens
 from vapi.handlers import Call
 from vapi.handlers.read import list_options
 from vapi.http import decode_object, dry_run, field_manager, field_validation, media_type, read_body, respond
@@ -86,49 +85,13 @@ def check_fields(call: Call, obj: Obj, *, applying: bool = False) -> None:
     call.warnings.extend(f'unknown field "{u}"' for u in unknown)
 
 
-def _go(value: object) -> str:
-    return json.dumps(value) if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
-
-
-def _cause(err: Any) -> dict[str, str]:
-    """A jsonschema error in kube-apiserver's words (k8s.io/apiextensions-apiserver's
-    validation of custom resources)."""
-    path = [str(p) for p in err.absolute_path]
-    kind, value, want = err.validator, err.instance, err.validator_value
-    if kind == "required":
-        missing = err.message.split("'")[1] if "'" in err.message else ""
-        return {"reason": "FieldValueRequired", "field": ".".join([*path, missing]), "message": "Required value"}
-    field = ".".join(path) or "<root>"
-    if kind == "enum":
-        allowed = ", ".join(_go(v) for v in want)
-        return {"reason": "FieldValueNotSupported", "field": field,
-                "message": f"Unsupported value: {_go(value)}: supported values: {allowed}"}
-    words = {
-        "minimum": f"should be greater than or equal to {want}",
-        "maximum": f"should be less than or equal to {want}",
-        "exclusiveMinimum": f"should be greater than {want}",
-        "exclusiveMaximum": f"should be less than {want}",
-        "pattern": f"should match '{want}'",
-        "minLength": f"should be at least {want} chars long",
-        "maxLength": f"may not be more than {want} chars long",
-        "minItems": f"should have at least {want} items",
-        "maxItems": f"may not have more than {want} items",
-        "type": f"must be of type {want}: {_go(type(value).__name__ if not isinstance(value, str) else 'string')}",
-        "format": f"must be of type {want}",
-    }.get(kind, err.message)
-    shown = _go(value) if not isinstance(value, (dict, list)) else f'"{"object" if isinstance(value, dict) else "array"}"'
-    return {"reason": "FieldValueInvalid", "field": field, "message": f"Invalid value: {shown}: {field} in body {words}"}
-
-
 def validate_custom(call: Call, obj: Obj, schema: schemas.Schema) -> None:
     """A custom resource against its CRD's structural schema: 422 Invalid with one cause per
-    failing field, as kube-apiserver's validation of custom resources answers."""
-    import jsonschema
-
+    failing field, as kube-apiserver's validation of custom resources answers
+    (vapi/crvalidation.py)."""
     body = {k: v for k, v in obj.items() if k != "metadata"}
     props = {k: v for k, v in (schema.get("properties") or {}).items() if k != "metadata"}
-    validator = jsonschema.Draft4Validator({**schema, "properties": props}, format_checker=jsonschema.FormatChecker())
-    causes = [_cause(err) for err in sorted(validator.iter_errors(body), key=lambda e: [str(p) for p in e.absolute_path])]
+    causes = crvalidation.causes(body, {**schema, "properties": props})
     if causes:
         name = obj.get("metadata", {}).get("name", "") if isinstance(obj.get("metadata"), dict) else ""
         raise errors.invalid(call.res.group, call.res.kind, str(name), causes)
