@@ -238,7 +238,11 @@ def test_name_conflicts_are_reported_not_served(vapi: VapiProcess) -> None:
     vapi.kubectl("apply", "-f", "-", input=clash)
     crd = json.loads(vapi.kubectl("get", "crd", "gizmos.example.com", "-o", "json").stdout)
     conditions = {c["type"]: (c["status"], c["reason"]) for c in crd["status"]["conditions"]}
-    assert conditions == {"NamesAccepted": ("False", "AlreadyInUse"), "Established": ("False", "NotAccepted")}
+    # kube's naming controller: the last name found taken gives the reason, quoted in the message
+    assert conditions == {"NamesAccepted": ("False", "ListKindConflict"), "Established": ("False", "NotAccepted")}
+    message = next(c["message"] for c in crd["status"]["conditions"] if c["type"] == "NamesAccepted")
+    assert message == '"WidgetList" is already in use'
+    assert crd["status"]["acceptedNames"] == {"plural": "gizmos", "singular": "gizmo", "kind": "", "categories": ["all"]}
     assert "gizmos" not in vapi.kubectl("api-resources", "--api-group=example.com", "-o", "name").stdout
     vapi.kubectl("delete", "crd", "gizmos.example.com", "widgets.example.com")
 

@@ -9,6 +9,7 @@ its printer columns.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from vapi import clock, objects
@@ -20,28 +21,27 @@ OBJECT_META = {"$ref": "#/$defs/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 
 
 
-def _claimed(crd: Obj) -> set[str]:
-    spec = crd.get("spec") or {}
-    names = spec.get("names") or {}
-    claimed = {str(names.get("kind", "")), str(names.get("singular") or str(names.get("kind", "")).lower()),
-               str(names.get("listKind") or f"{names.get('kind', '')}List")}
-    claimed |= {str(n) for n in names.get("shortNames") or []}
-    return {f"{spec.get('group')}/{c}" for c in claimed if c}
+def _names_in_use(group: Any, crds: list[Obj]) -> tuple[set[str], set[str]]:
+    """The resource names (plural, singular, short names) and kinds (kind, listKind) that the
+    group's CRDs have been granted (their status.acceptedNames), as the naming controller
+    gathers them (apiextensions-apiserver/pkg/controller/status/naming_controller.go)."""
+    resources: set[str] = set()
+    kinds: set[str] = set()
+    for crd in crds:
+        if (crd.get("spec") or {}).get("group") != group:
+            continue
+        names = (crd.get("status") or {}).get("acceptedNames") or {}
+        resources |= {str(names.get(k) or "") for k in ("plural", "singular")}
+        resources |= {str(n) for n in names.get("shortNames") or []}
+        kinds |= {str(names.get(k) or "") for k in ("kind", "listKind")}
+    return resources - {""}, kinds - {""}
 
 
-def conflict(crd: Obj, others: list[Obj]) -> str:
-    """A name this CRD wants that an accepted CRD of the same group already has ("" if none)."""
-    mine = _claimed(crd)
-    for other in others:
-        if other.get("metadata", {}).get("name") == crd.get("metadata", {}).get("name"):
-            continue
-        accepted = {c.get("type"): c.get("status") for c in (other.get("status") or {}).get("conditions") or []}
-        if accepted.get("NamesAccepted") != "True":
-            continue
-        taken = mine & _claimed(other)
-        if taken:
-            return f"{sorted(taken)[0].split('/', 1)[1]} is already in use"
-    return ""
+def _taken(requested: Any, accepted: Any, used: set[str]) -> str:
+    """Why a requested name cannot be had ("" when it can): it is ours already, or free."""
+    if requested == accepted or requested not in used:
+        return ""
+    return f"{json.dumps(requested)} is already in use"
 
 
 def accepted(crd: Obj) -> bool:
@@ -50,30 +50,68 @@ def accepted(crd: Obj) -> bool:
 
 
 def set_status(crd: Obj, old: Obj | None = None, others: list[Obj] | None = None) -> None:
-    """NamesAccepted and Established at once, unless a name is taken by another CRD of the
-    group; storedVersions gains the storage version."""
+    """The naming and establishing controllers' work, done at once: each requested name not
+    already granted to a CRD of the group is accepted (NamesAccepted True, NoConflicts), else
+    NamesAccepted is False with the conflict (PluralConflict, SingularConflict,
+    ShortNamesConflict, KindConflict, ListKindConflict: `"widget" is already in use`).
+    A CRD whose names are all accepted is Established, and stays so. storedVersions gains
+    the storage version."""
     spec = crd.get("spec") or {}
-    names = spec.get("names") or {}
-    accepted = {k: v for k, v in names.items() if k in ("plural", "singular", "kind", "listKind", "shortNames", "categories")}
-    accepted.setdefault("singular", str(names.get("kind", "")).lower())
-    accepted.setdefault("listKind", f"{names.get('kind', '')}List")
+    names: Obj = spec["names"] if isinstance(spec.get("names"), dict) else {}
+    me = (crd.get("metadata") or {}).get("name")
+    crds = [o for o in others or [] if (o.get("metadata") or {}).get("name") != me]
+    if old is not None:
+        crds.append(old)
+    resources, kinds = _names_in_use(spec.get("group"), crds)
+    was = ((old or {}).get("status") or {}).get("acceptedNames") or {}
+    granted: Obj = {"plural": was.get("plural", ""), "kind": was.get("kind", "")}
+    granted.update({k: was[k] for k in ("singular", "shortNames", "listKind") if was.get(k)})
+    reason = message = ""
+    for key, why, used in (("plural", "PluralConflict", resources), ("singular", "SingularConflict", resources)):
+        clash = _taken(names.get(key), was.get(key), used)
+        if clash:
+            reason, message = why, clash
+        elif names.get(key):
+            granted[key] = names[key]
+    short = list(names.get("shortNames") or [])
+    if short != list(was.get("shortNames") or []):
+        mine = set(was.get("shortNames") or [])
+        clashes = [c for c in (_taken(n, "", resources) for n in short if n not in mine) if c]
+        if clashes:
+            reason = "ShortNamesConflict"
+            message = clashes[0] if len(clashes) == 1 else "[" + ", ".join(clashes) + "]"
+        elif short:
+            granted["shortNames"] = short
+        else:
+            granted.pop("shortNames", None)
+    for key, why in (("kind", "KindConflict"), ("listKind", "ListKindConflict")):
+        clash = _taken(names.get(key), was.get(key), kinds)
+        if clash:
+            reason, message = why, clash
+        elif names.get(key):
+            granted[key] = names[key]
+    if names.get("categories"):
+        granted["categories"] = list(names["categories"])
     previous = {c.get("type"): c for c in ((old or {}).get("status") or {}).get("conditions") or []}
-    clash = conflict(crd, others or [])
+    named = ("NamesAccepted", "False", reason, message) if reason else ("NamesAccepted", "True", "NoConflicts", "no conflicts found")
+    established = previous.get("Established")
+    if established is not None and established.get("status") == "True":
+        est = ("Established", "True", str(established.get("reason")), str(established.get("message")))
+    elif reason:
+        est = ("Established", "False", "NotAccepted", "not all names are accepted")
+    else:
+        est = ("Established", "True", "InitialNamesAccepted", "the initial names have been accepted")
     conditions = []
-    for ctype, status, reason, message in (
-        ("NamesAccepted", "False", "AlreadyInUse", clash) if clash else ("NamesAccepted", "True", "NoConflicts", "no conflicts found"),
-        ("Established", "False", "NotAccepted", "not all names are accepted") if clash
-        else ("Established", "True", "InitialNamesAccepted", "the initial names have been accepted"),
-    ):
-        was = previous.get(ctype, {})
-        since = was.get("lastTransitionTime") if was.get("status") == status else None
+    for ctype, status, why, text in (named, est):
+        before = previous.get(ctype, {})
+        since = before.get("lastTransitionTime") if before.get("status") == status else None
         conditions.append({"type": ctype, "status": status, "lastTransitionTime": since or clock.now(),
-                           "reason": reason, "message": message})
+                           "reason": why, "message": text})
     stored = list(((old or {}).get("status") or {}).get("storedVersions") or [])
     for v in spec.get("versions") or []:
         if isinstance(v, dict) and v.get("storage") and v.get("name") not in stored:
             stored.append(v.get("name"))
-    crd["status"] = {"acceptedNames": accepted, "conditions": conditions, "storedVersions": stored}
+    crd["status"] = {"acceptedNames": granted, "conditions": conditions, "storedVersions": stored}
 
 
 def printer_columns(version: Obj) -> list[Obj]:
@@ -95,7 +133,7 @@ def schema_of(version: Obj) -> Obj | None:
 def table_entry(crd: Obj) -> Obj | None:
     """The CRD as a group in the resource table (vapi/data/builtin_resources.json's shape)."""
     spec = crd.get("spec") or {}
-    names = spec.get("names") or {}
+    names = (crd.get("status") or {}).get("acceptedNames") or spec.get("names") or {}  # served as granted
     group, plural, kind = spec.get("group"), names.get("plural"), names.get("kind")
     if not (isinstance(group, str) and isinstance(plural, str) and isinstance(kind, str)):
         return None

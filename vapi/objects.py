@@ -293,14 +293,14 @@ class Objects:
         if wanted_rv and wanted_rv != old["metadata"]["resourceVersion"]:
             raise errors.conflict(res.group, res.resource, name, errors.MODIFIED)
         new = merge_update(res, old, obj, subresource)
-        if res.group == "apiextensions.k8s.io" and res.kind == "CustomResourceDefinition":
-            from vapi import crds
-
-            crds.set_status(new, old, await self._others(res, ws))
         normalize(res, new)
         validation.validate_update(res, new, old)
         validation.validate_kind(res, new, old, recorded_as or subresource)
         celrules.validate(res, new, old)
+        if res.group == "apiextensions.k8s.io" and res.kind == "CustomResourceDefinition":
+            from vapi import crds
+
+            crds.set_status(new, old, await self._others(res, ws))
         if manager:
             schema = schemas.of_resource(res)
             entry_sub = subresource if recorded_as is None else recorded_as

@@ -122,6 +122,32 @@ class State:
         self.registries.invalidate(ws)
         if deleted:
             await self._drop_orphaned_custom_resources(ws)
+            await self._reconsider_names(ws)
+
+    async def _reconsider_names(self, ws: str) -> None:
+        """A deleted CRD frees its names: CRDs that wanted them are accepted now (the naming
+        controller requeues the group's other CRDs)."""
+        crd_res = self.registry.lookup(crds.GROUP, "v1", "customresourcedefinitions")
+        assert crd_res is not None
+        page = await self.backend.list(objects.prefix(ws, crd_res))
+        for kv in page.items:
+            if crds.accepted(objects.decode(kv)):
+                continue
+
+            async def rename(current: storage.KeyValue | None) -> bytes | None:
+                if current is None:
+                    return None
+                old = objects.decode(current)
+                others = [objects.decode(o) for o in (await self.backend.list(objects.prefix(ws, crd_res))).items]
+                new = objects.decode(current)
+                crds.set_status(new, old, others)
+                return objects.encode(new) if new != old else None
+
+            try:
+                await storage.guaranteed_update(self.backend, kv.key, rename)
+            except storage_errors.KeyNotFound:
+                continue
+        self.registries.invalidate(ws)
 
     async def _drop_orphaned_custom_resources(self, ws: str) -> None:
         live = {(r.group, r.resource) for r in (await self.registries.get(ws)).preferred()}
