@@ -296,6 +296,29 @@ def priority_class(obj: Obj) -> None:
     obj.setdefault("preemptionPolicy", "PreemptLowerPriority")
 
 
+def custom_resource_definition(obj: Obj) -> None:
+    """apiextensions/v1 defaults.go: singular is the lower-cased kind, listKind is kind+List,
+    conversion is None, and a conversion webhook's service port is 443."""
+    spec = obj.get("spec")
+    if not isinstance(spec, dict):
+        return
+    names = spec.get("names")
+    if isinstance(names, dict):
+        kind = names.get("kind")
+        if not names.get("singular") and isinstance(kind, str):
+            names["singular"] = kind.lower()
+        if not names.get("listKind") and isinstance(kind, str) and kind:
+            names["listKind"] = kind + "List"
+    if spec.get("conversion") is None:
+        spec["conversion"] = {"strategy": "None"}
+    conversion = spec.get("conversion")
+    webhook = conversion.get("webhook") if isinstance(conversion, dict) else None
+    client = webhook.get("clientConfig") if isinstance(webhook, dict) else None
+    service = client.get("service") if isinstance(client, dict) else None
+    if isinstance(service, dict) and service.get("port") is None:
+        service["port"] = 443
+
+
 def binding_subjects(obj: Obj) -> None:
     for subject in _dicts(obj, "subjects"):
         if subject.get("kind") in ("User", "Group"):
@@ -325,6 +348,7 @@ BY_KIND: dict[tuple[str, str], Callable[[Obj], None]] = {
     ("networking.k8s.io", "NetworkPolicy"): network_policy,
     ("storage.k8s.io", "StorageClass"): storage_class,
     ("scheduling.k8s.io", "PriorityClass"): priority_class,
+    ("apiextensions.k8s.io", "CustomResourceDefinition"): custom_resource_definition,
     ("rbac.authorization.k8s.io", "RoleBinding"): binding_subjects,
     ("rbac.authorization.k8s.io", "ClusterRoleBinding"): binding_subjects,
 }

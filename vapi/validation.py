@@ -207,4 +207,10 @@ def validate_kind(res: Resource, obj: dict[str, Any], old: dict[str, Any] | None
     """A built-in kind's own rules, checked after defaulting (vapi/kindrules.py)."""
     from vapi import kindrules
 
-    _raise(res, obj, kindrules.causes(res, obj, old, via))
+    causes = kindrules.causes(res, obj, old, via)
+    if res.kind == "CustomResourceDefinition" and res.group == "apiextensions.k8s.io" and via != "status":
+        from vapi import crdvalidation
+
+        seen = {(c["field"], c["message"]) for c in causes}
+        causes += [c for c in crdvalidation.causes(obj, old) if (c["field"], c["message"]) not in seen]
+    _raise(res, obj, causes)
