@@ -217,3 +217,34 @@ def test_randomly_broken_objects_never_get_a_500(vapi: VapiProcess, namespace: s
         assert got < 500, (method, broken, out[:300])
         if got >= 400:
             assert json.loads(out)["kind"] == "Status"
+
+
+def test_nulls_are_decoded_as_kube_decodes_them(vapi: VapiProcess, namespace: str) -> None:
+    """kube-apiserver decodes bodies into Go structs: a null field is nil and left out (then
+    defaulted), a null in a map of strings is "" (encoding/json; ObjectMeta.labels)."""
+    body = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "nulls", "labels": {"a": None}, "annotations": None},
+            "spec": {"replicas": None, "selector": {"matchLabels": {"app": "n"}}, "template": {
+                "metadata": {"labels": {"app": "n"}},
+                "spec": {"nodeSelector": None, "containers": [{"name": "c", "image": "i", "args": None,
+                                                                "resources": {"limits": {"cpu": None}}}]}}}}
+    code, _, out = vapi.request("POST", DEPLOY.format(ns=namespace), json.dumps(body).encode(), headers=JSON)
+    assert code == 201, out
+    stored = json.loads(out)
+    assert stored["metadata"]["labels"] == {"a": ""} and "annotations" not in stored["metadata"]
+    assert stored["spec"]["replicas"] == 1  # defaulted, as for an absent field
+    pod = stored["spec"]["template"]["spec"]
+    assert "nodeSelector" not in pod and "args" not in pod["containers"][0]
+    assert pod["containers"][0]["resources"] == {"limits": {"cpu": "0"}}  # the zero Quantity
+
+
+def test_a_crd_property_schema_of_null_is_an_empty_schema(vapi: VapiProcess) -> None:
+    crd = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": {"name": "nulls.ex.com"},
+           "spec": {"group": "ex.com", "scope": "Namespaced", "names": {"plural": "nulls", "kind": "Null"},
+                    "versions": [{"name": "v1", "served": True, "storage": True, "schema": {"openAPIV3Schema": {
+                        "type": "object", "properties": {"spec": {"type": "object", "properties": {"port": None, "size": {"type": "integer", "minimum": None}}}}}}}]}}
+    code, _, out = vapi.request("POST", "/clusters/root/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+                                json.dumps(crd).encode(), headers=JSON)
+    status = json.loads(out)
+    assert (code, status["reason"]) == (422, "Invalid"), status
+    assert [c["field"] for c in status["details"]["causes"]] == [
+        "spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[port].type"], status

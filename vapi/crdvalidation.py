@@ -318,8 +318,8 @@ def _structural(s: Obj, level: str, path: str) -> list[Cause]:
         out += _structural(items, "item", f"{path}.items")
     props = _dict(s.get("properties"))
     for k, v in props.items():
-        if isinstance(v, dict):
-            out += _structural(v, "field", f"{path}.properties[{k}]")
+        if isinstance(v, dict) or v is None:  # null decodes to the empty schema, which has no type
+            out += _structural(v or {}, "field", f"{path}.properties[{k}]")
     extra = s.get("additionalProperties")
     if extra is not None and extra is not False:
         if level == "root":

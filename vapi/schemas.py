@@ -7,7 +7,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import re
 from typing import Any
 
 from vapi import quantity
@@ -220,48 +219,69 @@ def type_errors(obj: Any, schema: Schema | None, path: str = "", struct: str = "
 QUANTITY = "io.k8s.apimachinery.pkg.api.resource.Quantity"
 
 
-@functools.cache
-def _quantity_holders() -> frozenset[str]:
-    """Definitions with a Quantity somewhere inside (pod specs, PVCs, quotas, ...)."""
-    refs = {name: set(re.findall(r'"\$ref": ?"[^"]*/([^"/]+)"', json.dumps(schema)))
-            for name, schema in definitions().items()}
-    holders = {QUANTITY}
-    grew = True
-    while grew:
-        grew = False
-        for name, used in refs.items():
-            if name not in holders and used & holders:
-                holders.add(name)
-                grew = True
-    return frozenset(holders)
-
-
-def canonical_quantities(obj: Any, schema: Schema | None) -> Any:
-    """`obj` with every resource.Quantity field in kube's canonical form (`0.5` -> `500m`),
-    changed in place where it is a container; returns it (a Quantity value itself is
-    returned rewritten). Raises quantity.QuantityError for a value that is no quantity,
-    which kube-apiserver's decoding refuses."""
-    name = ref_name(schema)
-    if name == QUANTITY:
+def as_decoded(obj: Any, schema: Schema | None) -> Any:
+    """`obj` as kube-apiserver's decoding into the Go types leaves it, changed in place where
+    it is a container and returned: a struct's null fields are gone (omitted, or defaulted
+    later), a null in a string map is "", and every resource.Quantity is in canonical form
+    (`0.5` -> `500m`). Raises quantity.QuantityError for a value that is no quantity, which
+    the decoding refuses. For built-in kinds' schemas (they are walked by a cached plan)."""
+    shape, inner, zero, _ = _plan(schema)
+    if shape == _QUANTITY:
         return obj if obj is None else quantity.normalized(obj)
-    if not isinstance(obj, (dict, list)) or (name and name not in _quantity_holders()):
-        return obj
-    node = resolve(schema)
-    if node is None or node.get("x-kubernetes-preserve-unknown-fields"):
-        return obj
-    if isinstance(obj, dict):
-        props = node.get("properties") or {}
-        extra = node.get("additionalProperties")
+    if shape == _STRUCT and type(obj) is dict:
+        nulls = [k for k, v in obj.items() if v is None and k in inner]
+        for k in nulls:
+            del obj[k]
         for k, v in obj.items():
-            sub = props.get(k) if k in props else extra if isinstance(extra, dict) else None
-            if sub is not None and isinstance(v, (dict, list, str, int, float)):
-                obj[k] = canonical_quantities(v, sub)
-    else:
-        item = node.get("items")
-        if isinstance(item, dict):
-            for n, v in enumerate(obj):
-                obj[n] = canonical_quantities(v, item)
+            if (type(v) in (dict, list) and k in inner) or k in zero:
+                obj[k] = as_decoded(v, inner[k])
+    elif shape == _MAP and type(obj) is dict:
+        descend = _plan(inner)[0] != _LEAF
+        for k, v in obj.items():
+            if v is None:
+                if zero is not None:
+                    obj[k] = zero
+            elif descend:
+                obj[k] = as_decoded(v, inner)
+    elif shape == _LIST and type(obj) is list and _plan(inner)[0] != _LEAF:
+        for n, v in enumerate(obj):
+            if v is not None:
+                obj[n] = as_decoded(v, inner)
     return obj
+
+
+_LEAF, _QUANTITY, _STRUCT, _MAP, _LIST = range(5)
+_plans: dict[int, tuple[int, Any, Any, Schema | None]] = {}
+
+
+def _plan(schema: Schema | None) -> tuple[int, Any, Any, Schema | None]:
+    """(shape, properties | element schema, a null map value's replacement | a struct's
+    Quantity fields, the schema
+    itself, which keeps its id from being reused) of a built-in schema node."""
+    plan = _plans.get(id(schema))
+    if plan is not None:
+        return plan
+    node = resolve(schema)
+    shape, inner = _LEAF, None
+    zero: Any = None
+    if ref_name(schema) == QUANTITY:
+        shape = _QUANTITY
+    elif node is None or node.get("x-kubernetes-preserve-unknown-fields"):
+        pass
+    elif node.get("properties"):
+        # for a struct, `zero` names its Quantity fields
+        shape, inner = _STRUCT, node["properties"]
+        zero = frozenset(k for k, sub in inner.items() if ref_name(sub) == QUANTITY)
+    elif isinstance(node.get("additionalProperties"), dict):
+        shape, inner = _MAP, node["additionalProperties"]
+        if ref_name(inner) == QUANTITY:
+            zero = "0"  # the zero value of the map's element type
+        elif (resolve(inner) or {}).get("type") in ("string", ["string", "null"]):
+            zero = ""
+    elif isinstance(node.get("items"), dict):
+        shape, inner = _LIST, node["items"]
+    plan = _plans[id(schema)] = (shape, inner, zero, schema)
+    return plan
 
 
 def apply_defaults(obj: Any, schema: Schema | None) -> None:

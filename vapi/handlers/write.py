@@ -63,7 +63,7 @@ def check_fields(call: Call, obj: Obj, *, applying: bool = False) -> None:
         )
     if not custom:
         try:
-            schemas.canonical_quantities(obj, schema)
+            schemas.as_decoded(obj, schema)
         except quantity.QuantityError as e:
             kind, version = call.res.kind, call.res.version
             raise errors.bad_request(f'{kind} in version "{version}" cannot be handled as a {kind}: {e}') from None
