@@ -95,3 +95,29 @@ def test_short_forms_of_summaries() -> None:
         "attention": "status.readyReplicas < 1"}})
     assert [s.name for s in rules.summaries] == ["default"]
     assert rules.summaries[0].aggregates == (("count", "count", ""), ("sum(status.readyReplicas)", "sum", "status.readyReplicas"))
+
+
+def test_a_job_is_complete_only_when_complete_everywhere() -> None:
+    job = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j", "generation": 1}, "spec": {"completions": 1}}
+    complete = Copy(1, 1, {"succeeded": 1, "completionTime": "2026-01-01T00:00:00Z",
+                           "conditions": [{"type": "SuccessCriteriaMet", "status": "True"}, {"type": "Complete", "status": "True"}]}, None)
+    status, text = fleetstatus.merge(job, [complete, None, complete])  # one cluster has not reported yet
+    assert status is not None and text == "2/3 ready"
+    assert not [c for c in status.get("conditions", []) if c["type"] in ("Complete", "SuccessCriteriaMet")]
+    assert "completionTime" not in status
+    status, text = fleetstatus.merge(job, [complete, complete])
+    assert status is not None and text == "2/2 ready" and [c["type"] for c in status["conditions"]] == ["SuccessCriteriaMet", "Complete"]
+
+
+def test_merged_deployment_status_has_only_deployment_fields() -> None:
+    status, _ = fleetstatus.merge(DEPLOYMENT, [rolled(2), rolled(2)])
+    assert status is not None and "currentReplicas" not in status and status["availableReplicas"] == 2
+
+
+def test_condition_timestamps_come_back_with_the_status() -> None:
+    stamped = Copy(3, 3, {"replicas": 2, "conditions": [{"type": "Available", "status": "True"}]}, 2,
+                   stamps=((0, "lastTransitionTime", "2026-01-01T00:00:00Z"),))
+    status, _ = fleetstatus.merge(DEPLOYMENT, [stamped])
+    assert status is not None and status["conditions"] == [{"type": "Available", "status": "True", "lastTransitionTime": "2026-01-01T00:00:00Z"}]
+    assert stamped.status["conditions"] == [{"type": "Available", "status": "True"}]  # the shared status is left alone
+

@@ -7,6 +7,7 @@ what `kubectl rollout status`, helm's wait and kstatus read at the center. Pure 
   spec; otherwise the least-progressed copy's counters and conditions, kept below the
   center's spec so that waiters keep waiting, and observedGeneration only once every
   selected cluster has observed the generation.
+- A Job: `Complete` only once complete on every selected cluster.
 - Anything with a `Ready` condition: Ready only when Ready everywhere.
 The annotation `vapi.dev/clusters` says how many selected clusters are done: "12/15 ready".
 """
@@ -30,6 +31,19 @@ class Copy:
     status: Obj
     desired: int | None  # its spec.replicas, after customization
     associated: list[Obj] | None = None  # summaries of edge-made objects, when the placement asks
+    # the conditions' timestamps, kept apart from `status` so that statuses alike but for
+    # them are held once: (condition index, field, value)
+    stamps: tuple[tuple[int, str, str], ...] = ()
+
+    def full_status(self) -> Obj:
+        """The status as the edge reported it, timestamps included."""
+        if not self.stamps:
+            return self.status
+        conditions = [dict(c) if isinstance(c, dict) else c for c in self.status.get("conditions") or []]
+        for i, key, value in self.stamps:
+            if i < len(conditions) and isinstance(conditions[i], dict):
+                conditions[i][key] = value
+        return {**self.status, "conditions": conditions}
 
 
 def _int(status: Obj, key: str) -> int:
@@ -141,7 +155,7 @@ def compose(obj: Obj, tally: Tally) -> tuple[Obj | None, str]:
     if not total or base is None:
         return None, text
     all_observed = tally.observed == total
-    status = dict(base.status)
+    status = dict(base.full_status())
     if total == 1:
         if "observedGeneration" in status or kind in WORKLOADS:
             status["observedGeneration"] = generation if all_observed else max(0, generation - 1)
@@ -152,6 +166,8 @@ def compose(obj: Obj, tally: Tally) -> tuple[Obj | None, str]:
         if kind in ("Deployment", "ReplicaSet", "StatefulSet") and isinstance(want, int):
             finished = done == total
             for key in ("replicas", "updatedReplicas", "readyReplicas", "availableReplicas", "currentReplicas"):
+                if key == "currentReplicas" and kind != "StatefulSet":
+                    continue  # a StatefulSet's only: a Deployment's schema has no such field
                 if finished:
                     status[key] = want
                 elif key in status or key in ("updatedReplicas", "availableReplicas"):
@@ -160,6 +176,10 @@ def compose(obj: Obj, tally: Tally) -> tuple[Obj | None, str]:
                 status["unavailableReplicas"] = max(1, want - _int(status, "availableReplicas"))
             else:
                 status.pop("unavailableReplicas", None)
+        if kind == "Job" and done < total:  # a cluster that has not finished (or not reported): not complete
+            status["conditions"] = [c for c in status.get("conditions") or []
+                                    if not (isinstance(c, dict) and c.get("type") in ("Complete", "SuccessCriteriaMet"))]
+            status.pop("completionTime", None)
     else:
         if _ready_condition(status) is not None:
             conditions = [c for c in status.get("conditions") or [] if not (isinstance(c, dict) and c.get("type") == "Ready")]
