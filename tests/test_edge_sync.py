@@ -292,6 +292,12 @@ def test_sync_view_is_a_list_and_a_resumable_watch(fleet: Fleet) -> None:
     pytest.param({"apiVersion": "edge.vapi.dev/v1alpha1", "kind": "Placement", "metadata": {"name": "bad"},
                   "spec": {"statusCollection": {"summaries": [{"name": "s", "aggregates": [{"name": "x", "function": "median"}]}]}}},
                  "spec.statusCollection.summaries[0].aggregates[0]", id="bad-summary"),
+    pytest.param({"apiVersion": "edge.vapi.dev/v1alpha1", "kind": "Placement", "metadata": {"name": "bad"},
+                  "spec": {"statusCollection": {"groupBy": ["cluster.labels.region"], "summary": "by-region"}}},
+                 'unknown field "spec.statusCollection.summary"', id="unknown-collection-field"),
+    pytest.param({"apiVersion": "edge.vapi.dev/v1alpha1", "kind": "Placement", "metadata": {"name": "bad"},
+                  "spec": {"statusCollection": {"summaries": [{"name": "s"}, {"name": "s"}]}}},
+                 "spec.statusCollection.summaries[1].name: Duplicate value", id="duplicate-summary"),
     pytest.param({"apiVersion": "edge.vapi.dev/v1alpha1", "kind": "EdgeCluster", "metadata": {"name": "bad"},
                   "spec": {"properties": {"replicas": 3}}}, "spec.properties", id="non-string-property"),
 ])

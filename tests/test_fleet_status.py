@@ -121,3 +121,46 @@ def test_condition_timestamps_come_back_with_the_status() -> None:
     assert status is not None and status["conditions"] == [{"type": "Available", "status": "True", "lastTransitionTime": "2026-01-01T00:00:00Z"}]
     assert stamped.status["conditions"] == [{"type": "Available", "status": "True"}]  # the shared status is left alone
 
+
+def test_attention_lists_clusters_whose_status_cannot_be_evaluated() -> None:
+    """The issue's own predicate: a cluster with no availableReplicas yet (Kubernetes omits
+    the field when it is 0) needs attention; capped by the attention list's own limit."""
+    spec = summaries.compile_spec({"name": "s", "attention": {"expression": "status.availableReplicas < obj.spec.replicas", "limit": 2},
+                                   "limit": 5}, "s")
+    live = summaries.Summary(spec)
+    obj = {"spec": {"replicas": 2}}
+    for name, status in [("a", {"availableReplicas": 2}), ("b", {}), ("c", {"availableReplicas": 1}), ("d", {"replicas": 2})]:
+        live.update(name, {"cluster": {"name": name, "labels": {}, "properties": {}}, "obj": obj, "status": status})
+    rendered = live.render()
+    assert rendered["attention"] == {"count": 3, "clusters": ["b", "c"]}
+    assert rendered["evaluationErrors"] == 2
+
+
+@pytest.mark.parametrize("collection,message", [
+    pytest.param({"bogus": 1}, 'spec.statusCollection: unknown field "spec.statusCollection.bogus"', id="unknown-field"),
+    pytest.param({"summaries": [{"name": "a", "groupBy": ["cluster.name"], "having": "x"}]},
+                 'unknown field "spec.statusCollection.summaries[0].having"', id="unknown-summary-field"),
+    pytest.param({"summaries": [{"name": "a", "aggregates": [{"name": "n", "function": "count", "expr": "1"}]}]},
+                 'unknown field "spec.statusCollection.summaries[0].aggregates[0].expr"', id="unknown-aggregate-field"),
+    pytest.param({"summaries": [{"name": "a"}, {"name": "a"}]}, "spec.statusCollection.summaries[1].name: Duplicate value: 'a'", id="dup"),
+    pytest.param({"groupBy": ["cluster.name"], "summaries": [{"name": "default"}]},
+                 "spec.statusCollection.summaries[0].name: Duplicate value: 'default'", id="dup-inline"),
+    pytest.param({"summaries": [{"name": "a", "aggregates": [{"count": True}, {"name": "count", "function": "sum", "expression": "1"}]}]},
+                 "spec.statusCollection.summaries[0].aggregates: Duplicate value: 'count'", id="dup-aggregate"),
+    pytest.param({"aggregates": {"n": "count"}}, "spec.statusCollection.aggregates: must be a list", id="aggregates-map"),
+    pytest.param({"select": "status.x"}, "spec.statusCollection.select: must be a list", id="select-string"),
+    pytest.param({"filter": "status.("}, "spec.statusCollection.filter: ", id="inline-bad-cel"),
+    pytest.param({"limit": 100_000}, f"spec.statusCollection.limit: must be no more than {summaries.MAX_LIMIT}", id="limit-cap"),
+    pytest.param({"attention": {"limit": 3}}, "spec.statusCollection.attention.expression: Required value", id="attention-no-expr"),
+    pytest.param({"attention": {"expression": "true", "limit": -1}}, "spec.statusCollection.attention.limit: must be a non-negative",
+                 id="attention-limit"),
+    pytest.param({"associated": [{"apiVersion": "v1", "kind": "Pod", "selector": {}}]},
+                 'unknown field "spec.statusCollection.associated[0].selector"', id="unknown-associated-field"),
+    pytest.param({"associated": {"apiVersion": "v1"}}, "spec.statusCollection.associated: must be a list", id="associated-map"),
+])
+def test_invalid_status_collections_name_the_field(collection: dict, message: str) -> None:
+    from vapi import placement
+
+    with pytest.raises(placement.Invalid) as e:
+        placement.compile_rules("root", "p", {"statusCollection": collection})
+    assert message in str(e.value)

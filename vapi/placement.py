@@ -238,23 +238,38 @@ def compile_rules(workspace: str, name: str, spec: Any) -> Rules:
     collection = spec.get("statusCollection") or {}
     if not isinstance(collection, dict):
         raise Invalid("spec.statusCollection: must be an object")
+    try:
+        summaries.unknown(collection, ("writeBack", "full", "associated", "summaries", *summaries.FIELDS), "spec.statusCollection")
+    except summaries.Invalid as e:
+        raise Invalid(str(e)) from e
     for flag in ("writeBack", "full"):
         if not isinstance(collection.get(flag, False), bool):
             raise Invalid(f"spec.statusCollection.{flag}: must be true or false")
     raw_summaries = collection.get("summaries") or []
     if not isinstance(raw_summaries, list):
         raise Invalid("spec.statusCollection.summaries: must be a list")
+    raw = [(f"spec.statusCollection.summaries[{i}]", r) for i, r in enumerate(raw_summaries)]
     if any(k in collection for k in summaries.FIELDS):  # one summary written inline
-        raw_summaries = [{"name": "default", **{k: v for k, v in collection.items() if k in summaries.FIELDS}}, *raw_summaries]
-    try:
-        specs = tuple(summaries.compile_spec(r, f"spec.statusCollection.summaries[{i}]") for i, r in enumerate(raw_summaries))
-    except summaries.Invalid as e:
-        raise Invalid(str(e)) from e
+        raw.insert(0, ("spec.statusCollection", {"name": "default", **{k: v for k, v in collection.items() if k in summaries.FIELDS}}))
+    specs: list[summaries.Spec] = []
+    for where, r in raw:
+        try:
+            specs.append(summaries.compile_spec(r, where))
+        except summaries.Invalid as e:
+            raise Invalid(str(e)) from e
+        if specs[-1].name in [s.name for s in specs[:-1]]:  # each names a part of the StatusSummary
+            raise Invalid(f"{where}.name: Duplicate value: {specs[-1].name!r}")
+    raw_associated = collection.get("associated") or []
+    if not isinstance(raw_associated, list):
+        raise Invalid("spec.statusCollection.associated: must be a list")
     associated = []
-    for i, a in enumerate(collection.get("associated") or []):
+    for i, a in enumerate(raw_associated):
         where = f"spec.statusCollection.associated[{i}]"
         if not isinstance(a, dict) or not isinstance(a.get("apiVersion"), str) or not isinstance(a.get("kind"), str):
             raise Invalid(f"{where}: want apiVersion and kind")
+        extra = sorted(set(a) - {"apiVersion", "kind", "via", "labelSelector"})
+        if extra:
+            raise Invalid(f'{where}: unknown field "{where}.{extra[0]}"')
         via = a.get("via", "owner")
         if via not in ("owner", "labels"):
             raise Invalid(f"{where}.via: Unsupported value: {via!r}: supported values: \"owner\", \"labels\"")
@@ -268,7 +283,7 @@ def compile_rules(workspace: str, name: str, spec: Any) -> Rules:
         associated.append(entry)
     return Rules(workspace, name, _matcher(spec.get("clusterSelector"), "spec.clusterSelector"), predicate, tuple(objs),
                  tuple(customs), tuple(local), create_only, any(o.namespace_labels is not None for o in objs),
-                 collection.get("writeBack", True), collection.get("full", False), specs,
+                 collection.get("writeBack", True), collection.get("full", False), tuple(specs),
                  orjson.dumps(associated).decode() if associated else "")
 
 

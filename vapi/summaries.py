@@ -11,13 +11,16 @@ A summary (in a Placement's `spec.statusCollection.summaries`, or written inline
                  {name: ready, function: sum, expression: 'status.readyReplicas'}]   # {sum: 'status.x'}
     select: [{name: available, expression: 'status.availableReplicas'}]   # per-cluster rows
     orderBy: 'cluster.name'                            # rows sorted by it, first `limit` shown
-    limit: 20
+    limit: 20                                          # at most MAX_LIMIT
     attention: 'status.availableReplicas < obj.spec.replicas'   # clusters needing a look, capped
+                                       # or {expression: ..., limit: N} to cap it on its own
 CEL sees `cluster` (name, labels, properties), `obj` (the center object), `status` (the
 cluster's copy's status) and `associated` (summaries of the edge-made objects the placement
 asks for: kind, name, namespace, and phase, ready, restarts for Pods or counters and
 conditions for others). An expression that cannot be evaluated for a cluster (a missing
-field) leaves that value out and is counted in `evaluationErrors`.
+field) leaves that value out and is counted in `evaluationErrors`; a cluster whose attention
+predicate cannot be evaluated (no status yet, or a counter Kubernetes omits when it is 0, as
+in `status.availableReplicas < obj.spec.replicas`) is on the attention list.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ Obj = dict[str, Any]
 FUNCTIONS = ("count", "sum", "avg", "min", "max")
 FIELDS = ("filter", "groupBy", "aggregates", "select", "orderBy", "limit", "attention")
 DEFAULT_LIMIT = 20
+MAX_LIMIT = 1000  # rows and attention lists are written into one object: keep it small
 
 
 class Invalid(ValueError):
@@ -56,11 +60,38 @@ class Spec:
     order_by: str
     limit: int
     attention: str
+    attention_limit: int = DEFAULT_LIMIT
+
+
+def unknown(raw: dict[str, Any], known: tuple[str, ...], where: str) -> None:
+    """Fields this version does not know are refused, never ignored (kubectl's strict
+    validation says the same of built-in kinds: `unknown field "spec.x"`)."""
+    extra = sorted(k for k in raw if k not in known)
+    if extra:
+        raise Invalid(f'{where}: unknown field "{where}.{extra[0]}"')
+
+
+def _limit(value: Any, where: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise Invalid(f"{where}: must be a non-negative integer")
+    if value > MAX_LIMIT:
+        raise Invalid(f"{where}: must be no more than {MAX_LIMIT}")
+    return value
+
+
+def _list(raw: dict[str, Any], key: str, where: str) -> list[Any]:
+    value = raw.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise Invalid(f"{where}.{key}: must be a list")
+    return value
 
 
 def compile_spec(raw: Any, where: str) -> Spec:
     if not isinstance(raw, dict) or not isinstance(raw.get("name"), str) or not raw["name"]:
         raise Invalid(f"{where}: a summary needs a name")
+    unknown(raw, ("name", *FIELDS), where)
 
     def expr(value: Any, what: str) -> str:
         if value in (None, ""):
@@ -77,10 +108,11 @@ def compile_spec(raw: Any, where: str) -> Spec:
     if not isinstance(group_by, list):
         raise Invalid(f"{where}.groupBy: must be a list of CEL expressions")
     aggregates = []
-    for i, a in enumerate(raw.get("aggregates") or []):
+    for i, a in enumerate(_list(raw, "aggregates", where)):
         if isinstance(a, dict) and "function" not in a:  # the short form: {sum: 'status.readyReplicas', name?: ...}
             short = [f for f in FUNCTIONS if f in a]
             if len(short) == 1:
+                unknown(a, ("name", short[0]), f"{where}.aggregates[{i}]")
                 value = a[short[0]]
                 a = {"name": a.get("name") or (short[0] if short[0] == "count" or not isinstance(value, str)
                                                  else f"{short[0]}({value})"),
@@ -89,24 +121,35 @@ def compile_spec(raw: Any, where: str) -> Spec:
             a = {**a, "name": a["function"] if not a.get("expression") else f"{a['function']}({a['expression']})"}
         if not isinstance(a, dict) or a.get("function") not in FUNCTIONS or not isinstance(a.get("name"), str):
             raise Invalid(f"{where}.aggregates[{i}]: want name and function (one of {', '.join(FUNCTIONS)})")
+        unknown(a, ("name", "function", "expression"), f"{where}.aggregates[{i}]")
         e = expr(a.get("expression"), f"aggregates[{i}].expression")
         if a["function"] != "count" and not e:
             raise Invalid(f"{where}.aggregates[{i}].expression: Required value for {a['function']}")
         aggregates.append((a["name"], a["function"], e))
     select = []
-    for i, sel in enumerate(raw.get("select") or []):
+    for i, sel in enumerate(_list(raw, "select", where)):
         if isinstance(sel, str):
             select.append((sel, expr(sel, f"select[{i}]")))
         elif isinstance(sel, dict) and isinstance(sel.get("expression"), str):
+            unknown(sel, ("name", "expression"), f"{where}.select[{i}]")
             select.append((str(sel.get("name") or sel["expression"]), expr(sel["expression"], f"select[{i}].expression")))
         else:
             raise Invalid(f"{where}.select[{i}]: want a CEL expression or {{name, expression}}")
-    limit = raw.get("limit", DEFAULT_LIMIT)
-    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
-        raise Invalid(f"{where}.limit: must be a non-negative integer")
+    for what, names in (("aggregates", [a[0] for a in aggregates]), ("select", [n for n, _ in select])):
+        dup = next((n for i, n in enumerate(names) if n in names[:i]), None)
+        if dup is not None:
+            raise Invalid(f"{where}.{what}: Duplicate value: {dup!r}")
+    limit = _limit(raw.get("limit", DEFAULT_LIMIT), f"{where}.limit")
+    attention, attention_limit = raw.get("attention"), limit
+    if isinstance(attention, dict):  # {expression, limit}: the attention list capped on its own
+        unknown(attention, ("expression", "limit"), f"{where}.attention")
+        attention_limit = _limit(attention.get("limit", limit), f"{where}.attention.limit")
+        attention = expr(attention.get("expression"), "attention.expression")
+        if not attention:
+            raise Invalid(f"{where}.attention.expression: Required value")
     return Spec(raw["name"], expr(raw.get("filter"), "filter"),
                 tuple(expr(g, f"groupBy[{i}]") for i, g in enumerate(group_by)), tuple(aggregates), tuple(select),
-                expr(raw.get("orderBy"), "orderBy"), limit, expr(raw.get("attention"), "attention"))
+                expr(raw.get("orderBy"), "orderBy"), limit, expr(attention, "attention"), attention_limit)
 
 
 def _evaluate(expression: str, activation: Any) -> tuple[bool, Any]:
@@ -202,7 +245,10 @@ class Summary:
         attention = False
         if s.attention:
             ok, v = _evaluate(s.attention, activation)
-            attention = ok and v is True
+            # a status the predicate cannot be evaluated on (no status yet, or a counter the
+            # edge leaves out when it is 0) needs a look as much as one where it holds
+            errors += not ok
+            attention = not ok or v is True
         return Row(self._shared(tuple(group)), self._shared(tuple(values)), self._shared(tuple(selected)), order, attention, errors)
 
     def _shared(self, value: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -283,7 +329,7 @@ class Summary:
         if rows:
             out["rows"] = rows
         if s.attention:
-            out["attention"] = {"count": len(self.attention), "clusters": self.attention[:s.limit]}
+            out["attention"] = {"count": len(self.attention), "clusters": self.attention[:s.attention_limit]}
         if self.errors:
             out["evaluationErrors"] = self.errors
         return out
