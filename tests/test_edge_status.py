@@ -280,3 +280,103 @@ def test_write_back_can_be_turned_off(fleet: Fleet) -> None:
                           if i["status"].get("availableReplicas") == 1]) == 5, "five rolled-out reports")
     q = center_get(fleet, "deployment", "q", "-n", "quiet")
     assert not q.get("status") and "vapi.dev/clusters" not in (q["metadata"].get("annotations") or {})
+
+
+def test_one_cluster_status_comes_back_as_is(fleet: Fleet) -> None:
+    """With one selected cluster, the object's `.status` is the edge copy's, condition
+    timestamps included; a full copy keeps them too."""
+    c = fleet.center
+    one = placement("solo", "solo", full=True)
+    one["spec"]["clusterSelector"] = {"matchLabels": {"region": "ap"}}  # e5 alone
+    c.kubectl("apply", "-f", "-", input=json.dumps(one))
+    c.kubectl("create", "namespace", "solo")
+    c.kubectl("-n", "solo", "create", "deployment", "s", "--image=s:1", "--replicas=3")
+    wait_for(lambda: edge_deployment(fleet, "e5", "solo", "s"), "s on e5")
+    roll_out(fleet, "e5", "solo", "s", available=2)
+    edge = edge_deployment(fleet, "e5", "solo", "s")
+    assert edge is not None and edge["status"]["conditions"][0]["lastTransitionTime"] == "2026-01-01T00:00:00Z"
+    center = wait_for(lambda: (d := center_get(fleet, "deployment", "s", "-n", "solo")).get("status", {}).get("availableReplicas") == 2
+                      and d, "e5's status at the center")
+    assert isinstance(center, dict)
+    assert center["status"] == edge["status"]
+    assert center["metadata"]["annotations"]["vapi.dev/clusters"] == "0/1 ready"
+    copy = wait_for(lambda: center_get(fleet, "reportedstatus", "e5.solo.deployment.solo.s"), "e5's full copy")
+    assert isinstance(copy, dict) and copy["status"]["conditions"] == edge["status"]["conditions"]
+
+
+def test_what_is_no_longer_collected_goes(fleet: Fleet) -> None:
+    """A cluster leaving takes its full copy along; an object leaving every placement gets
+    back an empty status; a deleted placement takes its summaries and copies along."""
+    c = fleet.center
+    c.kubectl("apply", "-f", "-", input=json.dumps(placement("gone", "gone", full=True, aggregates=[{"count": True}])))
+    c.kubectl("create", "namespace", "gone")
+    c.kubectl("-n", "gone", "create", "deployment", "g", "--image=g:1")
+    c.kubectl("-n", "gone", "create", "deployment", "h", "--image=h:1")
+    for name in CLUSTERS:
+        for dep in ("g", "h"):
+            wait_for(lambda n=name, d=dep: edge_deployment(fleet, n, "gone", d), f"{dep} on {name}")
+            roll_out(fleet, name, "gone", dep)
+
+    def copies(dep: str) -> list[str]:
+        return sorted(i["spec"]["cluster"] for i in center_get(fleet, "reportedstatuses", "-l", "edge.vapi.dev/placement=gone")["items"]
+                      if i["spec"]["object"]["name"] == dep)
+
+    def summaries() -> list[str]:
+        return sorted(i["metadata"]["name"] for i in center_get(fleet, "statussummaries", "-l", "edge.vapi.dev/placement=gone")["items"])
+
+    wait_for(lambda: copies("g") == sorted(CLUSTERS) and copies("h") == sorted(CLUSTERS), "five copies of each")
+    assert summaries() == ["gone.deployment.gone.g", "gone.deployment.gone.h"]
+    c.kubectl("label", "edgecluster", "e4", "fleet=no", "--overwrite")
+    try:
+        wait_for(lambda: copies("g") == ["e1", "e2", "e3", "e5"], "e4's copy gone")
+    finally:
+        c.kubectl("label", "edgecluster", "e4", "fleet=yes", "--overwrite")
+    wait_for(lambda: (d := edge_deployment(fleet, "e4", "gone", "g")) and not d.get("status"), "g made again on e4")
+    roll_out(fleet, "e4", "gone", "g")
+
+    # an object no placement selects any more: what vapi wrote back is taken back
+    c.kubectl("-n", "gone", "annotate", "deployment", "g", "keep=me")
+    wait_for(lambda: center_get(fleet, "deployment", "g", "-n", "gone")["metadata"]["annotations"].get("vapi.dev/clusters") == "5/5 ready",
+             "g ready everywhere")
+    narrowed = placement("gone", "gone", full=True, aggregates=[{"count": True}])
+    narrowed["spec"]["objects"][1]["names"] = ["h"]
+    c.kubectl("apply", "-f", "-", input=json.dumps(narrowed))
+    g = wait_for(lambda: "vapi.dev/clusters" not in (d := center_get(fleet, "deployment", "g", "-n", "gone"))["metadata"]["annotations"]
+                 and d, "g's fleet status taken back")
+    assert isinstance(g, dict) and not g.get("status") and g["metadata"]["annotations"] == {"keep": "me"}
+    wait_for(lambda: copies("g") == [] and summaries() == ["gone.deployment.gone.h"], "g's summary and copies gone")
+
+    # a deleted object, then a deleted placement
+    c.kubectl("-n", "gone", "delete", "deployment", "h")
+    wait_for(lambda: copies("h") == [] and summaries() == [], "h's summary and copies gone with it")
+    c.kubectl("-n", "gone", "create", "deployment", "h", "--image=h:1")
+    wait_for(lambda: summaries() == ["gone.deployment.gone.h"], "a summary of the new h")
+    c.kubectl("delete", "placement", "gone")
+    wait_for(lambda: copies("h") == [] and summaries() == [], "the placement's summaries and copies gone with it")
+
+
+def test_bad_reports_are_refused_whole(fleet: Fleet) -> None:
+    """A report with a malformed item gets a 400 naming it, and nothing of the batch is taken."""
+    c = fleet.center
+    c.kubectl("apply", "-f", "-", input=json.dumps(placement("strict", "strict", full=True)))
+    c.kubectl("create", "namespace", "strict")
+    c.kubectl("-n", "strict", "create", "deployment", "st", "--image=st:1")
+    wait_for(lambda: edge_deployment(fleet, "e1", "strict", "st"), "st on e1")
+    roll_out(fleet, "e1", "strict", "st")
+    wait_for(lambda: center_get(fleet, "reportedstatus", "e1.strict.deployment.strict.st")["status"].get("availableReplicas") == 1,
+             "e1's report")
+    good = {"workspace": "root", "apiVersion": "apps/v1", "kind": "Deployment", "namespace": "strict", "name": "st",
+            "generation": 1, "observedGeneration": 1, "status": {}}
+    path = "/clusters/root/apis/edge.vapi.dev/v1alpha1/edgeclusters/e1/report"
+    for bad, field in [({"status": "broken"}, "items[1].status"), ({"generation": "1"}, "items[1].generation"),
+                       ({"observedGeneration": [1]}, "items[1].observedGeneration"), ({"associated": {}}, "items[1].associated"),
+                       ({"name": ""}, "items[1].name")]:
+        code, _, body = c.request("POST", path, json.dumps({"apiVersion": "edge.vapi.dev/v1alpha1", "kind": "StatusReport",
+                                                            "items": [good, {**good, **bad}]}).encode(),
+                                  headers={"Content-Type": "application/json"})
+        status = json.loads(body)
+        assert (code, status["reason"]) == (400, "BadRequest") and status["message"].startswith(field), body
+    time.sleep(1)
+    copy = center_get(fleet, "reportedstatus", "e1.strict.deployment.strict.st")
+    assert copy["status"]["availableReplicas"] == 1  # the good item of the refused batches was not taken either
+

@@ -45,6 +45,10 @@ def summary_name(placement_name: str, ref: Ref) -> str:
     return ".".join(parts)[:253]
 
 
+def full_name(cluster: str, placement_name: str, ref: Ref) -> str:
+    return f"{cluster}.{summary_name(placement_name, ref)}"[:253]
+
+
 @dataclass
 class Fleet:
     """Where one object stands across the clusters selected for it."""
@@ -63,7 +67,12 @@ class Reports:
         self.summaries: dict[tuple[Ref, tuple[str, str], str], summaries.Summary] = {}
         self.fleets: dict[Ref, Fleet] = {}
         self._shared: dict[bytes, Obj] = {}  # identical statuses (without timestamps) kept once
+        self._stamps: dict[tuple[tuple[int, str, str], ...], tuple[tuple[int, str, str], ...]] = {}
         self._dirty: dict[Ref, set[str]] = {}
+        # what vapi wrote for each object, to take back what it no longer holds
+        self.summary_objects: dict[Ref, set[tuple[str, str]]] = {}  # placements with a StatusSummary of it
+        self.full_objects: dict[tuple[Ref, tuple[str, str]], set[str]] = {}  # clusters with a ReportedStatus
+        self.written_back: set[Ref] = set()
         # a burst of reports becomes one fold (and write) per object
         self._folds = coalesce.Coalescer(self._dirty, self._fold, _describe, log=log, name="status reports")
         self.reports = 0
@@ -92,35 +101,30 @@ class Reports:
         try:
             taken = await self._take(cluster, items)
         finally:
-            self._kick()  # what was taken before a bad item is folded all the same
+            self._kick()  # what was taken before an error is folded all the same
         self.reports += taken
         return taken
 
     async def _take(self, cluster: str, items: list[Any]) -> int:
+        for i, item in enumerate(items):  # the whole batch is checked before any of it is taken
+            _check(item, i)
         taken = 0
-        for i, item in enumerate(items):
-            ref = await self._ref(item, i)
+        for item in items:
+            ref = await self._ref(item)
             if ref is None:
                 continue
-            status = item.get("status") if isinstance(item.get("status"), dict) else {}
             raw = item.get("associated")
             associated = [a for a in raw[:ASSOCIATED_KEPT] if isinstance(a, dict)] if isinstance(raw, list) else None
-            copy = fleetstatus.Copy(_opt_int(item.get("generation")), _opt_int(item.get("observedGeneration")),
-                                    self._share(status), _opt_int(item.get("desiredReplicas")), associated)
+            status, stamps = self._share(item.get("status") or {})
+            copy = fleetstatus.Copy(item.get("generation"), item.get("observedGeneration"), status, item.get("desiredReplicas"),
+                                    associated, stamps)
             self.copies.setdefault(ref, {})[cluster] = copy
             self._dirty.setdefault(ref, set()).add(cluster)
             taken += 1
         return taken
 
-    async def _ref(self, item: Any, i: int) -> Ref | None:
-        if not isinstance(item, dict):
-            raise errors.bad_request(f"items[{i}]: must be an object")
-        for k in ("workspace", "apiVersion", "kind", "name"):
-            if not isinstance(item.get(k), str) or not item[k]:
-                raise errors.bad_request(f"items[{i}].{k}: Required value")
+    async def _ref(self, item: Obj) -> Ref | None:
         ns = item.get("namespace") or ""
-        if not isinstance(ns, str):
-            raise errors.bad_request(f"items[{i}].namespace: must be a string")
         group, _, version = item["apiVersion"].rpartition("/")
         try:
             registry = await self.views.registries.get(item["workspace"])
@@ -131,18 +135,23 @@ class Reports:
             return None  # a kind the workspace no longer serves: nothing to say
         return Ref(item["workspace"], res.group, res.resource, ns, item["name"], item["apiVersion"], item["kind"])
 
-    def _share(self, status: Obj) -> Obj:
-        """Timestamps of conditions dropped; an identical status already held is reused."""
+    def _share(self, status: Obj) -> tuple[Obj, tuple[tuple[int, str, str], ...]]:
+        """The status without its conditions' timestamps, and those timestamps apart; an
+        identical status (or set of timestamps) already held is reused."""
+        stamps: tuple[tuple[int, str, str], ...] = ()
         if isinstance(status.get("conditions"), list):
+            stamps = tuple((i, k, v) for i, c in enumerate(status["conditions"]) if isinstance(c, dict)
+                           for k, v in c.items() if k in VOLATILE and isinstance(v, str))
             status = {**status, "conditions": [{k: v for k, v in c.items() if k not in VOLATILE} if isinstance(c, dict) else c
                                                for c in status["conditions"]]}
         key = orjson.dumps(status, option=orjson.OPT_SORT_KEYS)
+        if len(self._shared) + len(self._stamps) > 4 * (sum(len(c) for c in self.copies.values()) + 1000):
+            self._shared.clear()  # drop what no one holds any more; the live ones come back
+            self._stamps.clear()
         shared = self._shared.get(key)
         if shared is None:
-            if len(self._shared) > 4 * (sum(len(c) for c in self.copies.values()) + 1000):
-                self._shared.clear()  # drop what no one holds any more; the live ones come back
             shared = self._shared[key] = status
-        return shared
+        return shared, self._stamps.setdefault(stamps, stamps) if stamps else ()
 
     # -- folding in ------------------------------------------------------------------------
 
@@ -153,20 +162,21 @@ class Reports:
         chosen = self._placements(ref)
         for skey in [k for k in self.summaries if k[0] == ref and k[1] not in {p for p, _ in chosen}]:
             del self.summaries[skey]  # of a placement that no longer selects it
-        if not chosen:  # placed nowhere: keeps its status; nothing more is kept for it
-            self.copies.pop(ref, None)
-            self.fleets.pop(ref, None)
-            return
-        registry = await self.views.registries.get(ref.workspace)
-        res = registry.stored(ref.group, ref.resource)
-        if res is None:
-            return
-        key = objects.key(ref.workspace, res, ref.namespace, ref.name)
         try:
-            obj = objects.decode(await self.backend.get(key))
-        except storage_errors.KeyNotFound:
+            res = (await self.views.registries.get(ref.workspace)).stored(ref.group, ref.resource)
+        except (errors.APIError, storage_errors.StorageError):
+            res = None  # the workspace is gone
+        key = objects.key(ref.workspace, res, ref.namespace, ref.name) if res is not None else None
+        obj: Obj | None = None
+        if chosen and key is not None:
+            try:
+                obj = objects.decode(await self.backend.get(key))
+            except storage_errors.KeyNotFound:
+                key = None
+        if obj is None or key is None:  # placed nowhere, or gone: nothing more is kept for it
             self.copies.pop(ref, None)
             self.fleets.pop(ref, None)
+            await self._retract(ref, key, [])
             return
         generation = int((obj.get("metadata") or {}).get("generation") or 1)
         copies = self.copies.setdefault(ref, {})
@@ -187,13 +197,42 @@ class Reports:
                     fleet.tally.set(cluster)
                 else:
                     copies.pop(cluster, None)
+        await self._retract(ref, key, chosen, rebuild)
         if any(r.write_back for _, r in chosen):
+            self.written_back.add(ref)
             await self._write_back(key, fleet.tally)
         for pkey, rules in chosen:
             if rules.summaries:
+                self.summary_objects.setdefault(ref, set()).add(pkey)
                 await self._summarize(ref, pkey, rules, obj, fleet, set(copies) if rebuild else changed, copies, rebuild)
             if rules.full:
                 await self._store_full(ref, pkey, changed, copies)
+
+    async def _retract(self, ref: Ref, key: str | None, chosen: list[tuple[tuple[str, str], placement.Rules]],
+                       rebuild: bool = True) -> None:
+        """Take back what vapi wrote for this object and no longer holds: the StatusSummary of
+        a placement that no longer selects it (or asks for no summary), the ReportedStatus of
+        a cluster no longer selected (or of a placement no longer asking for full copies), and
+        the written-back `.status` and annotation once no placement writes back (an object
+        placed nowhere keeps an empty status)."""
+        summarized = {p for p, r in chosen if r.summaries}
+        for pkey in self.summary_objects.get(ref, set()) - summarized:
+            await self._delete(ref.workspace, "statussummaries", summary_name(pkey[1], ref))
+            self.summary_objects[ref].discard(pkey)
+        if not self.summary_objects.get(ref, True):
+            del self.summary_objects[ref]
+        full = {p for p, r in chosen if r.full}
+        for fkey in [k for k in self.full_objects if k[0] == ref and (rebuild or k[1] not in full)]:
+            keep = self.views.members.get(fkey[1], set()) if fkey[1] in full else set()
+            for cluster in self.full_objects[fkey] - keep:
+                await self._delete(ref.workspace, "reportedstatuses", full_name(cluster, fkey[1][1], ref))
+                self.full_objects[fkey].discard(cluster)
+            if not self.full_objects[fkey]:
+                del self.full_objects[fkey]
+        if ref in self.written_back and not any(r.write_back for _, r in chosen):
+            self.written_back.discard(ref)
+            if key is not None:
+                await self._unwrite(key)
 
     async def _write_back(self, key: str, tally: fleetstatus.Tally) -> None:
         async def put(current: KeyValue | None) -> bytes | None:
@@ -209,6 +248,26 @@ class Reports:
                 obj["status"] = status
             annotations[placement.FLEET_ANNOTATION] = text
             meta["annotations"] = annotations
+            meta.pop("resourceVersion", None)
+            return objects.encode(obj)
+
+        await storage.guaranteed_update(self.backend, key, put)
+
+    async def _unwrite(self, key: str) -> None:
+        async def put(current: KeyValue | None) -> bytes | None:
+            if current is None:
+                return None
+            obj = objects.decode(current)
+            meta = obj["metadata"]
+            annotations = dict(meta.get("annotations") or {})
+            if placement.FLEET_ANNOTATION not in annotations:
+                return None  # not vapi's status to take back
+            del annotations[placement.FLEET_ANNOTATION]
+            if annotations:
+                meta["annotations"] = annotations
+            else:
+                meta.pop("annotations", None)
+            obj.pop("status", None)
             meta.pop("resourceVersion", None)
             return objects.encode(obj)
 
@@ -238,7 +297,7 @@ class Reports:
                 for summary in current:
                     summary.update(cluster, None)
                 continue
-            context.update({"cluster": c.activation()["cluster"], "status": copy.status, "associated": copy.associated or []})
+            context.update({"cluster": c.activation()["cluster"], "status": copy.full_status(), "associated": copy.associated or []})
             for summary in current:
                 summary.update(cluster, context)
         rendered = [summary.render() for summary in current]
@@ -258,13 +317,14 @@ class Reports:
             if copy is None or cluster not in self.views.members.get(pkey, set()):
                 continue
             body = {"apiVersion": f"{EDGE}/v1alpha1", "kind": "ReportedStatus",
-                    "metadata": {"name": f"{cluster}.{summary_name(pkey[1], ref)}"[:253],
+                    "metadata": {"name": full_name(cluster, pkey[1], ref),
                                  "labels": {"edge.vapi.dev/cluster": cluster, "edge.vapi.dev/placement": pkey[1]}},
                     "spec": {"cluster": cluster, "object": {"apiVersion": ref.api_version, "kind": ref.kind,
                                                             "namespace": ref.namespace, "name": ref.name}},
-                    "status": {"generation": copy.generation, "observedGeneration": copy.observed, **copy.status,
+                    "status": {"generation": copy.generation, "observedGeneration": copy.observed, **copy.full_status(),
                                **({"associated": copy.associated} if copy.associated is not None else {})}}
             await self._put(ref.workspace, "reportedstatuses", body)
+            self.full_objects.setdefault((ref, pkey), set()).add(cluster)
 
     async def _put(self, ws: str, resource: str, body: Obj) -> None:
         """Create or replace one of vapi's own result objects (no managedFields: vapi wrote it)."""
@@ -285,6 +345,16 @@ class Reports:
 
         await storage.guaranteed_update(self.backend, key, put, create=True)
 
+    async def _delete(self, ws: str, resource: str, name: str) -> None:
+        res = builtin().lookup(EDGE, "v1alpha1", resource)
+        assert res is not None
+        key = objects.key(ws, res, "", name)
+        try:
+            current = await self.backend.get(key)
+            await self.backend.delete(key, revision=current.mod_revision)
+        except (storage_errors.KeyNotFound, storage_errors.Conflict):
+            pass  # gone already, or rewritten since: the next fold looks again
+
     async def close(self) -> None:
         await self._folds.close()
 
@@ -293,5 +363,20 @@ def _describe(ref: Ref) -> str:
     return f"reports for {ref.resource}/{ref.name} in {ref.workspace} not folded in"
 
 
-def _opt_int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+def _check(item: Any, i: int) -> None:
+    """A report item's shape; a 400 naming the field otherwise."""
+    if not isinstance(item, dict):
+        raise errors.bad_request(f"items[{i}]: must be an object")
+    for k in ("workspace", "apiVersion", "kind", "name"):
+        if not isinstance(item.get(k), str) or not item[k]:
+            raise errors.bad_request(f"items[{i}].{k}: Required value")
+    if item.get("namespace") is not None and not isinstance(item["namespace"], str):
+        raise errors.bad_request(f"items[{i}].namespace: must be a string")
+    if item.get("status") is not None and not isinstance(item["status"], dict):
+        raise errors.bad_request(f"items[{i}].status: must be an object")
+    for k in ("generation", "observedGeneration", "desiredReplicas"):
+        value = item.get(k)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            raise errors.bad_request(f"items[{i}].{k}: must be an integer")
+    if item.get("associated") is not None and not isinstance(item["associated"], list):
+        raise errors.bad_request(f"items[{i}].associated: must be a list")

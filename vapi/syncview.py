@@ -336,6 +336,7 @@ class SyncViews:
         refs: set[Ref] = set()
         ns_cache: dict[str, dict[str, str]] = {}
         same: set[Ref] = set()  # only its status (or bookkeeping) changed: the edges need nothing
+        left: set[Ref] = set()  # deleted, or no longer selected by a placement: what was reported of it goes
         for r, _, _, now in changed:
             digest = _digest(now) if now is not None else None
             if digest is not None and self.digests.get(r) == digest:
@@ -356,6 +357,8 @@ class SyncViews:
                     selected.add(r)
                 else:
                     selected.discard(r)
+                    if was_in:
+                        left.add(r)
                 if is_in and was_in and r in same:
                     continue
                 if is_in or was_in:
@@ -365,6 +368,7 @@ class SyncViews:
         if clusters and refs:
             self._record(ev.revision, refs, frozenset(clusters))
             self._kick_status()
+        self._tell(left, clusters)
 
     def _tell(self, refs: set[Ref], clusters: set[str]) -> None:
         if refs:
