@@ -154,6 +154,7 @@ class Syncer:
     # per object: (center generation, edge generation) of the last apply
     generations: dict[plan.Identity, tuple[int | None, int | None]] = field(default_factory=dict)
     reported: dict[plan.Identity, bytes] = field(default_factory=dict)  # what the center was last told
+    epoch: str = ""  # of the center's memory of reports, from the view's bookmarks
     adopted: set[plan.Identity] = field(default_factory=set)  # applied, but there before: never deleted
     undeleted: set[plan.Identity] = field(default_factory=set)  # left the view, delete failed
 
@@ -266,7 +267,14 @@ class Syncer:
                             return False
                         raise CenterError(int(obj.get("code") or 0), str(obj.get("message", "")))
                     if kind == "BOOKMARK":
-                        self.rv = str(obj.get("metadata", {}).get("resourceVersion", self.rv))
+                        meta = obj.get("metadata") or {}
+                        self.rv = str(meta.get("resourceVersion", self.rv))
+                        epoch = str((meta.get("annotations") or {}).get(plan.REPORTS_EPOCH, ""))
+                        if epoch and epoch != self.epoch:
+                            if self.epoch:
+                                log.info("the center's reports are new (it restarted): reporting everything again")
+                            self.reported.clear()
+                            self.epoch = epoch
                     elif kind in ("ADDED", "MODIFIED"):
                         self.apply(obj)
                     elif kind == "DELETED":

@@ -14,6 +14,7 @@ CREATE_ONLY = "edge.vapi.dev/create-only"
 LOCAL_FIELDS = "edge.vapi.dev/local-fields"
 GENERATION = "edge.vapi.dev/generation"
 ASSOCIATED = "edge.vapi.dev/associated"
+REPORTS_EPOCH = "edge.vapi.dev/reports-epoch"  # on view bookmarks: a new one means report everything again
 ASSOCIATED_SHOWN = 100  # per object and report
 FIELD_MANAGER = "vapi-syncer"
 LOCAL_FIELD_MANAGER = "vapi-syncer-local"  # sets localFields once, at creation

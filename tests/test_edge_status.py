@@ -380,3 +380,25 @@ def test_bad_reports_are_refused_whole(fleet: Fleet) -> None:
     copy = center_get(fleet, "reportedstatus", "e1.strict.deployment.strict.st")
     assert copy["status"]["availableReplicas"] == 1  # the good item of the refused batches was not taken either
 
+
+def test_a_restarted_center_gets_every_report_again(fleet: Fleet) -> None:
+    """Contributions live in the center's memory: after it restarts, syncers see a new epoch
+    on their view's bookmarks and report everything again, changed or not. (Last in this
+    file: it restarts the shared center.)"""
+    c = fleet.center
+    c.kubectl("apply", "-f", "-", input=json.dumps(placement("again", "again")))
+    c.kubectl("create", "namespace", "again")
+    c.kubectl("-n", "again", "create", "deployment", "a", "--image=a:1")
+    for name in CLUSTERS:
+        wait_for(lambda n=name: edge_deployment(fleet, n, "again", "a"), f"a on {name}")
+        roll_out(fleet, name, "again", "a", available=0 if name == "e1" else None)
+    wait_for(lambda: center_get(fleet, "deployment", "a", "-n", "again")["metadata"]["annotations"]["vapi.dev/clusters"] == "4/5 ready",
+             "four of five ready")
+    port = c.base.rsplit(":", 1)[1]
+    c.stop()
+    c.extra = ["--port", port]  # the syncers' kubeconfigs name this port
+    c.start()
+    roll_out(fleet, "e1", "again", "a")  # one cluster changes; the four others have nothing new to say
+    summary = wait_for(lambda: (s := center_get(fleet, "deployment", "a", "-n", "again"))["metadata"]["annotations"]["vapi.dev/clusters"]
+                       == "5/5 ready" and s, "five of five ready after the restart")
+    assert isinstance(summary, dict) and summary["status"]["availableReplicas"] == 1

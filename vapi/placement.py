@@ -39,6 +39,9 @@ LOCAL_FIELDS = "edge.vapi.dev/local-fields"
 FLEET_ANNOTATION = "vapi.dev/clusters"  # written back at the center: "12/15 ready"
 GENERATION = "edge.vapi.dev/generation"  # the center object's generation this copy is made from
 ASSOCIATED = "edge.vapi.dev/associated"  # which edge-made objects the syncer reports with this one
+# on the sync view's bookmarks: which memory of reports the center holds; when it changes (the
+# center restarted), syncers report everything again
+REPORTS_EPOCH = "edge.vapi.dev/reports-epoch"
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 # Never synced: what only makes sense in the cluster that made it, and vapi's own kinds.

@@ -9,8 +9,8 @@ changed objects are then, in one debounced pass,
 - stored per cluster as a `ReportedStatus` only for placements asking for it
   (`statusCollection.full: true`).
 Contributions live in memory (they grow with clusters x reported objects, a few hundred
-bytes each, identical statuses shared); after a restart the syncers, which list their views
-again, report everything again.
+bytes each, identical statuses shared); after a restart the syncers report everything again:
+they see a new `epoch` on their view's bookmarks (`placement.REPORTS_EPOCH`).
 """
 
 from __future__ import annotations
@@ -76,6 +76,9 @@ class Reports:
         # a burst of reports becomes one fold (and write) per object
         self._folds = coalesce.Coalescer(self._dirty, self._fold, _describe, log=log, name="status reports")
         self.reports = 0
+        # names this memory of reports: on the sync view's bookmarks, so that syncers whose
+        # reports a restarted center no longer holds send them again
+        self.epoch = ids.new_uid()
         views.listeners.append(self.touch)
 
     def touch(self, refs: set[Ref], clusters: set[str]) -> None:

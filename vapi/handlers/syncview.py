@@ -14,7 +14,7 @@ import orjson
 from aiohttp import web
 
 from storage import errors as storage_errors
-from vapi import errors
+from vapi import errors, placement
 from vapi.handlers import Call
 from vapi.handlers.watch import BOOKMARK_SECONDS, _error_status
 from vapi.http import decode_object, media_type, query_bool, query_int, read_body, respond
@@ -47,8 +47,11 @@ async def serve(call: Call) -> web.StreamResponse:
     async def send(kind: str, obj: Obj) -> None:
         await resp.write(orjson.dumps({"type": kind, "object": obj}) + b"\n")
 
+    epoch = call.state.reports.epoch
+
     def bookmark(revision: int) -> Obj:
-        return {"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": str(revision)}}
+        return {"apiVersion": "v1", "kind": "List",
+                "metadata": {"resourceVersion": str(revision), "annotations": {placement.REPORTS_EPOCH: epoch}}}
 
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
