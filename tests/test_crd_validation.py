@@ -156,3 +156,30 @@ def test_custom_resource_errors_in_kubes_words(vapi: VapiProcess, namespace: str
     assert changed.returncode != 0
     assert 'spec.image: Invalid value: "httpd": image is immutable' in changed.stderr
     vapi.kubectl("delete", "crd", "gizmos.example.com")
+
+
+def test_custom_resources_are_pruned_and_defaulted_before_validation(vapi: VapiProcess, namespace: str) -> None:
+    """apiextensions-apiserver: nulls of fields that are not nullable are pruned before
+    defaulting, so a default fills them; nullable nulls stay (and are not defaulted); required
+    fields are checked after defaulting, and server-side apply validates the merged object,
+    not a manager's partial configuration."""
+    schema = {"type": "object", "properties": {"spec": {"type": "object", "required": ["image", "size"], "properties": {
+        "image": {"type": "string"}, "size": {"type": "integer", "default": 1}, "note": {"type": "string"},
+        "extra": {"type": "string", "nullable": True, "default": "x"}}}}}
+    code, _ = post(vapi, CRDS, crd("doodads", versions=schema_v1(schema), names={"plural": "doodads", "kind": "Doodad"}))
+    assert code == 201
+    vapi.kubectl("wait", "--for=condition=established", "crd/doodads.example.com", "--timeout=10s")
+    path = f"/clusters/root/apis/example.com/v1/namespaces/{namespace}/doodads"
+    code, out = post(vapi, path, {"apiVersion": "example.com/v1", "kind": "Doodad", "metadata": {"name": "d"},
+                                  "spec": {"image": "nginx", "size": None, "note": None, "extra": None}})
+    assert code == 201, out
+    assert out["spec"] == {"image": "nginx", "size": 1, "extra": None}
+    # a second manager applies only the field it owns, without the required ones
+    code, _, body = vapi.request("PATCH", f"{path}/d?fieldManager=annotator", json.dumps(
+        {"apiVersion": "example.com/v1", "kind": "Doodad", "metadata": {"name": "d"}, "spec": {"note": "hi"}}).encode(),
+        headers={"Content-Type": "application/apply-patch+yaml"})
+    assert code == 200, body
+    assert json.loads(body)["spec"] == {"image": "nginx", "size": 1, "extra": None, "note": "hi"}
+    code, status = post(vapi, path, {"apiVersion": "example.com/v1", "kind": "Doodad", "metadata": {"name": "e"}, "spec": {}})
+    assert code == 422 and causes(status) == ["spec.image: Required value"]
+    vapi.kubectl("delete", "crd", "doodads.example.com")

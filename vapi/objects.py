@@ -200,6 +200,7 @@ class Objects:
         validation.validate_create(res, obj)
         normalize(res, obj)
         validation.validate_kind(res, obj)
+        validation.validate_custom(res, obj)
         celrules.validate(res, obj)
         name = meta["name"]
         if res.namespaced:
@@ -296,6 +297,7 @@ class Objects:
         normalize(res, new)
         validation.validate_update(res, new, old)
         validation.validate_kind(res, new, old, recorded_as or subresource)
+        validation.validate_custom(res, new)
         celrules.validate(res, new, old)
         if res.group == "apiextensions.k8s.io" and res.kind == "CustomResourceDefinition":
             from vapi import crds
@@ -426,6 +428,7 @@ NORMALIZE = {("", "Secret"): _secret}
 
 def normalize(res: Resource, obj: Obj) -> None:
     if res.schema is not None:
+        schemas.drop_nulls(obj, res.schema)
         schemas.apply_defaults(obj, res.schema)
     fix = NORMALIZE.get((res.group, res.kind))
     if fix is not None:

@@ -284,6 +284,30 @@ def _plan(schema: Schema | None) -> tuple[int, Any, Any, Schema | None]:
     return plan
 
 
+def drop_nulls(obj: Any, schema: Schema | None) -> None:
+    """Drop null values of fields that are not `nullable` (a custom resource's pruning before
+    defaulting: a default then fills the field), in place."""
+    node = resolve(schema)
+    if node is None or not isinstance(obj, (dict, list)):
+        return
+    if isinstance(obj, list):
+        item = node.get("items")
+        if isinstance(item, dict):
+            for value in obj:
+                drop_nulls(value, item)
+        return
+    props = node.get("properties") or {}
+    extra = node.get("additionalProperties")
+    for name in [k for k, v in obj.items() if v is None]:
+        sub = props.get(name, extra if name not in props else None)
+        if isinstance(sub, dict) and not (resolve(sub) or {}).get("nullable"):
+            del obj[name]
+    for name, value in obj.items():
+        sub = props.get(name, extra if name not in props else None)
+        if isinstance(sub, dict):
+            drop_nulls(value, sub)
+
+
 def apply_defaults(obj: Any, schema: Schema | None) -> None:
     """Fill absent fields that declare a `default` (structural schema defaulting), in place."""
     node = resolve(schema)

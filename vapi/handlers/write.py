@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from vapi import crvalidation, errors, quantity, schemas, tokens
+from vapi import errors, quantity, schemas, tokens
 from vapi.handlers import Call
 from vapi.handlers.read import list_options
 from vapi.http import decode_object, dry_run, field_manager, field_validation, media_type, read_body, respond
@@ -68,8 +68,6 @@ def check_fields(call: Call, obj: Obj, *, applying: bool = False) -> None:
             kind, version = call.res.kind, call.res.version
             raise errors.bad_request(f'{kind} in version "{version}" cannot be handled as a {kind}: {e}') from None
     unknown = schemas.unknown_fields(obj, schema, prune=mode != "Strict")
-    if custom and not (unknown and mode == "Strict"):
-        validate_custom(call, obj, schema)
     if not unknown or mode == "Ignore":
         return
     if mode == "Strict":
@@ -83,18 +81,6 @@ def check_fields(call: Call, obj: Obj, *, applying: bool = False) -> None:
         raise errors.bad_request(
             f'{res.kind} in version "{res.version}" cannot be handled as a {res.kind}: strict decoding error: {listed}')
     call.warnings.extend(f'unknown field "{u}"' for u in unknown)
-
-
-def validate_custom(call: Call, obj: Obj, schema: schemas.Schema) -> None:
-    """A custom resource against its CRD's structural schema: 422 Invalid with one cause per
-    failing field, as kube-apiserver's validation of custom resources answers
-    (vapi/crvalidation.py)."""
-    body = {k: v for k, v in obj.items() if k != "metadata"}
-    props = {k: v for k, v in (schema.get("properties") or {}).items() if k != "metadata"}
-    causes = crvalidation.causes(body, {**schema, "properties": props})
-    if causes:
-        name = obj.get("metadata", {}).get("name", "") if isinstance(obj.get("metadata"), dict) else ""
-        raise errors.invalid(call.res.group, call.res.kind, str(name), causes)
 
 
 # kube-apiserver refuses to delete these (its NamespaceLifecycle admission)
