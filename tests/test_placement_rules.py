@@ -59,10 +59,24 @@ def test_cluster_selection_by_labels_and_cel() -> None:
     pytest.param({"clusterSelector": {"matchExpressions": [{"key": "a", "operator": "Near"}]}}, "spec.clusterSelector", id="bad-op"),
     pytest.param({"customizations": [{"mergePatch": {}, "jsonPatch": []}]}, "spec.customizations[0]", id="two-patches"),
     pytest.param({"objects": "all"}, "spec.objects", id="objects-not-list"),
+    pytest.param({"clusterPredicate": "cluster.name"}, "spec.clusterPredicate", id="cel-not-a-bool"),
+    pytest.param({"clusterPredicate": 'region == "eu"'}, "spec.clusterPredicate", id="cel-undeclared-variable"),
+    pytest.param({"clusterPredicate": "nosuch(cluster.name)"}, "spec.clusterPredicate", id="cel-undefined-function"),
 ])
 def test_invalid_specs_name_the_field(spec: dict, field: str) -> None:
     with pytest.raises(placement.Invalid, match=field.replace("[", r"\[").replace("]", r"\]")):
         placement.compile_rules("root", "p", spec)
+
+
+@pytest.mark.parametrize("predicate,message", [
+    pytest.param('cluster.properties.zone == "a"', "no such key: zone", id="missing-property"),
+    pytest.param("1 / (size(cluster.labels) - 1) == 1", "division by zero", id="division-by-zero"),
+    pytest.param('size(cluster.labels) == 0 ? true : "yes"', "must evaluate to a bool", id="not-a-bool-here"),
+])
+def test_predicate_failing_for_one_cluster_is_that_clusters_error(predicate: str, message: str) -> None:
+    rules = placement.compile_rules("root", "p", {"clusterPredicate": predicate})
+    with pytest.raises(placement.CustomizationError, match=message):
+        rules.selects_cluster(placement.Cluster("eu3", {"region": "eu"}, {}))
 
 
 def test_customization_merges_by_container_name_and_types_references() -> None:

@@ -176,9 +176,11 @@ class Rules:
             return True
         try:
             result = _program(self.predicate).execute(cluster.activation())
-        except (ValueError, KeyError, TypeError, RuntimeError) as e:
-            raise CustomizationError(f"clusterPredicate on cluster {cluster.name}: {e}") from e
-        return result is True
+        except Exception as e:  # any evaluation failure (a missing key, 1/0) concerns this cluster only
+            raise CustomizationError(f"clusterPredicate on cluster {cluster.name}: {_cel_error(e)}") from e
+        if not isinstance(result, bool):
+            raise CustomizationError(f"clusterPredicate on cluster {cluster.name}: must evaluate to a bool, not {_cel_type(result)}")
+        return result
 
     def selects_object(self, group: str, resource: str, obj: Obj, namespace_labels: Mapping[str, str] | None = None) -> bool:
         return syncable(group, resource) and any(s.matches(group, resource, obj, namespace_labels) for s in self.objects)
@@ -189,6 +191,38 @@ def _program(expression: str) -> Any:
     return cel.compile(expression)
 
 
+def _cel_error(e: Exception) -> str:
+    if isinstance(e, KeyError):  # the library's message is the bare key
+        return f"no such key: {e.args[0] if e.args else ''}"
+    return str(e)
+
+
+def _cel_type(value: Any) -> str:
+    return {str: "string", int: "int", float: "double", list: "list", dict: "map", bytes: "bytes"}.get(type(value), type(value).__name__)
+
+
+def _check_predicate(predicate: str) -> None:
+    """Refuse what cannot work for any cluster: a syntax error, a name other than `cluster`,
+    an undefined function, a result that is not a bool. Whether a cluster has the labels or
+    properties it reads is known only per cluster (reported in the placement's status)."""
+    try:
+        program = _program(predicate)
+    except (ValueError, RuntimeError, TypeError) as e:
+        raise Invalid(f"spec.clusterPredicate: {e}") from e
+    unknown = sorted(set(program.variables()) - {"cluster"})
+    if unknown:
+        raise Invalid(f"spec.clusterPredicate: Invalid value: undeclared reference to {unknown[0]!r}: "
+                      "only cluster.name, cluster.labels and cluster.properties are defined")
+    try:
+        result = program.execute(Cluster("", {}, {}).activation())
+    except RuntimeError as e:  # an undefined function: it fails for every cluster
+        raise Invalid(f"spec.clusterPredicate: {e}") from e
+    except Exception:  # depends on the cluster (a label or property it lacks): judged per cluster
+        return
+    if not isinstance(result, bool):
+        raise Invalid(f"spec.clusterPredicate: Invalid value: must evaluate to a bool, not {_cel_type(result)}")
+
+
 def compile_rules(workspace: str, name: str, spec: Any) -> Rules:
     """Raises Invalid for a spec that cannot be used (the message names the field)."""
     if not isinstance(spec, dict):
@@ -197,10 +231,7 @@ def compile_rules(workspace: str, name: str, spec: Any) -> Rules:
     if not isinstance(predicate, str):
         raise Invalid("spec.clusterPredicate: must be a CEL expression")
     if predicate:
-        try:
-            _program(predicate)
-        except (ValueError, RuntimeError, TypeError) as e:
-            raise Invalid(f"spec.clusterPredicate: {e}") from e
+        _check_predicate(predicate)
     raw_objects = spec.get("objects") or []
     if not isinstance(raw_objects, list):
         raise Invalid("spec.objects: must be a list")
