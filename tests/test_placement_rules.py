@@ -79,6 +79,20 @@ def test_predicate_failing_for_one_cluster_is_that_clusters_error(predicate: str
         rules.selects_cluster(placement.Cluster("eu3", {"region": "eu"}, {}))
 
 
+@pytest.mark.parametrize("customization", [
+    pytest.param({"mergePatch": {"metadata": {"name": "other"}}}, id="rename"),
+    pytest.param({"mergePatch": {"metadata": "gone"}}, id="metadata-not-a-map"),
+    pytest.param({"jsonPatch": [{"op": "replace", "path": "/kind", "value": "StatefulSet"}]}, id="change-kind"),
+    pytest.param({"mergePatch": {"spec": {"$patch": "frob"}}}, id="bad-directive"),
+    pytest.param({"mergePatch": {"spec": {"template": {"spec": {"containers": [{"image": "x"}]}}}}}, id="no-merge-key"),
+])
+def test_a_customization_that_cannot_make_a_copy_is_that_pairs_error(customization: dict) -> None:
+    """Never another exception: the view of every cluster would fail with it."""
+    rules = placement.compile_rules("root", "p", {"customizations": [customization]})
+    with pytest.raises(placement.CustomizationError, match="web"):
+        placement.customize(rules, "apps", "deployments", deployment(), EU, schemas.for_kind("apps", "v1", "Deployment"))
+
+
 def test_customization_merges_by_container_name_and_types_references() -> None:
     rules = placement.compile_rules("root", "p", {"customizations": [
         {"target": {"apiGroup": "apps", "resource": "deployments", "name": "web"},

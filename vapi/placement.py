@@ -29,7 +29,7 @@ from typing import Any
 import cel
 import orjson
 
-from vapi import defaults, patch, schemas, selectors, summaries
+from vapi import defaults, errors, patch, schemas, selectors, summaries
 
 Obj = dict[str, Any]
 
@@ -392,10 +392,13 @@ def customize(rules: Rules, group: str, resource: str, obj: Obj, cluster: Cluste
                 ops = [{**op, "value": substitute(op["value"], cluster, _schema_at(schema, str(op.get("path", ""))))}
                        if isinstance(op, dict) and "value" in op else op for op in c.json_patch]
                 out = patch.json_patch(out, ops)
-        except patch.PatchError as e:
+        except (patch.PatchError, errors.APIError) as e:  # the patch functions refuse bad input with API errors
             raise CustomizationError(f"customization of {resource}/{obj.get('metadata', {}).get('name')} for cluster {cluster.name}: {e}") from e
         if not isinstance(out, dict):
             raise CustomizationError(f"customization of {resource} for cluster {cluster.name} did not leave an object")
+    if _identity(out) != _identity(obj):  # the edge copy must stay the object it is a copy of
+        raise CustomizationError(f"customization of {resource}/{obj.get('metadata', {}).get('name')} for cluster {cluster.name} "
+                                 "may not change its apiVersion, kind, name or namespace")
     meta = out.setdefault("metadata", {})
     annotations = dict(meta.get("annotations") or {})
     paths = [p for g, r, p in rules.local_fields if glob_any((g,), group) and glob_any((r,), resource)]
@@ -408,6 +411,13 @@ def customize(rules: Rules, group: str, resource: str, obj: Obj, cluster: Cluste
     if annotations:
         meta["annotations"] = annotations
     return out
+
+
+def _identity(obj: Obj) -> tuple[Any, ...]:
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict):
+        return (obj.get("apiVersion"), obj.get("kind"), meta)
+    return (obj.get("apiVersion"), obj.get("kind"), meta.get("name"), meta.get("namespace") or "")
 
 
 def source_label(workspace: str) -> str:
