@@ -100,6 +100,8 @@ def glob_any(patterns: tuple[str, ...], value: str) -> bool:
 
 
 def _matcher(sel: Any, where: str) -> selectors.Matcher:
+    if isinstance(sel, dict):  # a misspelt matchLabels would select everything
+        _known_fields(sel, LABEL_SELECTOR_FIELDS, where)
     try:
         return selectors.from_label_selector(sel)
     except ValueError as e:
@@ -240,6 +242,7 @@ def compile_rules(workspace: str, name: str, spec: Any) -> Rules:
         where = f"spec.objects[{i}]"
         if not isinstance(o, dict):
             raise Invalid(f"{where}: must be an object")
+        _known_fields(o, OBJECT_FIELDS, where)  # a misspelt field would widen the selection
         ns = o.get("namespaces")
         objs.append(ObjectSelector(
             groups=_patterns(o.get("apiGroup", ""), f"{where}.apiGroup", ("",)),
@@ -250,25 +253,29 @@ def compile_rules(workspace: str, name: str, spec: Any) -> Rules:
             namespace_labels=None if o.get("namespaceSelector") is None else _matcher(o["namespaceSelector"], f"{where}.namespaceSelector"),
         ))
     customs = []
-    for i, c in enumerate(spec.get("customizations") or []):
+    for i, c in enumerate(_list(spec, "customizations")):
         where = f"spec.customizations[{i}]"
         if not isinstance(c, dict):
             raise Invalid(f"{where}: must be an object")
+        _known_fields(c, CUSTOMIZATION_FIELDS, where)
         has_merge, has_json = "mergePatch" in c, "jsonPatch" in c
         if has_merge == has_json:
             raise Invalid(f"{where}: exactly one of mergePatch and jsonPatch")
-        if has_json and not isinstance(c["jsonPatch"], list):
-            raise Invalid(f"{where}.jsonPatch: must be a list of operations")
+        if has_json:
+            _check_json_patch(c["jsonPatch"], f"{where}.jsonPatch")
         if has_merge and not isinstance(c["mergePatch"], dict):
             raise Invalid(f"{where}.mergePatch: must be an object")
+        _check_references(c["mergePatch"] if has_merge else c["jsonPatch"], f"{where}.{'mergePatch' if has_merge else 'jsonPatch'}")
         customs.append(Customization(_matcher(c.get("clusterSelector"), f"{where}.clusterSelector"),
                                      _target(c.get("target"), f"{where}.target"), c.get("mergePatch"), c.get("jsonPatch")))
     local = []
-    for i, f in enumerate(spec.get("localFields") or []):
+    for i, f in enumerate(_list(spec, "localFields")):
         if not isinstance(f, dict) or not isinstance(f.get("path"), str) or not f["path"]:
             raise Invalid(f"spec.localFields[{i}]: want apiGroup, resource and path")
+        _known_fields(f, LOCAL_FIELD_FIELDS, f"spec.localFields[{i}]")
+        _strings(f, ("apiGroup", "resource"), f"spec.localFields[{i}]")
         local.append((str(f.get("apiGroup", "")), str(f.get("resource", "*")), f["path"]))
-    create_only = tuple(_target(t, f"spec.createOnly[{i}]") for i, t in enumerate(spec.get("createOnly") or []))
+    create_only = tuple(_target(t, f"spec.createOnly[{i}]") for i, t in enumerate(_list(spec, "createOnly")))
     collection = spec.get("statusCollection") or {}
     if not isinstance(collection, dict):
         raise Invalid("spec.statusCollection: must be an object")
@@ -326,7 +333,73 @@ def _target(raw: Any, where: str) -> Target:
         return Target("*", "*", "*", "*")
     if not isinstance(raw, dict):
         raise Invalid(f"{where}: must be an object")
+    _known_fields(raw, TARGET_FIELDS, where)
+    _strings(raw, tuple(TARGET_FIELDS), where)
     return Target(str(raw.get("apiGroup", "")), str(raw.get("resource", "*")), str(raw.get("namespace", "*")), str(raw.get("name", "*")))
+
+
+LABEL_SELECTOR_FIELDS = frozenset({"matchLabels", "matchExpressions"})
+OBJECT_FIELDS = frozenset({"apiGroup", "resources", "namespaces", "namespaceSelector", "names", "labelSelector"})
+CUSTOMIZATION_FIELDS = frozenset({"clusterSelector", "target", "mergePatch", "jsonPatch"})
+TARGET_FIELDS = frozenset({"apiGroup", "resource", "namespace", "name"})
+LOCAL_FIELD_FIELDS = frozenset({"apiGroup", "resource", "path"})
+JSON_PATCH_OPS = ("add", "remove", "replace", "move", "copy", "test")
+
+
+def _list(spec: Obj, key: str) -> list[Any]:
+    value = spec.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise Invalid(f"spec.{key}: must be a list")
+    return value
+
+
+def _known_fields(raw: Obj, known: frozenset[str], where: str) -> None:
+    unknown = sorted(str(k) for k in raw if k not in known)
+    if unknown:
+        raise Invalid(f"{where}.{unknown[0]}: Forbidden: unknown field (supported: {', '.join(sorted(known))})")
+
+
+def _strings(raw: Obj, keys: tuple[str, ...], where: str) -> None:
+    for k in keys:
+        if k in raw and not isinstance(raw[k], str):
+            raise Invalid(f"{where}.{k}: must be a string")
+
+
+def _check_json_patch(ops: Any, where: str) -> None:
+    """The operations of RFC 6902 with the members each needs; whether a path exists is
+    known only per object (a failure is that (object, cluster) pair's)."""
+    if not isinstance(ops, list):
+        raise Invalid(f"{where}: must be a list of operations")
+    for j, op in enumerate(ops):
+        here = f"{where}[{j}]"
+        if not isinstance(op, dict):
+            raise Invalid(f"{here}: must be an object with op and path")
+        if op.get("op") not in JSON_PATCH_OPS:
+            raise Invalid(f"{here}.op: Unsupported value: {op.get('op')!r}: supported values: {', '.join(JSON_PATCH_OPS)}")
+        for member in ("path", *(("from",) if op["op"] in ("move", "copy") else ())):
+            pointer = op.get(member)
+            if not isinstance(pointer, str) or (pointer and not pointer.startswith("/")):
+                raise Invalid(f"{here}.{member}: Invalid value: must be a JSON pointer (\"\" or starting with \"/\")")
+        if op["op"] in ("add", "replace", "test") and "value" not in op:
+            raise Invalid(f"{here}.value: Required value")
+
+
+def _check_references(value: Any, where: str) -> None:
+    """Every `$(cluster.` must begin a reference vapi can resolve: a misspelt one would
+    otherwise reach the edges as literal text."""
+    if isinstance(value, str):
+        rest = REFERENCE.sub("", value)
+        if "$(cluster" in rest:
+            raise Invalid(f"{where}: Invalid value: {value!r}: a reference is $(cluster.name), "
+                          "$(cluster.labels.<key>) or $(cluster.properties.<key>)")
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _check_references(v, f"{where}.{k}")
+    elif isinstance(value, list):
+        for j, v in enumerate(value):
+            _check_references(v, f"{where}[{j}]")
 
 
 # -- customizing one copy -------------------------------------------------------------------
