@@ -174,14 +174,16 @@ class Syncer:
 
     # -- applying -----------------------------------------------------------------------
 
-    def apply(self, obj: plan.Obj) -> None:
+    def apply(self, obj: plan.Obj, *, missing: bool = False) -> None:
+        """Apply one object of the view; `missing`: it was applied before and is gone from
+        the edge (made again as new: its local fields are set again)."""
         ident = plan.identity(obj)
         if not plan.syncable(obj):
             return
         self.desired[ident] = obj
         body, local, create_only = plan.split(obj)
         try:
-            new = ident not in self.managed and ident not in self.adopted and not self.edge.exists(body)
+            new = missing or (ident not in self.managed and ident not in self.adopted and not self.edge.exists(body))
             if create_only and not new:
                 self.adopted.add(ident)
                 self.failures.pop(ident, None)
@@ -192,6 +194,7 @@ class Syncer:
             self.generations[ident] = (plan.generation_of(obj), edge_generation)
             if new:  # made by this syncer: it may delete it when it leaves the view
                 self.managed.add(ident)
+                self.adopted.discard(ident)
                 self._save()
             elif ident not in self.managed:
                 self.adopted.add(ident)  # there before: kept in step, never deleted
@@ -291,16 +294,18 @@ class Syncer:
         kinds = {(i[0], i[1]) for i in self.desired if i in self.managed or i in self.adopted}
         batch = []
         cache: dict[tuple[str, str], list[plan.Obj]] = {}  # edge objects of associated kinds, read once per round
-        for api_version, kind in sorted(kinds):
+        for api_version, kind in sorted(kinds, key=lambda k: (plan.rank({"kind": k[1]}), k)):  # namespaces, CRDs first
             try:
                 live_objects = self.edge.list_sourced(api_version, kind)
             except Exception as e:  # the kind is gone or the edge is away: next round
                 log.warning("status of %s.%s not read: %s", kind, api_version, e)
                 continue
+            seen = set()
             for live in live_objects:
                 ident = plan.identity({**live, "apiVersion": api_version, "kind": kind})
                 if ident not in self.desired:
                     continue
+                seen.add(ident)
                 body, _, create_only = plan.split(self.desired[ident])
                 if not create_only and not plan.holds(live, body):
                     log.info("%s drifted at the edge: applying it again", plan.describe(ident))
@@ -316,6 +321,7 @@ class Syncer:
                 digest = json.dumps(entry, sort_keys=True).encode()
                 if self.reported.get(ident) != digest:
                     batch.append((ident, entry, digest))
+            self._make_again(api_version, kind, seen)
         if batch:
             self.center.call("POST", f"{self.inventory_path}/{self.cluster}/report",
                              body={"apiVersion": "edge.vapi.dev/v1alpha1", "kind": "StatusReport",
@@ -323,6 +329,17 @@ class Syncer:
             for ident, _, digest in batch:
                 self.reported[ident] = digest
         return len(batch)
+
+    def _make_again(self, api_version: str, kind: str, seen: set[plan.Identity]) -> None:
+        """Objects of the kind that were applied and are gone from the edge (deleted there,
+        or their source label removed): the most thorough drift, repaired the same way.
+        Create-only objects are the edge's once made; what failed waits for the resync."""
+        for ident, obj in list(self.desired.items()):
+            if (ident[0], ident[1]) != (api_version, kind) or ident in seen or ident in self.failures:
+                continue
+            if (ident in self.managed or ident in self.adopted) and not plan.split(obj)[2]:
+                log.info("%s is gone from the edge: making it again", plan.describe(ident))
+                self.apply(obj, missing=True)
 
     def _candidates(self, spec: list[plan.Obj], cache: dict[tuple[str, str], list[plan.Obj]]) -> dict[tuple[str, str], list[plan.Obj]]:
         for entry in spec:

@@ -377,6 +377,20 @@ def test_syncer_credential_reads_only_its_own_view(fleet: Fleet) -> None:
     assert code == 403
 
 
+def test_objects_deleted_at_the_edge_are_made_again(fleet: Fleet) -> None:
+    """The full resync is 300 s away: the status rounds notice what is gone."""
+    edge = fleet.edges["eu1"]
+    wait_for(lambda: edge_get(edge, "deployment", "web", "-n", "shop"), "the Deployment on eu1")
+    edge.kubectl("-n", "shop", "scale", "deployment", "web", "--replicas=9")
+    edge.kubectl("-n", "shop", "delete", "deployment", "web")
+    edge.kubectl("-n", "shop", "delete", "configmap", "settings")
+    cm = wait_for(lambda: edge_get(edge, "configmap", "settings", "-n", "shop"), "the ConfigMap made again")
+    assert isinstance(cm, dict) and cm["data"] == {"mode": "edge"}
+    dep = wait_for(lambda: edge_get(edge, "deployment", "web", "-n", "shop"), "the Deployment made again")
+    assert isinstance(dep, dict) and dep["spec"]["replicas"] == int(REPLICAS["eu1"])  # local fields set again, as at creation
+    assert dep["spec"]["template"]["spec"]["containers"][0]["image"] == f"{REGISTRY['eu1']}/web:1"
+
+
 def test_relabelling_moves_the_workload_and_deleting_removes_it(fleet: Fleet) -> None:
     wait_for(lambda: edge_get(fleet.edges["us1"], "deployment", "web", "-n", "shop"), "the Deployment on us1")
     fleet.center.kubectl("label", "edgecluster", "us1", "region=ap", "--overwrite")
