@@ -157,6 +157,9 @@ class Syncer:
     epoch: str = ""  # of the center's memory of reports, from the view's bookmarks
     adopted: set[plan.Identity] = field(default_factory=set)  # applied, but there before: never deleted
     undeleted: set[plan.Identity] = field(default_factory=set)  # left the view, delete failed
+    # namespaces that left the view while objects of the view still live in them: deleting
+    # one would delete those too; it goes when the last of them does
+    emptying: set[plan.Identity] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         try:
@@ -181,6 +184,7 @@ class Syncer:
         if not plan.syncable(obj):
             return
         self.desired[ident] = obj
+        self.emptying.discard(ident)
         body, local, create_only = plan.split(obj)
         try:
             new = missing or (ident not in self.managed and ident not in self.adopted and not self.edge.exists(body))
@@ -213,13 +217,28 @@ class Syncer:
             log.warning("apply %s: %s", plan.describe(ident), message)
 
     def remove(self, ident: plan.Identity) -> None:
+        """An object left the view: delete it from the edge if this syncer made it."""
+        self._remove(ident)
+        namespace = ("v1", "Namespace", "", ident[2])
+        if ident[2] and namespace in self.emptying and not self._holds(ident[2]):
+            self._remove(namespace)
+
+    def _holds(self, namespace: str) -> bool:
+        """Whether objects of the view live in the namespace."""
+        return any(i[2] == namespace for i in self.desired)
+
+    def _remove(self, ident: plan.Identity) -> None:
         self.desired.pop(ident, None)
         self.generations.pop(ident, None)
         self.reported.pop(ident, None)
         self.failures.pop(ident, None)
         self.adopted.discard(ident)
+        self.emptying.discard(ident)
         if ident not in self.managed:
             return  # not created by this syncer: not its to delete
+        if ident[:3] == ("v1", "Namespace", "") and self._holds(ident[3]):
+            self.emptying.add(ident)  # kept while the view still has objects in it
+            return
         try:
             self.edge.delete(ident)
         except Exception as e:
@@ -240,10 +259,11 @@ class Syncer:
         wanted = {plan.identity(o) for o in items}
         for obj in items:
             self.apply(obj)
-        for ident in sorted(self.managed - wanted, key=lambda i: i[1] == "Namespace"):
-            self.remove(ident)
+        # what left the view while this syncer was not watching (its failures too)
+        stale = (self.managed | set(self.desired) | set(self.failures) | self.adopted | self.emptying) - wanted
         self.desired = {i: o for i, o in self.desired.items() if i in wanted}
-        self.adopted &= wanted
+        for ident in sorted(stale, key=lambda i: i[1] == "Namespace"):  # namespaces last
+            self.remove(ident)
         self.reported.clear()  # the center may have restarted: tell it everything again
         self.rv = str(view["metadata"]["resourceVersion"])
         log.info("view of %s listed at %s: %d objects, %d failing", self.cluster, self.rv, len(items), len(self.failures))

@@ -391,6 +391,54 @@ def test_objects_deleted_at_the_edge_are_made_again(fleet: Fleet) -> None:
     assert dep["spec"]["template"]["spec"]["containers"][0]["image"] == f"{REGISTRY['eu1']}/web:1"
 
 
+def test_a_namespace_leaving_the_view_stays_while_objects_of_the_view_live_in_it(fleet: Fleet) -> None:
+    center, edge = fleet.center, fleet.edges["eu1"]
+    center.kubectl("create", "namespace", "kept")
+    center.kubectl("-n", "kept", "create", "configmap", "inside", "--from-literal=k=v")
+    for name, objects in (("kept-ns", [{"apiGroup": "", "resources": ["namespaces"], "names": ["kept"]}]),
+                          ("kept-cm", [{"apiGroup": "", "resources": ["configmaps"], "namespaces": ["kept"]}])):
+        center.kubectl("apply", "-f", "-", input=json.dumps({
+            "apiVersion": "edge.vapi.dev/v1alpha1", "kind": "Placement", "metadata": {"name": name},
+            "spec": {"clusterSelector": {"matchLabels": {"region": "eu"}}, "objects": objects}}))
+    wait_for(lambda: edge_get(edge, "configmap", "inside", "-n", "kept"), "the ConfigMap on eu1")
+    center.kubectl("delete", "placement", "kept-ns")  # the namespace leaves the view, its ConfigMap does not
+    time.sleep(3)
+    assert edge_get(edge, "configmap", "inside", "-n", "kept") is not None
+    status = json.loads(center.kubectl("get", "edgecluster", "eu1", "-o", "json").stdout)["status"]
+    assert not any("inside" in f["object"] for f in status["failures"]), status
+    center.kubectl("delete", "placement", "kept-cm")  # the last object in it goes: so does the namespace the syncer made
+    wait_for(lambda: edge_get(edge, "namespace", "kept") is None, "kept gone from eu1")
+
+
+def test_what_left_the_view_while_the_syncer_was_away_is_gone_when_it_is_back(fleet: Fleet) -> None:
+    center, edge = fleet.center, fleet.edges["eu1"]
+    sprocket_crd = json.loads(json.dumps(CRD).replace("gadget", "sprocket").replace("Gadget", "Sprocket"))
+    center.kubectl("apply", "-f", "-", input=json.dumps(sprocket_crd))  # at the center only: the edge refuses its objects
+    wait_for(lambda: center.kubectl("get", "sprockets.example.com", check=False).returncode == 0, "the Sprocket kind at the center")
+    center.kubectl("apply", "-f", "-", input=json.dumps({"apiVersion": "example.com/v1", "kind": "Sprocket",
+                                                         "metadata": {"name": "s1", "namespace": "default"}, "spec": {"size": 1}}))
+    center.kubectl("-n", "default", "create", "configmap", "while-away", "--from-literal=k=v")
+    center.kubectl("apply", "-f", "-", input=json.dumps({
+        "apiVersion": "edge.vapi.dev/v1alpha1", "kind": "Placement", "metadata": {"name": "away"},
+        "spec": {"clusterSelector": {"matchLabels": {"region": "eu"}},
+                 "objects": [{"apiGroup": "*", "resources": ["sprockets", "configmaps"], "namespaces": ["default"],
+                              "names": ["s1", "while-away"]}]}}))
+    wait_for(lambda: edge_get(edge, "configmap", "while-away", "-n", "default"), "while-away on eu1")
+
+    def failing() -> list[str]:
+        status = json.loads(center.kubectl("get", "edgecluster", "eu1", "-o", "json").stdout)["status"]
+        return [f["object"] for f in status["failures"]]
+
+    wait_for(lambda: any("Sprocket" in f for f in failing()), "the refused Sprocket in eu1's status")
+    old = fleet.syncers["eu1"]
+    old.terminate()
+    old.wait(15)
+    center.kubectl("delete", "placement", "away")
+    fleet.syncers["eu1"] = subprocess.Popen(old.args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    wait_for(lambda: edge_get(edge, "configmap", "while-away", "-n", "default") is None, "while-away gone from eu1")
+    wait_for(lambda: not any("Sprocket" in f for f in failing()), "the Sprocket's failure gone from eu1's status")
+
+
 def test_relabelling_moves_the_workload_and_deleting_removes_it(fleet: Fleet) -> None:
     wait_for(lambda: edge_get(fleet.edges["us1"], "deployment", "web", "-n", "shop"), "the Deployment on us1")
     fleet.center.kubectl("label", "edgecluster", "us1", "region=ap", "--overwrite")
