@@ -322,6 +322,21 @@ def test_bad_status_reports_get_a_status(fleet: Fleet, body: bytes, code: int) -
     assert missing == 404
 
 
+def test_edge_clusters_are_registered_only_in_the_inventory_workspace(fleet: Fleet) -> None:
+    """Anywhere else an EdgeCluster would never get a sync view: refused, by every way of making one."""
+    subprocess.run([sys.executable, "-m", "vapi.cli", "workspace", "create", "root:elsewhere", "--data-dir", fleet.center.data_dir],
+                   capture_output=True, text=True, cwd=ROOT, timeout=60, check=True)
+    out = subprocess.run([sys.executable, "-m", "vapi.cli", "cluster", "register", "lost", "--data-dir", fleet.center.data_dir,
+                          "--inventory", "root:elsewhere"], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert out.returncode == 1 and "400" in out.stderr and "inventory workspace 'root'" in out.stderr, out.stderr
+    cluster = json.dumps({"apiVersion": "edge.vapi.dev/v1alpha1", "kind": "EdgeCluster", "metadata": {"name": "lost"}})
+    for verb in (["create"], ["apply", "--server-side"]):
+        out = fleet.center.kubectl("--server", f"{fleet.center.base}/clusters/root:elsewhere", *verb, "-f", "-",
+                                   input=cluster, check=False)
+        assert out.returncode != 0 and "BadRequest" in out.stderr and "inventory workspace" in out.stderr, out.stderr
+    assert "lost" not in fleet.center.kubectl("--server", f"{fleet.center.base}/clusters/root:elsewhere", "get", "edgeclusters").stdout
+
+
 def test_a_cluster_whose_syncer_went_quiet_is_not_ready(fleet: Fleet) -> None:
     import datetime
 

@@ -12,7 +12,7 @@ from aiohttp import web
 from vapi import apply, errors, patch, schemas
 from vapi.handlers import Call
 from vapi.handlers import scale as scale_handlers
-from vapi.handlers.write import check_fields
+from vapi.handlers.write import check_fields, check_workspace
 from vapi.http import decode_object, dry_run, field_manager, media_type, query_bool, read_body, respond
 
 JSON_PATCH = "application/json-patch+json"
@@ -83,6 +83,7 @@ async def server_side_apply(call: Call, config: Obj) -> web.StreamResponse:
         new = apply.apply(live, config, schema, manager, res.group_version, force, i.subresource)
         try:
             if live is None:
+                check_workspace(call)
                 if not dry:
                     await call.state.quota.admit(i.workspace, res.resource, i.name)
                 out = await objects.create(res, i.workspace, i.namespace, new, dry_run=dry)

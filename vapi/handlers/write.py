@@ -87,6 +87,18 @@ def check_fields(call: Call, obj: Obj, *, applying: bool = False) -> None:
 IMMORTAL_NAMESPACES = ("default", "kube-system", "kube-public")
 
 
+def check_workspace(call: Call) -> None:
+    """Kinds that mean something in one workspace only are refused elsewhere rather than
+    stored to no effect: AccessTokens in root, EdgeClusters in the inventory workspace (a
+    cluster registered anywhere else would never get a sync view)."""
+    res, ws = call.res, call.info.workspace
+    if res.group == "tenancy.vapi.dev" and res.kind == "AccessToken" and ws != tokens.ROOT:
+        raise errors.bad_request(f"access tokens are honoured only in the {tokens.ROOT!r} workspace, not in {ws!r}")
+    inventory = call.state.views.inventory
+    if res.group == "edge.vapi.dev" and res.kind == "EdgeCluster" and ws != inventory:
+        raise errors.bad_request(f"edge clusters are registered only in the inventory workspace {inventory!r}, not in {ws!r}")
+
+
 async def create(call: Call) -> web.StreamResponse:
     i = call.info
     if call.res.namespaced and not i.namespace:
@@ -97,8 +109,7 @@ async def create(call: Call) -> web.StreamResponse:
     if call.res.group == "tenancy.vapi.dev" and call.res.kind == "Workspace":
         origin = f"{call.request.scheme}://{call.request.host}"
         obj["status"] = {"phase": "Ready", "URL": f"{origin}/clusters/{i.workspace}:{name}"}
-    if call.res.group == "tenancy.vapi.dev" and call.res.kind == "AccessToken" and i.workspace != tokens.ROOT:
-        raise errors.bad_request(f"access tokens are honoured only in the {tokens.ROOT!r} workspace, not in {i.workspace!r}")
+    check_workspace(call)
     call.request["object_name"] = name  # the audit log names what was created
     if not dry_run(call.request):
         await call.state.quota.admit(i.workspace, call.res.resource, name)
