@@ -278,6 +278,12 @@ def test_sync_view_is_a_list_and_a_resumable_watch(fleet: Fleet) -> None:
     later = events(f"resourceVersion={resume}", lambda seen: any(e["type"] == "MODIFIED" for e in seen))
     assert [e["object"]["metadata"]["labels"]["watched"] for e in later if e["type"] == "MODIFIED"] == ["again"]
 
+    for option in ("labelSelector=app%3Dweb", "fieldSelector=metadata.name%3Dweb", "limit=1", "continue=x"):
+        code, _, body = fleet.center.request("GET", f"/clusters/root/apis/edge.vapi.dev/v1alpha1/edgeclusters/eu1/syncview?{option}",
+                                             headers={"Authorization": f"Bearer {token}"}, auth=False)
+        status = json.loads(body)
+        assert (code, status["kind"], status["reason"]) == (400, "Status", "BadRequest"), body  # refused, never ignored
+
     gone = events("resourceVersion=1", lambda seen: any(e["type"] == "ERROR" for e in seen))
     error = next(e for e in gone if e["type"] == "ERROR")["object"]
     assert (error["kind"], error["code"], error["reason"]) == ("Status", 410, "Expired")

@@ -21,6 +21,10 @@ from vapi.http import decode_object, media_type, query_bool, query_int, read_bod
 from vapi.objects import Obj, parse_rv
 
 
+# list options a view does not honour: refused rather than ignored
+UNSUPPORTED = ("labelSelector", "fieldSelector", "limit", "continue", "resourceVersionMatch", "sendInitialEvents")
+
+
 async def serve(call: Call) -> web.StreamResponse:
     i = call.info
     views = call.state.views
@@ -28,6 +32,9 @@ async def serve(call: Call) -> web.StreamResponse:
         raise errors.APIError(404, "NotFound", f"sync views are served in the inventory workspace {views.inventory!r}")
     await call.state.objects.get(call.res, i.workspace, "", i.name)  # 404 for an unknown cluster
     q = call.request.query
+    for option in UNSUPPORTED:
+        if q.get(option) not in (None, "", "0"):
+            raise errors.bad_request(f"{option} is not supported by sync views: a view is read whole")
     if not query_bool(call.request, "watch"):
         rev, items = await views.view(i.name)
         return respond({"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": str(rev)}, "items": items})
