@@ -205,6 +205,27 @@ def test_conflicting_customizations_are_reported_not_resolved(fleet: Fleet) -> N
              "the conflict cleared")
 
 
+def test_placements_that_differ_only_in_how_the_edge_treats_an_object_agree(fleet: Fleet) -> None:
+    """A second placement of the Deployment, without its local fields and asking for its Pods
+    to be reported, sends the same content: no conflict, and the object stays in step."""
+    fleet.center.kubectl("apply", "-f", "-", input=json.dumps({
+        "apiVersion": "edge.vapi.dev/v1alpha1", "kind": "Placement", "metadata": {"name": "watcher"},
+        "spec": {"clusterSelector": {"matchLabels": {"region": "eu"}},
+                 "objects": [{"apiGroup": "apps", "resources": ["deployments"], "namespaces": ["shop"], "names": ["web"]}],
+                 "customizations": PLACEMENT["spec"]["customizations"],
+                 "statusCollection": {"associated": [{"apiVersion": "v1", "kind": "Pod", "via": "labels",
+                                                      "labelSelector": {"matchLabels": {"app": "web"}}}]}}}))
+    wait_for(lambda: json.loads(fleet.center.kubectl("get", "placement", "watcher", "-o", "json").stdout)
+             .get("status", {}).get("clusters") == 1, "watcher's status")
+    fleet.center.kubectl("-n", "shop", "annotate", "deployment", "web", "watched-by=two", "--overwrite")
+    wait_for(lambda: (edge_get(fleet.edges["eu1"], "deployment", "web", "-n", "shop") or {})["metadata"]
+             .get("annotations", {}).get("watched-by") == "two", "the change on eu1")
+    for name in ("watcher", "shop"):
+        status = json.loads(fleet.center.kubectl("get", "placement", name, "-o", "json").stdout)["status"]
+        assert not any("differently" in e for e in status["errors"]), status
+    fleet.center.kubectl("delete", "placement", "watcher")
+
+
 def test_namespace_labels_select_contents_and_edge_refusals_are_reported(fleet: Fleet) -> None:
     center = fleet.center
     center.kubectl("apply", "-f", "-", input=json.dumps({"apiVersion": "v1", "kind": "Namespace",

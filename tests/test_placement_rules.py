@@ -3,6 +3,8 @@ cluster references, what an edge copy keeps."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from vapi import defaults, placement, schemas
@@ -157,3 +159,26 @@ def test_edge_copy_drops_center_bookkeeping() -> None:
         assert gone not in meta
     assert meta["annotations"] == {"keep": "me"}  # no generation: the object had none
     assert meta["labels"][placement.SOURCE_LABEL] == "root.retail"
+
+
+def test_copies_from_several_placements_merge_unless_their_content_differs() -> None:
+    """Identical results merge, however each placement has the edge treat them (local fields,
+    create-only, associated objects); different content is a conflict (None)."""
+    def copy_by(spec: dict) -> dict:
+        rules = placement.compile_rules("root", "p", spec)
+        return placement.customize(rules, "apps", "deployments", placement.strip(deployment(), "root"), EU, None)
+
+    plain = copy_by({})
+    local = copy_by({"localFields": [{"apiGroup": "apps", "resource": "deployments", "path": "spec.replicas"}]})
+    watched = copy_by({"statusCollection": {"associated": [{"apiVersion": "apps/v1", "kind": "ReplicaSet"},
+                                                            {"apiVersion": "v1", "kind": "Pod"}]}})
+    pods = copy_by({"statusCollection": {"associated": [{"apiVersion": "v1", "kind": "Pod"}]}})
+    merged = placement.merge([plain, pods, local, watched])
+    assert merged is not None
+    annotations = merged["metadata"]["annotations"]
+    assert annotations[placement.LOCAL_FIELDS] == "spec.replicas"
+    assert [a["kind"] for a in json.loads(annotations[placement.ASSOCIATED])] == ["ReplicaSet", "Pod"]  # the owner chain kept
+    assert {k: v for k, v in merged.items() if k != "metadata"} == {k: v for k, v in plain.items() if k != "metadata"}
+    assert placement.merge([plain, plain]) == plain
+    other = copy_by({"customizations": [{"jsonPatch": [{"op": "replace", "path": "/spec/replicas", "value": 5}]}]})
+    assert placement.merge([plain, other]) is None

@@ -486,6 +486,44 @@ def customize(rules: Rules, group: str, resource: str, obj: Obj, cluster: Cluste
     return out
 
 
+CONTROL_ANNOTATIONS = (LOCAL_FIELDS, CREATE_ONLY, ASSOCIATED)  # how the edge treats a copy, not what it is
+
+
+def merge(copies: list[Obj]) -> Obj | None:
+    """One copy of an object for one cluster from the copies several placements make of it,
+    or None when their content differs (a conflict, reported). Copies that differ only in how
+    the edge treats them merge: the union of their local fields and of the associated objects
+    reported, create-only if any placement says so."""
+    def content(copy: Obj) -> bytes:
+        meta = dict(copy.get("metadata") or {})
+        annotations = {k: v for k, v in (meta.pop("annotations", None) or {}).items() if k not in CONTROL_ANNOTATIONS}
+        return orjson.dumps({**copy, "metadata": {**meta, "annotations": annotations}}, option=orjson.OPT_SORT_KEYS)
+
+    if len({content(c) for c in copies}) > 1:
+        return None
+    paths: list[str] = []
+    associated: list[Any] = []
+    create_only = False
+    controls = [(c.get("metadata") or {}).get("annotations") or {} for c in copies]
+    for annotations in sorted(controls, key=lambda a: -len(a.get(ASSOCIATED, ""))):  # the longest owner chain first
+        paths += [p for p in annotations.get(LOCAL_FIELDS, "").split(",") if p and p not in paths]
+        create_only = create_only or annotations.get(CREATE_ONLY) == "true"
+        associated += [a for a in orjson.loads(annotations.get(ASSOCIATED) or "[]") if a not in associated]
+    meta = dict(copies[0].get("metadata") or {})
+    annotations = {k: v for k, v in (meta.get("annotations") or {}).items() if k not in CONTROL_ANNOTATIONS}
+    if paths:
+        annotations[LOCAL_FIELDS] = ",".join(paths)
+    if create_only:
+        annotations[CREATE_ONLY] = "true"
+    if associated:
+        annotations[ASSOCIATED] = orjson.dumps(associated).decode()
+    if annotations:
+        meta["annotations"] = annotations
+    else:
+        meta.pop("annotations", None)
+    return {**copies[0], "metadata": meta}
+
+
 def _identity(obj: Obj) -> tuple[Any, ...]:
     meta = obj.get("metadata")
     if not isinstance(meta, dict):

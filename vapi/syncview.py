@@ -445,7 +445,7 @@ class SyncViews:
             if obj is None:
                 return None
         ns_cache = {} if ns_cache is None else ns_cache
-        results: list[tuple[str, bytes, Obj]] = []
+        results: list[tuple[str, Obj]] = []
         for key in keys:
             rules = self.rules.get(key)  # a placement may go while this awaits
             if rules is None:
@@ -456,14 +456,15 @@ class SyncViews:
                 continue
             copy = placement.customize(rules, ref.group, ref.resource, obj, cluster, schemas.of_resource(res))
             copy = placement.strip(defaults.without_defaults(copy, obj, self._defaulted(ref, res, obj)), ref.workspace)
-            results.append((key[1], orjson.dumps(copy, option=orjson.OPT_SORT_KEYS) if len(keys) > 1 else b"", copy))
-        if not results:
-            return None
-        if len({r[1] for r in results}) > 1:
+            results.append((key[1], copy))
+        if len(results) <= 1:
+            return results[0][1] if results else None
+        merged = placement.merge([r[1] for r in results])
+        if merged is None:
             names = ", ".join(sorted(r[0] for r in results))
             raise placement.CustomizationError(
                 f"placements {names} customize {ref.resource}/{ref.name} differently for cluster {cluster.name}")
-        return results[0][2]
+        return merged
 
     def _defaulted(self, ref: Ref, res: Resource, obj: Obj) -> list[tuple[Any, ...]]:
         """Where the center's apiserver defaulted the object (each edge defaults for itself),
