@@ -37,7 +37,7 @@ CASES = [
     pytest.param("GET", CMS + "?limit=abc", None, {}, 400, "BadRequest", id="bad-limit"),
     pytest.param("GET", CMS + "?resourceVersion=abc", None, {}, 400, "BadRequest", id="bad-resource-version"),
     pytest.param("GET", CMS + "?continue=garbage!!", None, {}, 400, "BadRequest", id="bad-continue"),
-    pytest.param("GET", CMS + "?resourceVersionMatch=Sometimes&resourceVersion=1", None, {}, 400, "BadRequest", id="bad-rv-match"),
+    pytest.param("GET", CMS + "?resourceVersionMatch=Sometimes&resourceVersion=1", None, {}, 422, "Invalid", id="bad-rv-match"),
     pytest.param("POST", CMS + "?dryRun=Some", json.dumps(good()).encode(), JSON, 400, "BadRequest", id="bad-dry-run"),
     pytest.param("POST", CMS + "?fieldValidation=Loose", json.dumps(good()).encode(), JSON, 400, "BadRequest", id="bad-field-validation"),
     pytest.param("POST", "/clusters/root/api/v1/namespaces/missing-ns/configmaps", json.dumps(good()).encode(), JSON, 404, "NotFound", id="missing-namespace"),

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from vapi import errors, selectors, tables
 from vapi.handlers import Call
-from vapi.http import query_int, respond
+from vapi.http import query_bool, query_int, respond
 from vapi.objects import ListOptions
 
 
@@ -16,10 +16,10 @@ def list_options(call: Call, *, watch: bool = False) -> ListOptions:
         q.get("fieldSelector", ""), selectors.supported_fields(call.res.kind, call.res.namespaced)
     )
     match = q.get("resourceVersionMatch", "")
-    if match not in ("", "Exact", "NotOlderThan"):
-        raise errors.bad_request(f'invalid resourceVersionMatch {match!r}: must be "Exact" or "NotOlderThan"')
-    if match and not watch and not q.get("resourceVersion") and not q.get("continue"):
-        raise errors.bad_request("resourceVersionMatch is forbidden unless resourceVersion is provided")
+    causes = option_causes(q.get("resourceVersion", ""), match, q.get("continue", ""),
+                           send_initial_events(call), watch=watch)
+    if causes:
+        raise errors.invalid("meta.k8s.io", "ListOptions", "", causes)
     if q.get("continue") and q.get("resourceVersion") not in (None, "", "0"):
         raise errors.bad_request("specifying resource version is not allowed when using continue")
     return ListOptions(
@@ -30,6 +30,52 @@ def list_options(call: Call, *, watch: bool = False) -> ListOptions:
         resource_version=q.get("resourceVersion", ""),
         resource_version_match=match,
     )
+
+
+def send_initial_events(call: Call) -> bool | None:
+    """The sendInitialEvents parameter: None when absent."""
+    if "sendInitialEvents" not in call.request.query:
+        return None
+    return query_bool(call.request, "sendInitialEvents")
+
+
+def _forbidden(field: str, message: str) -> dict[str, str]:
+    return {"reason": "FieldValueForbidden", "field": field, "message": f"Forbidden: {message}"}
+
+
+def _not_supported(field: str, value: str, supported: tuple[str, ...]) -> dict[str, str]:
+    listed = ", ".join(f'"{s}"' for s in supported)
+    return {"reason": "FieldValueNotSupported", "field": field,
+            "message": f'Unsupported value: "{value}": supported values: {listed}'}
+
+
+def option_causes(rv: str, match: str, cont: str, send_initial: bool | None, *, watch: bool) -> list[dict[str, str]]:
+    """What ListOptions validation refuses (422 Invalid, kind ListOptions), in the order of
+    k8s.io/apimachinery/pkg/apis/meta/internalversion/validation/validation.go."""
+    causes: list[dict[str, str]] = []
+    if watch:
+        if send_initial is not None and match != "NotOlderThan":
+            causes.append(_forbidden("resourceVersionMatch", "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan"))
+        if match:
+            if send_initial is None:
+                causes.append(_forbidden("resourceVersionMatch", "resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided"))
+            if match != "NotOlderThan":
+                causes.append(_not_supported("resourceVersionMatch", match, ("NotOlderThan",)))
+            if cont:
+                causes.append(_forbidden("resourceVersionMatch", "resourceVersionMatch is forbidden when continue is provided"))
+        return causes
+    if match:
+        if not rv:
+            causes.append(_forbidden("resourceVersionMatch", "resourceVersionMatch is forbidden unless resourceVersion is provided"))
+        if cont:
+            causes.append(_forbidden("resourceVersionMatch", "resourceVersionMatch is forbidden when continue is provided"))
+        if match not in ("Exact", "NotOlderThan"):
+            causes.append(_not_supported("resourceVersionMatch", match, ("Exact", "NotOlderThan", "")))
+        if match == "Exact" and rv == "0":
+            causes.append(_forbidden("resourceVersionMatch", 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'))
+    if send_initial is not None:
+        causes.append(_forbidden("sendInitialEvents", "sendInitialEvents is forbidden for list"))
+    return causes
 
 
 def table_include(call: Call) -> str | None:

@@ -2,10 +2,11 @@
 
 Semantics after k8s.io/apiserver/pkg/storage/cacher: no resourceVersion (or "0") starts
 with ADDED events for what exists; a resourceVersion resumes after it; watch-list
-(`sendInitialEvents=true`) ends its initial events with a BOOKMARK annotated
-`k8s.io/initial-events-end: "true"`; a resourceVersion older than the watch cache keeps gets
-an in-stream ERROR event carrying a 410 Expired Status (not an HTTP 410); objects entering or
-leaving a selector are ADDED or DELETED for that watcher.
+(`sendInitialEvents=true`, and since kube 1.34 any watch from "" or "0" without it) ends its
+initial events with a BOOKMARK annotated `k8s.io/initial-events-end: "true"` when bookmarks
+are allowed; `sendInitialEvents=false` starts from now; a resourceVersion older than the
+watch cache keeps gets an in-stream ERROR event carrying a 410 Expired Status (not an HTTP
+410); objects entering or leaving a selector are ADDED or DELETED for that watcher.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from aiohttp import web
 from storage import errors as storage_errors
 from vapi import errors, tables
 from vapi.handlers import Call
-from vapi.handlers.read import list_options, table_include
+from vapi.handlers.read import list_options, send_initial_events, table_include
 from vapi.http import query_bool, query_int
 from vapi.objects import ListOptions, Obj, matches, parse_rv
 
@@ -36,36 +37,31 @@ async def watch(call: Call) -> web.StreamResponse:
     objects = call.state.objects
     opts = list_options(call, watch=True)
     bookmarks = query_bool(request, "allowWatchBookmarks")
-    send_initial = q.get("sendInitialEvents")
-    if send_initial not in (None, "", "true", "false"):
-        raise errors.bad_request(f"invalid value for sendInitialEvents: {send_initial!r}")
+    send_initial = send_initial_events(call)
     timeout = query_int(request, "timeoutSeconds", 0) or random.uniform(1800, 3600)
     rv = q.get("resourceVersion", "")
-    initial = rv in ("", "0")
-    if send_initial in ("true", "false"):
-        if opts.resource_version_match != "NotOlderThan":
-            raise errors.invalid("meta.k8s.io", "ListOptions", "", [{
-                "reason": "FieldValueForbidden", "field": "resourceVersionMatch",
-                "message": "Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan"}])
-        if send_initial == "true" and not bookmarks:
-            raise errors.invalid("meta.k8s.io", "ListOptions", "", [{
-                "reason": "FieldValueForbidden", "field": "allowWatchBookmarks",
-                "message": "Forbidden: sendInitialEvents requires setting allowWatchBookmarks to true"}])
-        initial = send_initial == "true"
-    elif opts.resource_version_match:
-        raise errors.bad_request("resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided")
+    if send_initial is None and not opts.resource_version_match and rv in ("", "0"):
+        # kube-apiserver 1.34+ (WatchList on) makes such a watch a watch-list
+        # (metainternalversion.SetListOptionsDefaults): its initial events end with the
+        # k8s.io/initial-events-end bookmark when bookmarks are allowed
+        send_initial = True
 
     since = 0
     initial_items: list[Obj] = []
-    if initial:
+    if send_initial:
         listed = await objects.list(
             call.res, i.workspace, i.namespace,
             ListOptions(label=opts.label, fields=opts.fields, resource_version=rv if rv != "0" else ""),
         )
         initial_items = listed["items"]
         since = int(listed["metadata"]["resourceVersion"])
+    elif rv in ("", "0"):  # sendInitialEvents=false: from now on
+        try:
+            since = await objects.backend.current_revision()
+        except storage_errors.StorageError as e:
+            raise errors.from_storage(e, call.res.group, call.res.resource, "") from e
     else:
-        since = parse_rv(rv) if rv else 0
+        since = parse_rv(rv)
 
     resp = web.StreamResponse(headers={"Content-Type": "application/json", "Cache-Control": "no-cache"})
     resp.enable_chunked_encoding()
@@ -105,7 +101,7 @@ async def watch(call: Call) -> web.StreamResponse:
     try:
         for obj in initial_items:
             await send("ADDED", obj)
-        if send_initial == "true":
+        if send_initial and bookmarks:
             await send("BOOKMARK", bookmark(since, end=True))
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout

@@ -1,0 +1,85 @@
+"""API semantics a client library relies on, as kube-apiserver 1.35 answers them: option\nvalidation (422 Invalid on ListOptions/CreateOptions/DeleteOptions), what a delete returns,\ndeletion preconditions, metadata a write may not change, watch-list defaults."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from kubernetes import client, config
+from kubernetes.client.rest import ApiException
+
+from tests.apiserver import VapiProcess
+from tests.test_api_watch import create, stream
+
+CMS = "/clusters/root/api/v1/namespaces/{ns}/configmaps"
+JSON = {"Content-Type": "application/json"}
+
+
+@pytest.fixture(scope="module")
+def api(vapi: VapiProcess) -> Iterator[client.ApiClient]:
+    c = config.new_client_from_config(config_file=vapi.kubeconfig)
+    yield c
+    c.close()
+
+
+def call(vapi: VapiProcess, method: str, path: str, body: Any = None) -> tuple[int, dict[str, Any]]:
+    data = json.dumps(body).encode() if body is not None else None
+    code, _, out = vapi.request(method, path, data, headers=JSON)
+    return code, json.loads(out)
+
+
+FORBIDDEN = "FieldValueForbidden"
+NOT_SUPPORTED = "FieldValueNotSupported"
+
+
+@pytest.mark.parametrize(
+    ("query", "reason", "field", "message"),
+    [
+        pytest.param("resourceVersionMatch=Exact", FORBIDDEN, "resourceVersionMatch",
+                     "Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided", id="match-without-rv"),
+        pytest.param("resourceVersionMatch=Sometimes&resourceVersion=1", NOT_SUPPORTED, "resourceVersionMatch",
+                     'Unsupported value: "Sometimes": supported values: "Exact", "NotOlderThan", ""', id="unknown-match"),
+        pytest.param("resourceVersionMatch=Exact&resourceVersion=0", FORBIDDEN, "resourceVersionMatch",
+                     'Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"', id="exact-0"),
+        pytest.param("sendInitialEvents=true", FORBIDDEN, "sendInitialEvents",
+                     "Forbidden: sendInitialEvents is forbidden for list", id="send-initial-events-on-list"),
+        pytest.param("watch=true&resourceVersionMatch=NotOlderThan", FORBIDDEN, "resourceVersionMatch",
+                     "Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided",
+                     id="watch-match-without-send-initial-events"),
+    ],
+)
+def test_list_options_are_validated(vapi: VapiProcess, namespace: str, query: str, reason: str, field: str,
+                                    message: str) -> None:
+    code, status = call(vapi, "GET", CMS.format(ns=namespace) + "?" + query)
+    assert (code, status["reason"]) == (422, "Invalid")
+    assert status["details"] == {"group": "meta.k8s.io", "kind": "ListOptions",
+                                 "causes": [{"reason": reason, "field": field, "message": message}]}
+    assert status["message"] == f'ListOptions.meta.k8s.io "" is invalid: {field}: {message}'
+
+
+def test_list_with_match_and_resource_version(vapi: VapiProcess, namespace: str) -> None:
+    create(vapi, namespace, "a")
+    code, listed = call(vapi, "GET", CMS.format(ns=namespace))
+    rv = listed["metadata"]["resourceVersion"]
+    for match in ("Exact", "NotOlderThan"):
+        code, out = call(vapi, "GET", CMS.format(ns=namespace) + f"?resourceVersion={rv}&resourceVersionMatch={match}")
+        assert code == 200 and [i["metadata"]["name"] for i in out["items"]] == ["a"]
+    code, out = call(vapi, "GET", CMS.format(ns=namespace) + "?resourceVersion=0")
+    assert code == 200 and len(out["items"]) == 1
+
+
+def test_watch_from_now_ends_initial_events_with_a_bookmark(vapi: VapiProcess, namespace: str) -> None:
+    """kube 1.34+ treats a watch without resourceVersion as a watch-list: with bookmarks
+    allowed, its initial events end with the initial-events-end bookmark."""
+    create(vapi, namespace, "a")
+    events = stream(vapi, CMS.format(ns=namespace) + "?watch=true&allowWatchBookmarks=true", 2)
+    assert [e["type"] for e in events] == ["ADDED", "BOOKMARK"]
+    assert events[1]["object"]["metadata"]["annotations"] == {"k8s.io/initial-events-end": "true"}
+
+
+def test_watch_without_initial_events_starts_now(vapi: VapiProcess, namespace: str) -> None:
+    create(vapi, namespace, "old")
+    path = CMS.format(ns=namespace) + "?watch=true&sendInitialEvents=false&resourceVersionMatch=NotOlderThan&timeoutSeconds=1"
+    assert stream(vapi, path, 5) == []
