@@ -70,6 +70,25 @@ def test_list_with_match_and_resource_version(vapi: VapiProcess, namespace: str)
     assert code == 200 and len(out["items"]) == 1
 
 
+@pytest.mark.parametrize(
+    ("method", "suffix", "kind", "field", "message"),
+    [
+        pytest.param("POST", "?dryRun=Some", "CreateOptions", "dryRun",
+                     'Unsupported value: []string{"Some"}: supported values: "All"', id="create-dry-run"),
+        pytest.param("POST", "?fieldValidation=Loose", "CreateOptions", "fieldValidation",
+                     'Unsupported value: "Loose": supported values: "", "Ignore", "Strict", "Warn"', id="create-field-validation"),
+        pytest.param("PUT", "/x?dryRun=Some", "UpdateOptions", "dryRun",
+                     'Unsupported value: []string{"Some"}: supported values: "All"', id="update-dry-run"),
+    ],
+)
+def test_write_options_are_validated(vapi: VapiProcess, namespace: str, method: str, suffix: str, kind: str,
+                                     field: str, message: str) -> None:
+    made = create(vapi, namespace, "x")
+    code, status = call(vapi, method, CMS.format(ns=namespace) + suffix, made)
+    assert (code, status["reason"], status["details"]["kind"]) == (422, "Invalid", kind)
+    assert status["message"] == f'{kind}.meta.k8s.io "" is invalid: {field}: {message}'
+
+
 def test_watch_from_now_ends_initial_events_with_a_bookmark(vapi: VapiProcess, namespace: str) -> None:
     """kube 1.34+ treats a watch without resourceVersion as a watch-list: with bookmarks
     allowed, its initial events end with the initial-events-end bookmark."""

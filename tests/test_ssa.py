@@ -252,9 +252,11 @@ def test_apply_needs_a_field_manager_and_force_needs_apply(vapi: VapiProcess, na
     path = f"/clusters/root/api/v1/namespaces/{namespace}/configmaps/x"
     body = json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}}).encode()
     code, _, out = vapi.request("PATCH", path, body, headers={"Content-Type": "application/apply-patch+yaml"})
-    assert code == 400 and json.loads(out)["reason"] == "BadRequest"
+    assert code == 422 and json.loads(out)["message"] == (
+        'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch')
     code, _, out = vapi.request("PATCH", path + "?force=true", b"{}", headers={"Content-Type": "application/merge-patch+json"})
-    assert code == 400
+    assert code == 422 and json.loads(out)["message"] == (
+        'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch')
     code, _, out = vapi.request("PATCH", path + "?fieldManager=m&dryRun=All", body,
                                 headers={"Content-Type": "application/apply-patch+yaml"})
     created = json.loads(out)

@@ -92,18 +92,30 @@ def query_int(request: web.Request, name: str, default: int = 0) -> int:
     return n
 
 
+# The options type a write's query parameters decode into, by HTTP method
+OPTIONS_KIND = {"POST": "CreateOptions", "PUT": "UpdateOptions", "PATCH": "PatchOptions", "DELETE": "DeleteOptions"}
+
+
+def invalid_options(request: web.Request, field: str, message: str, reason: str = "FieldValueNotSupported") -> errors.APIError:
+    """422 Invalid on the request's options, as the handlers of k8s.io/apiserver/pkg/endpoints
+    answer what k8s.io/apimachinery/pkg/apis/meta/v1/validation refuses."""
+    kind = OPTIONS_KIND.get(request.method, "CreateOptions")
+    return errors.invalid("meta.k8s.io", kind, "", [{"reason": reason, "field": field, "message": message}])
+
+
 def dry_run(request: web.Request) -> bool:
     values = request.query.getall("dryRun", [])
-    for v in values:
-        if v != "All":
-            raise errors.bad_request(f'invalid dryRun value {v!r}: only "All" is supported')
+    if any(v != "All" for v in values):
+        listed = ", ".join(f'"{v}"' for v in values)
+        raise invalid_options(request, "dryRun", f'Unsupported value: []string{{{listed}}}: supported values: "All"')
     return bool(values)
 
 
 def field_validation(request: web.Request) -> str:
     value = request.query.get("fieldValidation", "")
     if value not in ("", "Ignore", "Warn", "Strict"):
-        raise errors.bad_request(f'invalid fieldValidation value {value!r}: must be one of "Ignore", "Warn", "Strict"')
+        raise invalid_options(request, "fieldValidation",
+                              f'Unsupported value: "{value}": supported values: "", "Ignore", "Strict", "Warn"')
     return value or "Warn"
 
 
@@ -111,8 +123,13 @@ def field_manager(request: web.Request) -> str:
     """The manager a write is recorded under: `fieldManager`, else the User-Agent up to its
     first "/" (as kube-apiserver derives it)."""
     manager = request.query.get("fieldManager")
-    if manager is None:
-        manager = request.headers.get("User-Agent", "").split("/", 1)[0][:128] or "unknown"
-    elif not manager or len(manager) > 128 or not manager.isprintable():
-        raise errors.bad_request(f"invalid fieldManager {manager!r}: must be 1 to 128 printable characters")
+    if manager is None or manager == "":
+        return request.headers.get("User-Agent", "").split("/", 1)[0][:128] or "unknown"
+    if len(manager.encode()) > 128:
+        raise invalid_options(request, "fieldManager", "Too long: may not be more than 128 bytes", "FieldValueTooLong")
+    for i, ch in enumerate(manager):
+        if not ch.isprintable():
+            raise invalid_options(request, "fieldManager",
+                                  f'Invalid value: "{manager}": invalid character U+{ord(ch):04X} (at position {i})',
+                                  "FieldValueInvalid")
     return manager

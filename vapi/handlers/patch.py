@@ -13,7 +13,7 @@ from vapi import apply, errors, patch, schemas
 from vapi.handlers import Call
 from vapi.handlers import scale as scale_handlers
 from vapi.handlers.write import check_fields, check_workspace
-from vapi.http import decode_object, dry_run, field_manager, media_type, query_bool, read_body, respond
+from vapi.http import decode_object, dry_run, field_manager, invalid_options, media_type, query_bool, read_body, respond
 
 JSON_PATCH = "application/json-patch+json"
 MERGE_PATCH = "application/merge-patch+json"
@@ -39,8 +39,9 @@ async def read_patch(call: Call) -> tuple[str, Any]:
     kind = media_type(call.request)
     if kind not in (JSON_PATCH, MERGE_PATCH, STRATEGIC, APPLY[0]):
         raise errors.unsupported_media_type(kind)
-    if call.request.query.get("force") not in (None, "", "false") and kind != APPLY[0]:
-        raise errors.bad_request("force is only valid for apply patches")
+    if call.request.query.get("force") not in (None, "") and kind != APPLY[0]:
+        raise invalid_options(call.request, "force", "Forbidden: may not be specified for non-apply patch",
+                              "FieldValueForbidden")
     raw = await read_body(call.request)
     if kind == APPLY[0]:
         return kind, decode_object(raw, "application/yaml")
@@ -56,7 +57,8 @@ async def server_side_apply(call: Call, config: Obj) -> web.StreamResponse:
     q = call.request.query
     manager = q.get("fieldManager")
     if not manager:
-        raise errors.bad_request("PATCH with application/apply-patch+yaml requires a fieldManager")
+        raise invalid_options(call.request, "fieldManager", "Required value: is required for apply patch",
+                              "FieldValueRequired")
     field_manager(call.request)
     force = query_bool(call.request, "force")
     res = call.res
