@@ -99,7 +99,10 @@ def test_kubectl_cascade_foreground_waits(vapi: VapiProcess, namespace: str) -> 
 def test_bad_propagation_policy(vapi: VapiProcess, namespace: str, policy: str) -> None:
     post(vapi, f"/clusters/root/api/v1/namespaces/{namespace}/configmaps", {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}})
     code, _, out = vapi.request("DELETE", f"/clusters/root/api/v1/namespaces/{namespace}/configmaps/x?propagationPolicy={policy}")
-    assert code == 400 and json.loads(out)["reason"] == "BadRequest"
+    status = json.loads(out)
+    assert (code, status["reason"], status["details"]["kind"]) == (422, "Invalid", "DeleteOptions")
+    assert status["message"] == ('DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: '
+                                 f'"{policy}": supported values: "Foreground", "Background", "Orphan", "nil"')
     assert "x" in names(vapi, namespace, "configmaps")
 
 

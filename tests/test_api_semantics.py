@@ -79,14 +79,75 @@ def test_list_with_match_and_resource_version(vapi: VapiProcess, namespace: str)
                      'Unsupported value: "Loose": supported values: "", "Ignore", "Strict", "Warn"', id="create-field-validation"),
         pytest.param("PUT", "/x?dryRun=Some", "UpdateOptions", "dryRun",
                      'Unsupported value: []string{"Some"}: supported values: "All"', id="update-dry-run"),
+        pytest.param("DELETE", "/x?dryRun=Some", "DeleteOptions", "dryRun",
+                     'Unsupported value: []string{"Some"}: supported values: "All"', id="delete-dry-run"),
     ],
 )
 def test_write_options_are_validated(vapi: VapiProcess, namespace: str, method: str, suffix: str, kind: str,
                                      field: str, message: str) -> None:
     made = create(vapi, namespace, "x")
-    code, status = call(vapi, method, CMS.format(ns=namespace) + suffix, made)
+    code, status = call(vapi, method, CMS.format(ns=namespace) + suffix, None if method == "DELETE" else made)
     assert (code, status["reason"], status["details"]["kind"]) == (422, "Invalid", kind)
     assert status["message"] == f'{kind}.meta.k8s.io "" is invalid: {field}: {message}'
+
+
+def test_delete_answers_with_a_status_once_gone(api: client.ApiClient, namespace: str) -> None:
+    v1 = client.CoreV1Api(api)
+    made = v1.create_namespaced_config_map(namespace, client.V1ConfigMap(metadata=client.V1ObjectMeta(name="gone")))
+    status = v1.delete_namespaced_config_map("gone", namespace)  # this client hands back the JSON as is
+    assert status == {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
+                      "details": {"name": "gone", "kind": "configmaps", "uid": made.metadata.uid}}
+    # held by a finalizer: the object comes back, marked for deletion
+    v1.create_namespaced_config_map(namespace, client.V1ConfigMap(
+        metadata=client.V1ObjectMeta(name="held", finalizers=["example.com/hold"])))
+    held = v1.delete_namespaced_config_map("held", namespace)
+    assert held["kind"] == "ConfigMap" and held["metadata"]["deletionTimestamp"]
+    # kinds whose registry returns the deleted object: services
+    v1.create_namespaced_service(namespace, client.V1Service(
+        metadata=client.V1ObjectMeta(name="svc"), spec=client.V1ServiceSpec(ports=[client.V1ServicePort(port=80)])))
+    assert v1.delete_namespaced_service("svc", namespace).metadata.name == "svc"  # typed: V1Service
+
+
+def test_delete_dry_run_in_the_body_deletes_nothing(vapi: VapiProcess, namespace: str) -> None:
+    """kubectl delete --dry-run=server sends dryRun in the DeleteOptions body."""
+    create(vapi, namespace, "kept")
+    code, out = call(vapi, "DELETE", CMS.format(ns=namespace) + "/kept",
+                     {"kind": "DeleteOptions", "apiVersion": "v1", "dryRun": ["All"], "propagationPolicy": "Background"})
+    assert code == 200 and out["status"] == "Success"
+    assert call(vapi, "GET", CMS.format(ns=namespace) + "/kept")[0] == 200
+    out_text = vapi.kubectl("delete", "configmap", "kept", "-n", namespace, "--dry-run=server").stdout
+    assert out_text.strip() == f'configmap "kept" deleted from {namespace} namespace (server dry run)'
+    assert call(vapi, "GET", CMS.format(ns=namespace) + "/kept")[0] == 200
+
+
+def test_delete_preconditions(vapi: VapiProcess, namespace: str) -> None:
+    made = create(vapi, namespace, "p")
+    uid, rv = made["metadata"]["uid"], made["metadata"]["resourceVersion"]
+    code, status = call(vapi, "DELETE", CMS.format(ns=namespace) + "/p", {"preconditions": {"uid": "other"}})
+    assert (code, status["reason"]) == (409, "Conflict")
+    assert status["message"] == (f'Operation cannot be fulfilled on ConfigMap "p": the UID in the precondition (other) '
+                                 f"does not match the UID in record ({uid}). The object might have been deleted and then recreated")
+    code, status = call(vapi, "DELETE", CMS.format(ns=namespace) + "/p", {"preconditions": {"resourceVersion": "1"}})
+    assert (code, status["reason"]) == (409, "Conflict")
+    assert status["message"] == (f'Operation cannot be fulfilled on ConfigMap "p": the ResourceVersion in the precondition (1) '
+                                 f"does not match the ResourceVersion in record ({rv}). The object might have been modified")
+    code, status = call(vapi, "DELETE", CMS.format(ns=namespace) + "/p", {"preconditions": {"uid": uid, "resourceVersion": rv}})
+    assert code == 200 and status["status"] == "Success"
+
+
+def test_deletion_bumps_generation(vapi: VapiProcess, namespace: str) -> None:
+    path = f"/clusters/root/apis/apps/v1/namespaces/{namespace}/deployments"
+    dep = {"apiVersion": "apps/v1", "kind": "Deployment",
+           "metadata": {"name": "d", "finalizers": ["example.com/hold"]},
+           "spec": {"selector": {"matchLabels": {"app": "d"}},
+                    "template": {"metadata": {"labels": {"app": "d"}}, "spec": {"containers": [{"name": "c", "image": "i"}]}}}}
+    code, made = call(vapi, "POST", path, dep)
+    assert code == 201 and made["metadata"]["generation"] == 1
+    code, marked = call(vapi, "DELETE", path + "/d")
+    assert code == 200 and marked["metadata"]["deletionTimestamp"] and marked["metadata"]["generation"] == 2
+    marked["metadata"]["finalizers"] = []
+    code, _ = call(vapi, "PUT", path + "/d", marked)
+    assert code == 200 and call(vapi, "GET", path + "/d")[0] == 404
 
 
 def test_watch_from_now_ends_initial_events_with_a_bookmark(vapi: VapiProcess, namespace: str) -> None:
@@ -102,3 +163,15 @@ def test_watch_without_initial_events_starts_now(vapi: VapiProcess, namespace: s
     create(vapi, namespace, "old")
     path = CMS.format(ns=namespace) + "?watch=true&sendInitialEvents=false&resourceVersionMatch=NotOlderThan&timeoutSeconds=1"
     assert stream(vapi, path, 5) == []
+
+
+def test_python_client_delete_collection(api: client.ApiClient, namespace: str) -> None:
+    v1 = client.CoreV1Api(api)
+    for name, tier in (("a", "x"), ("b", "x"), ("c", "y")):
+        v1.create_namespaced_config_map(namespace, client.V1ConfigMap(
+            metadata=client.V1ObjectMeta(name=name, labels={"tier": tier})))
+    v1.delete_collection_namespaced_config_map(namespace, label_selector="tier=x")
+    assert [c.metadata.name for c in v1.list_namespaced_config_map(namespace).items] == ["c"]
+    with pytest.raises(ApiException) as e:
+        v1.list_namespaced_config_map(namespace, resource_version_match="Exact")
+    assert e.value.status == 422

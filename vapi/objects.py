@@ -351,12 +351,7 @@ class Objects:
             obj = decode(kv)
             meta = obj["metadata"]
             if preconditions:
-                if preconditions.get("uid") and preconditions["uid"] != meta.get("uid"):
-                    raise errors.conflict(res.group, res.resource, name,
-                                          f"Precondition failed: UID in precondition: {preconditions['uid']}, UID in object meta: {meta.get('uid')}")
-                if preconditions.get("resourceVersion") and preconditions["resourceVersion"] != meta["resourceVersion"]:
-                    raise errors.conflict(res.group, res.resource, name,
-                                          f"Precondition failed: ResourceVersion in precondition: {preconditions['resourceVersion']}, ResourceVersion in object meta: {meta['resourceVersion']}")
+                _check_preconditions(res, obj, preconditions)
             finalizers = meta.get("finalizers") or []
             if held and held not in finalizers and not meta.get("deletionTimestamp"):
                 finalizers = meta["finalizers"] = [*finalizers, held]
@@ -368,6 +363,8 @@ class Objects:
                 return obj
             meta["deletionTimestamp"] = clock.now()
             meta["deletionGracePeriodSeconds"] = 0
+            if meta.get("generation", 0) > 0:  # registry/store.go markAsDeleting
+                meta["generation"] += 1
             if res.resource == "namespaces":
                 obj.setdefault("status", {})["phase"] = "Terminating"
             if dry_run:
@@ -401,6 +398,28 @@ class Objects:
                     yield "MODIFIED", obj, prev, ev.revision
         finally:
             await stream.aclose()  # type: ignore[attr-defined]
+
+
+def _check_preconditions(res: Resource, obj: Obj, preconditions: Obj) -> None:
+    """DeleteOptions.preconditions: 409 Conflict in the words of rest.BeforeDelete, which
+    names the kind; namespaces and CRDs check them in their own Delete, naming the resource."""
+    meta = obj["metadata"]
+    uid, rv = preconditions.get("uid"), preconditions.get("resourceVersion")
+    own = (res.group, res.resource) in (("", "namespaces"), ("apiextensions.k8s.io", "customresourcedefinitions"))
+    if uid and uid != meta.get("uid"):
+        if own:
+            raise errors.conflict(res.group, res.resource, meta["name"],
+                                  f"Precondition failed: UID in precondition: {uid}, UID in object meta: {meta.get('uid')}")
+        raise errors.conflict(res.group, res.kind, meta["name"],
+                              f"the UID in the precondition ({uid}) does not match the UID in record ({meta.get('uid')}). "
+                              "The object might have been deleted and then recreated")
+    if rv and rv != meta["resourceVersion"]:
+        if own:
+            raise errors.conflict(res.group, res.resource, meta["name"],
+                                  f"Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {meta['resourceVersion']}")
+        raise errors.conflict(res.group, res.kind, meta["name"],
+                              f"the ResourceVersion in the precondition ({rv}) does not match the ResourceVersion in record "
+                              f"({meta['resourceVersion']}). The object might have been modified")
 
 
 def _secret(obj: Obj) -> None:

@@ -9,7 +9,7 @@ from aiohttp import web
 from vapi import errors, quantity, schemas, tokens
 from vapi.handlers import Call
 from vapi.handlers.read import list_options
-from vapi.http import decode_object, dry_run, field_manager, field_validation, media_type, read_body, respond
+from vapi.http import decode_object, dry_run, field_manager, field_validation, media_type, query_bool, read_body, respond
 
 Obj = dict[str, Any]
 
@@ -130,28 +130,77 @@ async def update(call: Call) -> web.StreamResponse:
 
 
 async def delete_options(call: Call) -> Obj:
+    """DeleteOptions as kube-apiserver's delete handlers read them: from the body when there
+    is one (the query is then ignored, dryRun included: kubectl sends it there), else from
+    the query; then checked as metav1 validation.ValidateDeleteOptions does (422 Invalid)."""
     body = await read_body(call.request)
     opts: Obj = {}
     if body.strip():
         opts = decode_object(body, media_type(call.request))
-    policy = call.request.query.get("propagationPolicy") or opts.get("propagationPolicy")
-    if policy not in (None, "Foreground", "Background", "Orphan"):
-        raise errors.bad_request(f"propagationPolicy {policy!r} is not one of Foreground, Background, Orphan")
+        dry = opts.get("dryRun")
+        if dry is not None and (not isinstance(dry, list) or not all(isinstance(v, str) for v in dry)):
+            raise errors.bad_request("DeleteOptions.dryRun: must be a list of strings")
+    else:
+        q = call.request.query
+        if q.get("propagationPolicy"):
+            opts["propagationPolicy"] = q["propagationPolicy"]
+        if q.get("orphanDependents"):
+            opts["orphanDependents"] = query_bool(call.request, "orphanDependents")
+        if "dryRun" in q:
+            opts["dryRun"] = q.getall("dryRun")
+    causes: list[dict[str, str]] = []
+    policy = opts.get("propagationPolicy")
+    if opts.get("orphanDependents") is not None and policy is not None:
+        causes.append({"reason": "FieldValueInvalid", "field": "propagationPolicy",
+                       "message": f'Invalid value: "{policy}": orphanDependents and deletionPropagation cannot be both set'})
+    if policy is not None and policy not in ("Foreground", "Background", "Orphan"):
+        causes.append({"reason": "FieldValueNotSupported", "field": "propagationPolicy",
+                       "message": f'Unsupported value: "{policy}": supported values: "Foreground", "Background", "Orphan", "nil"'})
+    dry = opts.get("dryRun") or []
+    if any(v != "All" for v in dry):
+        listed = ", ".join(f'"{v}"' for v in dry)
+        causes.append({"reason": "FieldValueNotSupported", "field": "dryRun",
+                       "message": f'Unsupported value: []string{{{listed}}}: supported values: "All"'})
+    if causes:
+        raise errors.invalid("meta.k8s.io", "DeleteOptions", "", causes)
     return opts
 
 
-def propagation(opts: Obj, call: Call) -> str:
-    policy = call.request.query.get("propagationPolicy") or opts.get("propagationPolicy")
+def propagation(opts: Obj) -> str:
+    policy = opts.get("propagationPolicy")
     if policy is None and opts.get("orphanDependents") is True:
         policy = "Orphan"
     return str(policy or "Background")
 
 
+# Kinds whose registry stores set ReturnDeletedObject: a delete answers with the object;
+# any other kind answers with a Status once the object is gone (registry/store.go finalizeDelete)
+RETURN_DELETED = {("", r) for r in ("pods", "services", "serviceaccounts", "namespaces", "persistentvolumes",
+                                    "persistentvolumeclaims")} | {
+    ("storage.k8s.io", r) for r in ("storageclasses", "csidrivers", "csinodes", "volumeattachments")} | {
+    # kube holds a deleted CRD with its customresourcecleanup finalizer and answers with it
+    ("apiextensions.k8s.io", "customresourcedefinitions")}
+
+
+def deleted_response(call: Call, out: Obj) -> web.Response:
+    """The answer to a delete: the object while finalizers hold it, else a Success Status
+    naming it (or the object itself for the RETURN_DELETED kinds)."""
+    res, meta = call.res, out.get("metadata", {})
+    if meta.get("finalizers") or (res.group, res.resource) in RETURN_DELETED or res.group.endswith("vapi.dev"):
+        return respond(out)
+    details: Obj = {"name": meta.get("name", "")}
+    if res.group:
+        details["group"] = res.group
+    details["kind"] = res.resource
+    details["uid"] = meta.get("uid", "")
+    return respond({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details})
+
+
 async def delete(call: Call) -> web.StreamResponse:
     i = call.info
     opts = await delete_options(call)
-    policy = propagation(opts, call)
-    dry = dry_run(call.request)
+    policy = propagation(opts)
+    dry = bool(opts.get("dryRun"))
     if call.res.group == "" and call.res.resource == "namespaces" and i.name in IMMORTAL_NAMESPACES:
         raise errors.forbidden(f'namespaces "{i.name}" is forbidden: this namespace may not be deleted')
     out = await call.state.objects.delete(
@@ -159,17 +208,19 @@ async def delete(call: Call) -> web.StreamResponse:
         preconditions=opts.get("preconditions"), dry_run=dry, propagation=policy,
     )
     if dry:
-        return respond(out)
+        return deleted_response(call, out)
     if call.res.resource == "namespaces" and out["metadata"].get("deletionTimestamp"):
         call.state.terminate_namespace(i.workspace, i.name)
     else:
         call.state.gc.deleted(i.workspace, call.res, out, policy)
-    return respond(out)
+    return deleted_response(call, out)
 
 
 async def delete_collection(call: Call) -> web.StreamResponse:
     i = call.info
-    policy = propagation(await delete_options(call), call)
+    delete_opts = await delete_options(call)
+    policy = propagation(delete_opts)
+    dry = bool(delete_opts.get("dryRun"))
     opts = list_options(call)
     listed = await call.state.objects.list(call.res, i.workspace, i.namespace, opts)
     for item in listed["items"]:
@@ -177,12 +228,12 @@ async def delete_collection(call: Call) -> web.StreamResponse:
         try:
             out = await call.state.objects.delete(
                 call.res, i.workspace, meta.get("namespace", ""), meta["name"],
-                dry_run=dry_run(call.request), propagation=policy,
+                dry_run=dry, propagation=policy,
             )
         except errors.APIError as e:
             if e.code != 404:
                 raise
             continue
-        if not dry_run(call.request):
+        if not dry:
             call.state.gc.deleted(i.workspace, call.res, out, policy)
     return respond(listed)
