@@ -1,4 +1,6 @@
-"""API semantics a client library relies on, as kube-apiserver 1.35 answers them: option\nvalidation (422 Invalid on ListOptions/CreateOptions/DeleteOptions), what a delete returns,\ndeletion preconditions, metadata a write may not change, watch-list defaults."""
+"""API semantics a client library relies on, as kube-apiserver 1.35 answers them: option
+validation (422 Invalid on ListOptions/CreateOptions/DeleteOptions), what a delete returns,
+deletion preconditions, metadata a write may not change, watch-list defaults."""
 
 from __future__ import annotations
 
@@ -135,7 +137,20 @@ def test_delete_preconditions(vapi: VapiProcess, namespace: str) -> None:
     assert code == 200 and status["status"] == "Success"
 
 
-def test_deletion_bumps_generation(vapi: VapiProcess, namespace: str) -> None:
+def test_update_may_not_change_uid(vapi: VapiProcess, namespace: str) -> None:
+    made = create(vapi, namespace, "u")
+    made["metadata"]["uid"] = "another"
+    code, status = call(vapi, "PUT", CMS.format(ns=namespace) + "/u", made)
+    assert (code, status["reason"]) == (422, "Invalid")
+    assert status["message"] == 'ConfigMap "u" is invalid: metadata.uid: Invalid value: "another": field is immutable'
+    # an update without uid or resourceVersion is unconditional and keeps them
+    del made["metadata"]["uid"], made["metadata"]["resourceVersion"]
+    made["data"] = {"k": "v"}
+    code, out = call(vapi, "PUT", CMS.format(ns=namespace) + "/u", made)
+    assert code == 200 and out["data"] == {"k": "v"} and out["metadata"]["uid"]
+
+
+def test_deletion_bumps_generation_and_freezes_finalizers(vapi: VapiProcess, namespace: str) -> None:
     path = f"/clusters/root/apis/apps/v1/namespaces/{namespace}/deployments"
     dep = {"apiVersion": "apps/v1", "kind": "Deployment",
            "metadata": {"name": "d", "finalizers": ["example.com/hold"]},
@@ -145,6 +160,13 @@ def test_deletion_bumps_generation(vapi: VapiProcess, namespace: str) -> None:
     assert code == 201 and made["metadata"]["generation"] == 1
     code, marked = call(vapi, "DELETE", path + "/d")
     assert code == 200 and marked["metadata"]["deletionTimestamp"] and marked["metadata"]["generation"] == 2
+    marked["metadata"]["finalizers"] = ["example.com/hold", "example.com/more"]
+    code, status = call(vapi, "PUT", path + "/d", marked)
+    assert (code, status["reason"]) == (422, "Invalid")
+    assert status["details"]["causes"] == [{
+        "reason": "FieldValueForbidden", "field": "metadata.finalizers",
+        "message": 'Forbidden: no new finalizers can be added if the object is being deleted, '
+                   'found new finalizers []string{"example.com/more"}'}]
     marked["metadata"]["finalizers"] = []
     code, _ = call(vapi, "PUT", path + "/d", marked)
     assert code == 200 and call(vapi, "GET", path + "/d")[0] == 404

@@ -293,6 +293,9 @@ class Objects:
         wanted_rv = meta.get("resourceVersion")
         if wanted_rv and wanted_rv != old["metadata"]["resourceVersion"]:
             raise errors.conflict(res.group, res.resource, name, errors.MODIFIED)
+        causes = meta_update_causes(meta, old["metadata"])
+        if causes:
+            raise errors.invalid(res.group, res.kind, name, causes)
         new = merge_update(res, old, obj, subresource)
         normalize(res, new)
         validation.validate_update(res, new, old)
@@ -479,6 +482,42 @@ def _deleted_by(obj: Obj) -> bool:
     if obj.get("kind") == "Namespace" and obj.get("spec", {}).get("finalizers"):
         return False
     return True
+
+
+def _go_time(stamp: str) -> str:
+    """A metav1.Time as Go prints it in a field error ("2006-01-02 15:04:05 +0000 UTC")."""
+    return stamp.replace("T", " ").replace("Z", " +0000 UTC")
+
+
+def meta_update_causes(new: Obj, old: Obj) -> list[dict[str, str]]:
+    """What ValidateObjectMetaAccessorUpdate (apimachinery/pkg/api/validation/objectmeta.go)
+    refuses in an update's metadata that vapi would not silently keep from the stored object:
+    another uid, a deletionTimestamp or grace period the object does not have, and new
+    finalizers on an object being deleted."""
+    causes: list[dict[str, str]] = []
+
+    def immutable(field: str, shown: str) -> None:
+        causes.append({"reason": "FieldValueInvalid", "field": f"metadata.{field}",
+                       "message": f"Invalid value: {shown}: field is immutable"})
+
+    uid = new.get("uid")
+    if uid and uid != old.get("uid"):
+        immutable("uid", f'"{uid}"')
+    stamp = new.get("deletionTimestamp")
+    if stamp and not old.get("deletionTimestamp"):
+        immutable("deletionTimestamp", _go_time(str(stamp)))
+    grace = new.get("deletionGracePeriodSeconds")
+    if grace is not None and old.get("deletionGracePeriodSeconds") is None:
+        immutable("deletionGracePeriodSeconds", str(grace))
+    finalizers = new.get("finalizers") or []
+    if old.get("deletionTimestamp") and isinstance(finalizers, list) and all(isinstance(f, str) for f in finalizers):
+        added = sorted(set(finalizers) - set(old.get("finalizers") or []))
+        if added:
+            listed = ", ".join(f'"{f}"' for f in added)
+            causes.append({"reason": "FieldValueForbidden", "field": "metadata.finalizers",
+                           "message": "Forbidden: no new finalizers can be added if the object is being deleted, "
+                                      f"found new finalizers []string{{{listed}}}"})
+    return causes
 
 
 IMMUTABLE_META = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "namespace", "selfLink")
