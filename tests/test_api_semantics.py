@@ -197,3 +197,9 @@ def test_python_client_delete_collection(api: client.ApiClient, namespace: str) 
     with pytest.raises(ApiException) as e:
         v1.list_namespaced_config_map(namespace, resource_version_match="Exact")
     assert e.value.status == 422
+
+
+def test_bad_continue_token(vapi: VapiProcess, namespace: str) -> None:
+    code, status = call(vapi, "GET", CMS.format(ns=namespace) + "?continue=garbage!!")
+    assert (code, status["reason"]) == (400, "BadRequest")
+    assert status["message"].startswith("invalid continue token: continue key is not valid")

@@ -122,3 +122,19 @@ def test_compacted_continue_token_is_410_expired(compacting: VapiProcess) -> Non
     status = json.loads(out)
     assert (code, status["reason"]) == (410, "Expired")
     assert "continue parameter is too old" in status["message"]
+    # as etcd3/errors.go: the 410 carries a token that goes on at the latest revision
+    code, _, out = compacting.request("GET", CMS.format(ns="kube-public") + f"?limit=2&continue={status['metadata']['continue']}")
+    rest = json.loads(out)
+    assert code == 200 and [i["metadata"]["name"] for i in rest["items"]] == ["page2", "page3"]
+
+
+def test_compacted_exact_list_is_410_expired(compacting: VapiProcess) -> None:
+    first = create(compacting, "default", "exact0")
+    for i in range(10):
+        create(compacting, "default", f"exact{i + 1}")
+    time.sleep(1.0)
+    rv = first["metadata"]["resourceVersion"]
+    for query in (f"resourceVersion={rv}&resourceVersionMatch=Exact", f"resourceVersion={rv}&limit=1"):
+        code, _, out = compacting.request("GET", CMS.format(ns="default") + "?" + query)
+        status = json.loads(out)
+        assert (code, status["reason"], status["message"]) == (410, "Expired", "The resourceVersion for the provided list is too old.")

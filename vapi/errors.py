@@ -22,6 +22,7 @@ class APIError(Exception):
         *,
         details: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
+        list_meta: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.code = code
@@ -29,12 +30,13 @@ class APIError(Exception):
         self.message = message
         self.details = details
         self.headers = headers or {}
+        self.list_meta = list_meta  # the Status's metadata (a fresh continue token on a 410)
 
     def status(self) -> dict[str, Any]:
         body: dict[str, Any] = {
             "kind": "Status",
             "apiVersion": "v1",
-            "metadata": {},
+            "metadata": dict(self.list_meta or {}),
             "status": "Failure",
             "message": self.message,
             "reason": self.reason,

@@ -84,15 +84,24 @@ def encode_continue(revision: int, start: str) -> str:
 
 
 def decode_continue(token: str, list_prefix: str) -> tuple[int, str]:
+    """(revision, key to start after) of a continue token, refused in the words of
+    k8s.io/apiserver/pkg/storage/continue.go; a negative revision (a token handed out with
+    a 410) continues at the latest revision."""
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         data = orjson.loads(raw)
         rv, start = int(data["rv"]), str(data["start"])
     except (binascii.Error, ValueError, KeyError, TypeError, orjson.JSONDecodeError) as e:
-        raise errors.bad_request(f"continue key is not valid: {e}") from e
-    if rv <= 0 or start.startswith("/") or ".." in start.split("/"):
-        raise errors.bad_request("continue key is not valid: bad resource version or key")
-    return rv, list_prefix + start
+        raise errors.bad_request(f"invalid continue token: continue key is not valid: {e}") from e
+    if rv == 0:
+        raise errors.bad_request("invalid continue token: continue key is not valid: "
+                                 "incorrect encoded start resourceVersion (version meta.k8s.io/v1)")
+    if not start:
+        raise errors.bad_request("invalid continue token: continue key is not valid: "
+                                 "encoded start key empty (version meta.k8s.io/v1)")
+    if start.startswith("/") or ".." in start.split("/"):
+        raise errors.bad_request(f"invalid continue token: continue key is not valid: {start}")
+    return max(rv, 0), list_prefix + start
 
 
 def matches(obj: Obj, opts: ListOptions) -> bool:
@@ -141,8 +150,8 @@ class Objects:
             revision, start_after = decode_continue(opts.continue_token, list_prefix)
         elif opts.resource_version not in ("", "0"):
             wanted = parse_rv(opts.resource_version)
-            if opts.resource_version_match == "Exact":
-                revision = wanted
+            if opts.resource_version_match == "Exact" or (not opts.resource_version_match and opts.limit):
+                revision = wanted  # with a limit and no match: Exact, as kube's legacy rule
             else:
                 current = await self.backend.current_revision()
                 if wanted > current:
@@ -172,9 +181,11 @@ class Objects:
                 if not page.more:
                     break
         except storage_errors.Compacted as e:
+            # etcd3/errors.go: a continued list gets a token to go on at the latest revision
             if opts.continue_token:
-                raise errors.expired(CONTINUE_EXPIRED) from e
-            raise errors.expired(f"too old resource version: {revision} ({e.compact_revision})") from e
+                raise errors.APIError(410, "Expired", CONTINUE_EXPIRED, list_meta={
+                    "continue": encode_continue(-1, start_after[len(list_prefix):])}) from e
+            raise errors.expired("The resourceVersion for the provided list is too old.") from e
         except storage_errors.StorageError as e:
             raise errors.from_storage(e, res.group, res.resource, "") from e
         meta: Obj = {"resourceVersion": str(revision)}
