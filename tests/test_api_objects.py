@@ -104,6 +104,7 @@ def test_list_selectors_and_pagination(api: client.ApiClient, namespace: str) ->
     # with a selector the count could not be exact: kube-apiserver leaves it out
     page = v1.list_namespaced_config_map(namespace, limit=1, label_selector="tier=a")
     assert page.metadata._continue and page.metadata.remaining_item_count is None
+    assert len(v1.list_namespaced_config_map(namespace, limit=-1).items) == 9  # no limit, as in kube
     every = v1.list_config_map_for_all_namespaces(label_selector="tier=b")
     assert sorted(names(every.items)) == ["c0", "c2", "c4", "c6"]
 

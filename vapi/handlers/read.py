@@ -25,7 +25,8 @@ def list_options(call: Call, *, watch: bool = False) -> ListOptions:
     return ListOptions(
         label=selectors.parse_labels(q.get("labelSelector", "")),
         fields=fields,
-        limit=query_int(call.request, "limit"),
+        # a negative limit is no limit, as in kube-apiserver's storage
+        limit=0 if q.get("limit", "").startswith("-") and q["limit"][1:].isdigit() else query_int(call.request, "limit"),
         continue_token=q.get("continue", ""),
         resource_version=q.get("resourceVersion", ""),
         resource_version_match=match,
