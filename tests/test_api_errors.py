@@ -237,6 +237,26 @@ def test_nulls_are_decoded_as_kube_decodes_them(vapi: VapiProcess, namespace: st
     assert pod["containers"][0]["resources"] == {"limits": {"cpu": "0"}}  # the zero Quantity
 
 
+def test_empty_values_of_omitempty_fields_are_left_out(vapi: VapiProcess, namespace: str) -> None:
+    """encoding/json leaves out `omitempty` fields at their zero value ("" 0 false [] {}),
+    so kube-apiserver never stores them; pointers (replicas) and structs (resources) stay."""
+    body = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "empties", "labels": {}, "finalizers": []},
+            "spec": {"replicas": 0, "paused": False, "minReadySeconds": 0, "selector": {"matchLabels": {"app": "e"}},
+                     "template": {"metadata": {"labels": {"app": "e"}, "annotations": {}}, "spec": {
+                         "hostNetwork": False, "volumes": [], "nodeSelector": {},
+                         "containers": [{"name": "c", "image": "i", "args": [], "env": [], "workingDir": "", "resources": {}}]}}}}
+    code, _, out = vapi.request("POST", DEPLOY.format(ns=namespace), json.dumps(body).encode(), headers=JSON)
+    assert code == 201, out
+    stored = json.loads(out)
+    assert "labels" not in stored["metadata"] and "finalizers" not in stored["metadata"]
+    assert stored["spec"]["replicas"] == 0 and "paused" not in stored["spec"] and "minReadySeconds" not in stored["spec"]
+    template = stored["spec"]["template"]
+    assert "annotations" not in template["metadata"]
+    assert not {"hostNetwork", "volumes", "nodeSelector"} & set(template["spec"])
+    container = template["spec"]["containers"][0]
+    assert not {"args", "env", "workingDir"} & set(container) and container["resources"] == {}
+
+
 def test_a_crd_property_schema_of_null_is_an_empty_schema(vapi: VapiProcess) -> None:
     crd = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": {"name": "nulls.ex.com"},
            "spec": {"group": "ex.com", "scope": "Namespaced", "names": {"plural": "nulls", "kind": "Null"},

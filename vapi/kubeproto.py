@@ -45,6 +45,36 @@ def table() -> dict[str, Any]:
     return data
 
 
+_EMPTY_OF_KIND = {"string": "", "bool": False, **{t: 0 for t in INTS}, "float64": 0, "float32": 0}
+
+
+@functools.cache
+def omitted_when_empty(struct: str) -> dict[str, Any]:
+    """JSON field -> the empty value encoding/json leaves out of a Go struct (`core/v1.Container`)
+    for its `omitempty` fields: "" , 0, false, [] or {}. Pointers and structs are never left out
+    for being empty. Unknown structs: {}."""
+    data = table()
+    out: dict[str, Any] = {}
+    for _number, name, go_type, omitempty, inline in data["structs"].get(struct, ()):
+        if not omitempty or inline:
+            continue
+        underlying = data["named"].get(go_type, go_type)
+        if underlying.startswith("[]"):
+            out[name] = []
+        elif underlying.startswith("map["):
+            out[name] = {}
+        elif underlying in _EMPTY_OF_KIND:
+            out[name] = _EMPTY_OF_KIND[underlying]
+    return out
+
+
+def struct_of_definition(definition: str) -> str:
+    """The Go struct of an OpenAPI definition: `io.k8s.api.core.v1.Container` ->
+    `core/v1.Container`; "" for a name of another shape."""
+    parts = definition.split(".")
+    return f"{parts[-3]}/{parts[-2]}.{parts[-1]}" if len(parts) >= 3 else ""
+
+
 def _varint(buf: bytes, i: int) -> tuple[int, int]:
     shift = result = 0
     while True:

@@ -9,7 +9,7 @@ import json
 import os
 from typing import Any
 
-from vapi import quantity
+from vapi import kubeproto, quantity
 
 KUBE_VERSION = "1.35.0"
 Schema = dict[str, Any]
@@ -225,12 +225,14 @@ def as_decoded(obj: Any, schema: Schema | None) -> Any:
     later), a null in a string map is "", and every resource.Quantity is in canonical form
     (`0.5` -> `500m`). Raises quantity.QuantityError for a value that is no quantity, which
     the decoding refuses. For built-in kinds' schemas (they are walked by a cached plan)."""
-    shape, inner, zero, _ = _plan(schema)
+    shape, inner, zero, omit, _ = _plan(schema)
     if shape == _QUANTITY:
         return obj if obj is None else quantity.normalized(obj)
     if shape == _STRUCT and type(obj) is dict:
-        nulls = [k for k, v in obj.items() if v is None and k in inner]
-        for k in nulls:
+        # null fields, and omitempty fields at their zero value, are what Go leaves out
+        gone = [k for k, v in obj.items() if (v is None and k in inner)
+                or (k in omit and type(v) is type(omit[k]) and v == omit[k])]
+        for k in gone:
             del obj[k]
         for k, v in obj.items():
             if (type(v) in (dict, list) and k in inner) or k in zero:
@@ -251,19 +253,21 @@ def as_decoded(obj: Any, schema: Schema | None) -> Any:
 
 
 _LEAF, _QUANTITY, _STRUCT, _MAP, _LIST = range(5)
-_plans: dict[int, tuple[int, Any, Any, Schema | None]] = {}
+_Plan = tuple[int, Any, Any, dict[str, Any], Schema | None]
+_plans: dict[int, _Plan] = {}
 
 
-def _plan(schema: Schema | None) -> tuple[int, Any, Any, Schema | None]:
+def _plan(schema: Schema | None) -> _Plan:
     """(shape, properties | element schema, a null map value's replacement | a struct's
-    Quantity fields, the schema
-    itself, which keeps its id from being reused) of a built-in schema node."""
+    Quantity fields, a struct's omitempty fields with their empty values, the schema itself,
+    which keeps its id from being reused) of a built-in schema node."""
     plan = _plans.get(id(schema))
     if plan is not None:
         return plan
     node = resolve(schema)
     shape, inner = _LEAF, None
     zero: Any = None
+    omit: dict[str, Any] = {}
     if ref_name(schema) == QUANTITY:
         shape = _QUANTITY
     elif node is None or node.get("x-kubernetes-preserve-unknown-fields"):
@@ -272,6 +276,8 @@ def _plan(schema: Schema | None) -> tuple[int, Any, Any, Schema | None]:
         # for a struct, `zero` names its Quantity fields
         shape, inner = _STRUCT, node["properties"]
         zero = frozenset(k for k, sub in inner.items() if ref_name(sub) == QUANTITY)
+        name = ref_name(schema) or _definition_names().get(id(schema), "")
+        omit = kubeproto.omitted_when_empty(kubeproto.struct_of_definition(name)) if name else {}
     elif isinstance(node.get("additionalProperties"), dict):
         shape, inner = _MAP, node["additionalProperties"]
         if ref_name(inner) == QUANTITY:
@@ -280,8 +286,14 @@ def _plan(schema: Schema | None) -> tuple[int, Any, Any, Schema | None]:
             zero = ""
     elif isinstance(node.get("items"), dict):
         shape, inner = _LIST, node["items"]
-    plan = _plans[id(schema)] = (shape, inner, zero, schema)
+    plan = _plans[id(schema)] = (shape, inner, zero, omit, schema)
     return plan
+
+
+@functools.cache
+def _definition_names() -> dict[int, str]:
+    """Definitions by identity: a kind's schema is its definition itself, with no $ref."""
+    return {id(schema): name for name, schema in definitions().items()}
 
 
 def drop_nulls(obj: Any, schema: Schema | None) -> None:
