@@ -15,6 +15,10 @@ kine and kube-apiserver's storage.Interface are both built on:
   revision order, with no gap and no duplicate. Resuming from the revision of the last
   event seen continues exactly after it.
 
+A caller's mistake is refused the same way by every backend before anything is sent or
+queued: a key that is not `str` is a TypeError; one that is not valid UTF-8 (a lone
+surrogate), an empty write key or a negative revision is a ValueError; a key over
+MAX_KEY_BYTES or a value over MAX_VALUE_BYTES is errors.ValueTooLarge.
 Error behaviour per method is documented on the protocol below; every backend runs the same
 conformance suite (tests/test_storage_conformance.py).
 """
@@ -31,6 +35,9 @@ from storage import errors
 # etcd refuses requests over 1.5 MiB (--max-request-bytes); every backend keeps values under
 # it, with room for the key and the transaction around it, so data can move between them.
 MAX_VALUE_BYTES = 1_500_000
+# A guarded write's transaction carries its key up to four times (compares, operation, the
+# read on failure); with this bound they fit in what etcd accepts beside a full-size value.
+MAX_KEY_BYTES = 16_384
 
 
 class KeyValue(NamedTuple):
@@ -126,13 +133,37 @@ class Backend(Protocol):
         ...
 
 
-def checked_key(key: str) -> None:
-    """Validate a write's key before it reaches a driver, so a caller's mistake is a
-    TypeError/ValueError in the caller and never a failed batch."""
+def checked_key(key: str, *, write: bool = True) -> None:
+    """Validate a key (or, with `write=False`, a read's key or prefix, which may be empty)
+    before it reaches a driver, so a caller's mistake is a TypeError/ValueError in the caller
+    and never a failed batch of other callers' writes: keys are `str` that encode as UTF-8
+    (no lone surrogates), at most MAX_KEY_BYTES long (errors.ValueTooLarge)."""
     if not isinstance(key, str):
         raise TypeError(f"storage keys are str, not {type(key).__name__}")
-    if not key:
+    if write and not key:
         raise ValueError("empty storage key")
+    try:
+        size = len(key.encode())
+    except UnicodeEncodeError as e:
+        raise ValueError(f"storage key {key[:100]!r} is not valid UTF-8: {e.reason}") from e
+    if size > MAX_KEY_BYTES:
+        raise errors.ValueTooLarge(key, size=size, limit=MAX_KEY_BYTES, what="key")
+
+
+def checked_revision(revision: int) -> int:
+    """Validate a read's revision (0: latest); a negative one is the caller's mistake."""
+    if not isinstance(revision, int):
+        raise TypeError(f"storage revisions are int, not {type(revision).__name__}")
+    if revision < 0:
+        raise ValueError(f"negative storage revision {revision}")
+    return revision
+
+
+def checked_range(prefix: str, revision: int, start_after: str) -> None:
+    """Validate a list's or count's arguments (see checked_key, checked_revision)."""
+    checked_key(prefix, write=False)
+    checked_key(start_after, write=False)
+    checked_revision(revision)
 
 
 def checked(key: str, value: bytes | bytearray | memoryview) -> bytes:

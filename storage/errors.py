@@ -8,8 +8,9 @@
      ├── Compacted                the revision asked for is older than what is kept
      │                            (compacted history, or a watch cache window left behind)
      ├── FutureRevision           the revision asked for has not happened yet
-     ├── ValueTooLarge            a value over MAX_VALUE_BYTES (etcd's request limit, kept
-     │                            by every backend so a store can move between them)
+     ├── ValueTooLarge            a value over MAX_VALUE_BYTES or a key over MAX_KEY_BYTES
+     │                            (etcd's request limit, kept by every backend so a store
+     │                            can move between them)
      ├── Unavailable              the store cannot be reached or is closed; the operation
      │                            may or may not have been applied if it was a write
      └── InvalidURL (ValueError)  a backend URL that names no known backend
@@ -81,8 +82,12 @@ class FutureRevision(StorageError):
 
 
 class ValueTooLarge(StorageError):
-    def __init__(self, key: str, *, size: int, limit: int) -> None:
-        super().__init__(f"value of {key!r} is {size} bytes, over the limit of {limit}", key=key)
+    """A value over MAX_VALUE_BYTES, or (`what="key"`) a key over MAX_KEY_BYTES."""
+
+    def __init__(self, key: str, *, size: int, limit: int, what: str = "value") -> None:
+        name = key if len(key) <= 200 else key[:200] + "..."
+        subject = f"key {name!r}" if what == "key" else f"{what} of {name!r}"
+        super().__init__(f"{subject} is {size} bytes, over the limit of {limit}", key=key)
         self.size = size
         self.limit = limit
 

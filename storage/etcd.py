@@ -44,6 +44,8 @@ from storage.backend import (
     Page,
     checked,
     checked_key,
+    checked_range,
+    checked_revision,
     prefix_end,
 )
 
@@ -219,6 +221,8 @@ class EtcdBackend:
     # -- reads -----------------------------------------------------------------------
 
     async def get(self, key: str, *, revision: int = 0) -> KeyValue:
+        checked_key(key, write=False)
+        checked_revision(revision)
         r = await self._range({"key": _b64(key)}, revision, key)
         kvs = r.get("kvs")
         if not kvs:
@@ -228,6 +232,7 @@ class EtcdBackend:
     async def list(
         self, prefix: str, *, revision: int = 0, limit: int = 0, start_after: str = ""
     ) -> Page:
+        checked_range(prefix, revision, start_after)
         start = start_after + "\0" if start_after and start_after >= prefix else prefix
         body: dict[str, Any] = {"key": _b64(start), "range_end": _b64(prefix_end(prefix))}
         if limit > 0:
@@ -237,6 +242,7 @@ class EtcdBackend:
         return Page(items, revision or _header_rev(r), bool(r.get("more")))
 
     async def count(self, prefix: str, *, revision: int = 0, start_after: str = "") -> int:
+        checked_range(prefix, revision, start_after)
         start = start_after + "\0" if start_after and start_after >= prefix else prefix
         body = {"key": _b64(start), "range_end": _b64(prefix_end(prefix)), "count_only": True}
         r = await self._range(body, revision)
@@ -318,6 +324,8 @@ class EtcdBackend:
     async def watch(
         self, prefix: str, *, since: int, prev_kv: bool = False
     ) -> AsyncIterator[Event]:
+        checked_key(prefix, write=False)
+        checked_revision(since)
         begin, end = _b64(prefix), _b64(prefix_end(prefix))
         last = since
         failures = 0

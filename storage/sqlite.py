@@ -33,7 +33,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from storage import errors
-from storage.backend import Event, EventType, KeyValue, Page, checked, checked_key, prefix_end
+from storage.backend import (
+    Event,
+    EventType,
+    KeyValue,
+    Page,
+    checked,
+    checked_key,
+    checked_range,
+    checked_revision,
+    prefix_end,
+)
 
 log = logging.getLogger(__name__)
 
@@ -356,6 +366,8 @@ class SQLiteBackend:
         return revision
 
     async def get(self, key: str, *, revision: int = 0) -> KeyValue:
+        checked_key(key, write=False)
+        checked_revision(revision)
         db = self._db()
         if revision:
             at = self._at(revision)
@@ -378,6 +390,7 @@ class SQLiteBackend:
     async def list(
         self, prefix: str, *, revision: int = 0, limit: int = 0, start_after: str = ""
     ) -> Page:
+        checked_range(prefix, revision, start_after)
         db = self._db()
         at = self._at(revision)
         where, params = _range(prefix)
@@ -396,6 +409,7 @@ class SQLiteBackend:
         return Page([KeyValue(r[0], r[1], r[2], r[3]) for r in rows], at, more)
 
     async def count(self, prefix: str, *, revision: int = 0, start_after: str = "") -> int:
+        checked_range(prefix, revision, start_after)
         db = self._db()
         at = self._at(revision)
         where, params = _range(prefix)
@@ -419,6 +433,8 @@ class SQLiteBackend:
     async def watch(
         self, prefix: str, *, since: int, prev_kv: bool = False
     ) -> AsyncIterator[Event]:
+        checked_key(prefix, write=False)
+        checked_revision(since)
         where, params = _range(prefix, "l.key")
         cols = "l.rev, l.key, l.value, l.create_rev, l.prev_rev, l.deleted"
         if prev_kv:

@@ -14,7 +14,7 @@ import pytest
 
 import storage
 from storage import errors
-from storage.backend import Event, EventType, KeyValue
+from storage.backend import MAX_KEY_BYTES, MAX_VALUE_BYTES, Event, EventType, KeyValue
 from tests.conftest import Store
 
 
@@ -418,6 +418,9 @@ async def test_closed_backend_is_unavailable(store: Store, prefix: str) -> None:
         pytest.param("/k", None, TypeError, id="none-value"),
         pytest.param("/k", 12, TypeError, id="int-value"),
         pytest.param("/k", b"z" * (2 << 20), errors.ValueTooLarge, id="value-over-the-limit"),
+        pytest.param("/k\ud800", b"x", ValueError, id="key-not-utf8"),
+        pytest.param("/" + "k" * MAX_KEY_BYTES, b"x", errors.ValueTooLarge, id="key-over-the-limit"),
+        pytest.param("/" + "k" * (3 << 20), b"x", errors.ValueTooLarge, id="key-over-etcd-request-limit"),
     ],
 )
 async def test_bad_writes_are_refused_and_change_nothing(
@@ -432,6 +435,51 @@ async def test_bad_writes_are_refused_and_change_nothing(
     assert (await backend.list(prefix)).items == []
     assert (await backend.create(prefix + "ok", bytearray(b"fine"))).value == b"fine"
     assert (await backend.get(prefix + "ok")).value == b"fine"
+
+
+async def test_largest_key_and_value_round_trip(backend: storage.Backend, prefix: str) -> None:
+    key = prefix + "k" * (MAX_KEY_BYTES - len(prefix.encode()))
+    kv = await backend.create(key, b"z" * MAX_VALUE_BYTES)
+    kv = await backend.update(key, b"y" * MAX_VALUE_BYTES, revision=kv.mod_revision)
+    assert (await backend.get(key)).value == b"y" * MAX_VALUE_BYTES
+    assert (await backend.delete(key, revision=kv.mod_revision)).value == b"y" * MAX_VALUE_BYTES
+
+
+async def test_bad_key_fails_only_its_own_write(backend: storage.Backend, prefix: str) -> None:
+    """Writes are committed in groups (SQLite): one caller's bad key must not fail the
+    writes committed with it."""
+    good = [backend.create(prefix + f"g{i}", b"x") for i in range(40)]
+    results = await asyncio.gather(
+        *good[:20], backend.create(prefix + "bad\udfff", b"x"), *good[20:], return_exceptions=True
+    )
+    assert isinstance(results[20], ValueError)
+    assert all(isinstance(r, KeyValue) for r in results[:20] + results[21:]), results
+    assert await backend.count(prefix) == 40
+
+
+@pytest.mark.parametrize(
+    "call,error",
+    [
+        pytest.param(lambda b, p: b.get(None), TypeError, id="get-none-key"),
+        pytest.param(lambda b, p: b.get(p.encode()), TypeError, id="get-bytes-key"),
+        pytest.param(lambda b, p: b.get(p + "\ud800"), ValueError, id="get-key-not-utf8"),
+        pytest.param(lambda b, p: b.get(p, revision=-1), ValueError, id="get-negative-revision"),
+        pytest.param(lambda b, p: b.list(p + "\ud800"), ValueError, id="list-prefix-not-utf8"),
+        pytest.param(lambda b, p: b.list(p, revision=-1), ValueError, id="list-negative-revision"),
+        pytest.param(lambda b, p: b.list(p, start_after=1), TypeError, id="list-int-start-after"),
+        pytest.param(lambda b, p: b.count(p, revision=-1), ValueError, id="count-negative-revision"),
+        pytest.param(lambda b, p: b.get("/" + "k" * (3 << 20)), errors.ValueTooLarge, id="get-huge-key"),
+        pytest.param(lambda b, p: collect(b.watch(p + "\ud800", since=0), 1), ValueError,
+                     id="watch-prefix-not-utf8"),
+        pytest.param(lambda b, p: collect(b.watch(p, since=-1), 1), ValueError,
+                     id="watch-negative-revision"),
+    ],
+)
+async def test_bad_reads_are_refused_the_same_by_every_backend(
+    backend: storage.Backend, prefix: str, call: object, error: type[Exception]
+) -> None:
+    with pytest.raises(error):
+        await call(backend, prefix)  # type: ignore[operator]
 
 
 async def test_watch_ends_when_backend_closes(store: Store, prefix: str) -> None:
