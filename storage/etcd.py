@@ -17,7 +17,9 @@ Failover: the URL lists members (`etcd://h1:p1,h2:p2`); requests go to one membe
 the next when it cannot be reached. Reads are retried on another member; writes only when the
 connection was never made, since a write whose answer was lost may have been applied (the
 caller gets Unavailable and decides). Watches resume on another member from the last revision
-delivered, so a member failing costs neither a gap nor a duplicate.
+delivered, so a member failing costs neither a gap nor a duplicate. A member that hangs
+(stopped, or cut off from its cluster) is found out too: every request attempt gets a share
+of the timeout, and a watch stream silent for `watch_idle` seconds has its member probed.
 """
 
 from __future__ import annotations
@@ -52,6 +54,10 @@ from storage.backend import (
 log = logging.getLogger(__name__)
 
 REQUEST_TIMEOUT = 10.0
+# A watch stream silent this long gets its member probed (see EtcdBackend._probe).
+WATCH_IDLE = 5.0
+# No attempt on a member gets less than this, however little of the deadline is left.
+MIN_ATTEMPT_TIMEOUT = 1.0
 CONNECT_ERRORS = (aiohttp.ClientConnectorError, ConnectionRefusedError)
 TRANSPORT_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, ConnectionError, OSError)
 # Refused before being proposed: safe to retry, writes included.
@@ -92,6 +98,7 @@ class EtcdBackend:
             raise errors.InvalidURL("no etcd members given")
         self.members = members
         self.timeout = timeout
+        self.watch_idle = WATCH_IDLE
         self._clients: dict[int, _Client] = {}
         self._current = 0
         self._compact_rev = 0
@@ -157,17 +164,28 @@ class EtcdBackend:
     async def _call(self, method: str, body: dict[str, Any], *, write: bool = False) -> dict[str, Any]:
         """POST `body` to `method` on the current member, moving on to the next ones on
         failure until `timeout` has passed. A write is retried only when it cannot have been
-        applied (no connection made, or refused for want of a leader)."""
+        applied (no connection made, or refused for want of a leader).
+
+        A member that accepts connections but never answers (stopped, or cut off) must not
+        hold the whole call: each attempt gets a share of what is left of the deadline, so
+        the other members are tried in time, and a member that failed is moved past, so the
+        next call does not start with it again."""
         if self._closed:
             raise errors.Unavailable("store is closed")
         last: BaseException | None = None
-        deadline = asyncio.get_running_loop().time() + self.timeout
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout
         attempt = 0
+        n = len(self.members)
+        first = self._current
         while True:
-            index = (self._current + attempt) % len(self.members)
+            index = (first + attempt) % n
+            share = (deadline - loop.time()) / (n - attempt % n)
+            sent = False
             try:
-                client = await self._client(index)
-                async with asyncio.timeout(self.timeout):
+                async with asyncio.timeout(max(share, MIN_ATTEMPT_TIMEOUT)):
+                    client = await self._client(index)
+                    sent = True
                     result = await self._rpc(client, method, body)
                 self._current = index
                 return result
@@ -183,23 +201,31 @@ class EtcdBackend:
             except AMBIGUOUS as e:
                 last = e
                 if write:
+                    self._move_past(index)
                     raise errors.Unavailable(f"etcd: {e} (the write may have been applied)") from e
             except TRANSPORT_ERRORS as e:
                 last = e
                 await self._drop(index)
-                if write and not isinstance(e, CONNECT_ERRORS):
+                if write and sent and not isinstance(e, CONNECT_ERRORS):
+                    self._move_past(index)
                     raise errors.Unavailable(
                         f"etcd {self._name(index)}: {e!r} (the write may have been applied)"
                     ) from e
             except etcd_errors.Etcd3Exception as e:
                 raise errors.StorageError(f"etcd: {e}") from e
+            self._move_past(index)
             attempt += 1
-            now = asyncio.get_running_loop().time()
+            now = loop.time()
             if now >= deadline:
                 raise errors.Unavailable(f"no etcd member answered: {last!r}") from last
             log.warning("etcd member %s failed (%r), trying the next", self._name(index), last)
-            if attempt % len(self.members) == 0:
+            if attempt % n == 0:
                 await asyncio.sleep(min(0.05 * attempt, 0.5, deadline - now))
+
+    def _move_past(self, index: int) -> None:
+        """Start the next calls with the member after `index`, if `index` is where they start."""
+        if self._current == index:
+            self._current = (index + 1) % len(self.members)
 
     def _name(self, index: int) -> str:
         host, port = self.members[index]
@@ -344,13 +370,15 @@ class EtcdBackend:
                 }
             }
             try:
-                client = await self._client(index)
-                async with client.session.post(
-                    client._url("/watch"),
-                    data=orjson.dumps(body),
-                    timeout=aiohttp.ClientTimeout(total=None, sock_connect=self.timeout),
-                ) as resp:
-                    self._streams.add(resp)
+                async with asyncio.timeout(self._attempt_timeout()):  # until the stream starts
+                    client = await self._client(index)
+                    resp = await client.session.post(
+                        client._url("/watch"),
+                        data=orjson.dumps(body),
+                        timeout=aiohttp.ClientTimeout(total=None, sock_connect=self.timeout),
+                    )
+                self._streams.add(resp)
+                async with resp:
                     if resp.status != 200:
                         raise aiohttp.ClientResponseError(
                             resp.request_info, (), status=resp.status, message=await resp.text()
@@ -358,7 +386,16 @@ class EtcdBackend:
                     # Responses are newline-delimited JSON, one may hold many events (far
                     # beyond aiohttp's line limit), so split the stream here.
                     buf = bytearray()
-                    async for chunk in resp.content.iter_any():
+                    while True:
+                        try:
+                            chunk = await asyncio.wait_for(resp.content.readany(), self.watch_idle)
+                        except TimeoutError:
+                            # A quiet stream, or a member that stopped answering (stopped,
+                            # cut off from its cluster): only a request can tell them apart.
+                            await self._probe(client)
+                            continue
+                        if not chunk:
+                            break
                         buf += chunk
                         while (nl := buf.find(b"\n")) >= 0:
                             line = bytes(buf[:nl])
@@ -375,7 +412,7 @@ class EtcdBackend:
                     raise errors.Unavailable("store is closed") from e
                 failures += 1
                 await self._drop(index)
-                self._current = (index + 1) % len(self.members)
+                self._move_past(index)
                 if failures > 3 * len(self.members):
                     raise errors.Unavailable(f"etcd watch: no member reachable: {e!r}") from e
                 log.warning("etcd watch on %s broke (%r); resuming after %d", self._name(index), e, last)
@@ -384,6 +421,18 @@ class EtcdBackend:
                 if resp is not None:
                     self._streams.discard(resp)
                     resp = None
+
+    def _attempt_timeout(self) -> float:
+        return max(self.timeout / len(self.members), MIN_ATTEMPT_TIMEOUT)
+
+    async def _probe(self, client: _Client) -> None:
+        """A linearizable read on the member of a quiet watch stream: raises ConnectionError
+        when it does not answer in time, or answers without a leader."""
+        try:
+            async with asyncio.timeout(self._attempt_timeout()):
+                await self._rpc(client, "/kv/range", {"key": _b64(""), "count_only": True})
+        except (etcd_errors.Etcd3Exception, *TRANSPORT_ERRORS) as e:
+            raise ConnectionError(f"member does not answer: {e!r}") from e
 
     def _watch_response(self, msg: dict[str, Any], last: int, prev_kv: bool) -> builtins.list[Event]:
         if "error" in msg:
