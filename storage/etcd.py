@@ -107,7 +107,39 @@ class EtcdBackend:
 
     async def open(self) -> EtcdBackend:
         await self.current_revision()
+        await self._learn_compact_revision()
         return self
+
+    async def _learn_compact_revision(self) -> None:
+        """Read etcd's compaction revision (another replica, or this store before a restart,
+        may have compacted). etcd has no call that returns it: a read at revision 1 tells
+        whether anything was compacted, and a watch from revision 1 is then cancelled with
+        the compaction revision (etcd's watchableStore.syncWatchers). Best effort: on
+        failure the revision stays what this backend last knew."""
+        try:
+            await self._call("/kv/range", {"key": _b64(""), "count_only": True, "revision": 1})
+            return  # nothing compacted
+        except errors.Compacted:
+            pass
+        except errors.StorageError as e:
+            log.debug("etcd compaction revision unknown: %s", e)
+            return
+        body = {"create_request": {"key": _b64(""), "start_revision": 1}}
+        try:
+            client = await self._client(self._current)
+            async with asyncio.timeout(self._attempt_timeout()), client.session.post(
+                client._url("/watch"), data=orjson.dumps(body)
+            ) as resp:
+                async for line in resp.content:  # small messages: no event for key "\0"
+                    if not line.strip():
+                        continue
+                    result = orjson.loads(line).get("result", {})
+                    compact = int(result.get("compact_revision", 0))
+                    if compact or result.get("canceled"):
+                        self._compact_rev = max(self._compact_rev, compact)
+                        return
+        except (errors.StorageError, *TRANSPORT_ERRORS, orjson.JSONDecodeError) as e:
+            log.debug("etcd compaction revision unknown: %r", e)
 
     async def close(self) -> None:
         self._closed = True
@@ -237,6 +269,8 @@ class EtcdBackend:
         try:
             return await self._call("/kv/range", body)
         except errors.Compacted as e:
+            if self._compact_rev <= revision:  # compacted by someone else since we last knew
+                await self._learn_compact_revision()
             raise errors.Compacted(
                 revision=revision, compact_revision=self._compact_rev, key=key
             ) from e.__cause__

@@ -391,8 +391,10 @@ async def test_compaction_survives_restart(own_store: Store) -> None:
     await backend.compact(kv.mod_revision - 1)
     await own_store.restart()
     backend = await own_store.open()
-    with pytest.raises(errors.Compacted):
+    assert await backend.compact_revision() == kv.mod_revision - 1
+    with pytest.raises(errors.Compacted) as compacted:
         await backend.get("/k", revision=kv.mod_revision - 3)
+    assert compacted.value.compact_revision == kv.mod_revision - 1
     assert (await backend.get("/k")).value == b"4"
 
 

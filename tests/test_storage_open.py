@@ -8,6 +8,7 @@ import pytest
 
 import storage
 from storage import errors
+from hack.etcd_cluster import EtcdCluster
 from storage.compactor import Compactor
 from tests.conftest import Store
 
@@ -111,3 +112,26 @@ async def test_sqlite_path_that_cannot_be_created(tmp_path: object) -> None:
         f.write("x")
     with pytest.raises(errors.Unavailable):
         await storage.open_backend(f"sqlite://{blocker}/sub/store.db")
+
+
+async def test_etcd_compaction_by_another_replica_is_learned() -> None:
+    """Replicas share one etcd: what one compacted, the others report (compact_revision,
+    and the oldest revision a Compacted error names)."""
+    cluster = await asyncio.to_thread(EtcdCluster(1).start)
+    try:
+        one = await storage.open_backend(cluster.url)
+        two = await storage.open_backend(cluster.url)
+        kv = await one.create("/c", b"0")
+        for i in range(5):
+            kv = await one.update("/c", str(i).encode(), revision=kv.mod_revision)
+        await one.compact(kv.mod_revision - 1)
+        with pytest.raises(errors.Compacted) as compacted:
+            await two.get("/c", revision=kv.mod_revision - 3)
+        assert compacted.value.compact_revision == kv.mod_revision - 1
+        assert await two.compact_revision() == kv.mod_revision - 1
+        three = await storage.open_backend(cluster.url)
+        assert await three.compact_revision() == kv.mod_revision - 1
+        for b in (one, two, three):
+            await b.close()
+    finally:
+        await asyncio.to_thread(cluster.stop)
