@@ -57,10 +57,22 @@ async def test_sqlite_file_is_owned_by_one_process(tmp_path: object) -> None:
     await second.close()
 
 
-async def test_sqlite_synchronous_option(tmp_path: object) -> None:
-    b = await storage.open_backend(f"sqlite://{tmp_path}/n.db?synchronous=NORMAL")
+@pytest.mark.parametrize(
+    "query,level",
+    [
+        pytest.param("", 2, id="default-is-durable-FULL"),
+        pytest.param("?synchronous=NORMAL", 1, id="NORMAL"),
+        pytest.param("?synchronous=full", 2, id="full-lower-case"),
+    ],
+)
+async def test_sqlite_synchronous_option(tmp_path: object, query: str, level: int) -> None:
+    b = await storage.open_backend(f"sqlite://{tmp_path}/n.db{query}")
     await b.create("/a", b"1")
     assert (await b.get("/a")).value == b"1"
+    # Connections share the pragmas (storage/sqlite.py _connect): the reader's stand for the writer's.
+    reader = b._reader  # type: ignore[attr-defined]
+    assert reader.execute("PRAGMA synchronous").fetchone()[0] == level
+    assert reader.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     await b.close()
 
 
