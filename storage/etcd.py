@@ -138,7 +138,7 @@ class EtcdBackend:
                     if compact or result.get("canceled"):
                         self._compact_rev = max(self._compact_rev, compact)
                         return
-        except (errors.StorageError, *TRANSPORT_ERRORS, orjson.JSONDecodeError) as e:
+        except (errors.StorageError, *TRANSPORT_ERRORS, orjson.JSONDecodeError, RuntimeError) as e:
             log.debug("etcd compaction revision unknown: %r", e)
 
     async def close(self) -> None:
@@ -245,6 +245,16 @@ class EtcdBackend:
                     ) from e
             except etcd_errors.Etcd3Exception as e:
                 raise errors.StorageError(f"etcd: {e}") from e
+            except asyncio.CancelledError as e:
+                if not _foreign_cancel(e):
+                    raise
+                last = e  # before anything was sent: the member's client was being closed
+            except RuntimeError as e:  # aiohttp: "Session is closed"
+                if not self._closed:
+                    raise
+                last = e
+            if self._closed:
+                raise errors.Unavailable("store is closed") from last
             self._move_past(index)
             attempt += 1
             now = loop.time()
@@ -441,7 +451,9 @@ class EtcdBackend:
                                 last = event.revision
                                 yield event
                 raise aiohttp.ServerDisconnectedError()
-            except (*TRANSPORT_ERRORS, RuntimeError) as e:
+            except (*TRANSPORT_ERRORS, RuntimeError, asyncio.CancelledError) as e:
+                if isinstance(e, asyncio.CancelledError) and not _foreign_cancel(e):
+                    raise
                 if self._closed:
                     raise errors.Unavailable("store is closed") from e
                 failures += 1
@@ -465,7 +477,9 @@ class EtcdBackend:
         try:
             async with asyncio.timeout(self._attempt_timeout()):
                 await self._rpc(client, "/kv/range", {"key": _b64(""), "count_only": True})
-        except (etcd_errors.Etcd3Exception, *TRANSPORT_ERRORS) as e:
+        except (etcd_errors.Etcd3Exception, *TRANSPORT_ERRORS, asyncio.CancelledError) as e:
+            if isinstance(e, asyncio.CancelledError) and not _foreign_cancel(e):
+                raise
             raise ConnectionError(f"member does not answer: {e!r}") from e
 
     def _watch_response(self, msg: dict[str, Any], last: int, prev_kv: bool) -> builtins.list[Event]:
@@ -480,6 +494,15 @@ class EtcdBackend:
             raise errors.Unavailable(f"etcd watch canceled: {result.get('cancel_reason', '')}")
         events = [_event(ev, prev_kv) for ev in result.get("events", ())]
         return [e for e in events if e.revision > last]
+
+
+def _foreign_cancel(e: asyncio.CancelledError) -> bool:
+    """A CancelledError the running task did not ask for. aiohttp cancels the requests
+    waiting for a connection of a client being closed (close(), or another call dropping a
+    failed member), before anything of them was sent; that is a transport failure here,
+    not a cancellation to pass on."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() == 0
 
 
 def _b64(key: str) -> str:

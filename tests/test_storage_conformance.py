@@ -411,6 +411,29 @@ async def test_closed_backend_is_unavailable(store: Store, prefix: str) -> None:
         await backend.create(prefix + "b", b"1")
 
 
+async def test_close_during_calls_ends_each_with_a_result_or_unavailable(
+    store: Store, prefix: str
+) -> None:
+    """More calls in flight than a connection pool holds; closing the store must not leak a
+    CancelledError (or anything untyped) into the tasks that made them."""
+    backend = await store.open()
+    await backend.create(prefix + "x", b"1")
+    calls = [backend.get(prefix + "x") for _ in range(60)]
+    calls += [backend.create(prefix + f"y{i}", b"1") for i in range(60)]
+    calls += [backend.list(prefix) for _ in range(20)]
+    tasks = [asyncio.ensure_future(c) for c in calls]
+    await asyncio.sleep(0.005)
+    await backend.close()
+    async with asyncio.timeout(backend_timeout(backend)):
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+    odd = [r for r in results if isinstance(r, BaseException) and not isinstance(r, errors.Unavailable)]
+    assert not odd, odd[:3]
+
+
+def backend_timeout(backend: storage.Backend) -> float:
+    return float(getattr(backend, "timeout", 10.0)) + 5.0
+
+
 @pytest.mark.parametrize(
     "key,value,error",
     [
