@@ -81,14 +81,25 @@ class _Client(AioClient):  # type: ignore[misc]
 
 
 def parse_members(spec: str) -> list[tuple[str, int]]:
+    """`h1:p1,h2:p2` as (host, port) pairs. An IPv6 address keeps its brackets
+    (`[::1]:2379`), as it must have them in the member's URLs."""
     members = []
     for part in spec.split(","):
         host, sep, port = part.strip().rpartition(":")
-        if not sep or not host or not port.isdigit():
+        bare = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+        if (
+            not sep
+            or not bare
+            or not port.isdigit()
+            or not 0 < int(port) < 65536
+            or any(c in bare for c in "[]/@ ")
+            or (":" in bare and bare == host)  # IPv6 without brackets
+        ):
             raise errors.InvalidURL(
                 f"bad etcd member {part!r}: expected etcd://host:port[,host:port...]"
+                " (IPv6 as [addr]:port)"
             )
-        members.append((host.strip("[]"), int(port)))
+        members.append((host, int(port)))
     return members
 
 

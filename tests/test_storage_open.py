@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
 
 import pytest
 
 import storage
 from storage import errors
-from hack.etcd_cluster import EtcdCluster
+from hack.etcd_cluster import EtcdCluster, etcd_binary, free_port
 from storage.compactor import Compactor
+from storage.etcd import parse_members
 from tests.conftest import Store
 
 
@@ -26,6 +28,9 @@ from tests.conftest import Store
         pytest.param("etcd://localhost", id="etcd-without-port"),
         pytest.param("etcd://h1:2379,h2", id="etcd-member-without-port"),
         pytest.param("etcd://h1:2379/prefix", id="etcd-with-path"),
+        pytest.param("etcd://::1:2379", id="etcd-ipv6-without-brackets"),
+        pytest.param("etcd://h1:0", id="etcd-port-zero"),
+        pytest.param("etcd://h1:65536", id="etcd-port-too-large"),
     ],
 )
 async def test_bad_urls_name_the_expected_format(url: str) -> None:
@@ -147,3 +152,39 @@ async def test_etcd_compaction_by_another_replica_is_learned() -> None:
             await b.close()
     finally:
         await asyncio.to_thread(cluster.stop)
+
+
+def test_etcd_members_keep_ipv6_brackets() -> None:
+    assert parse_members("[::1]:2379,10.0.0.1:2379,etcd-2:2380") == [
+        ("[::1]", 2379), ("10.0.0.1", 2379), ("etcd-2", 2380)
+    ]
+
+
+async def test_etcd_member_on_ipv6_loopback(tmp_path: object) -> None:
+    port, peer = free_port(), free_port()
+    proc = subprocess.Popen(
+        [
+            etcd_binary(), "--data-dir", f"{tmp_path}/etcd",
+            "--listen-client-urls", f"http://[::1]:{port}",
+            "--advertise-client-urls", f"http://[::1]:{port}",
+            "--listen-peer-urls", f"http://127.0.0.1:{peer}",
+            "--initial-advertise-peer-urls", f"http://127.0.0.1:{peer}",
+            "--initial-cluster", f"default=http://127.0.0.1:{peer}",
+            "--log-level", "error",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        async with asyncio.timeout(30):
+            while True:
+                try:
+                    backend = await storage.open_backend(f"etcd://[::1]:{port}")
+                    break
+                except errors.Unavailable:
+                    await asyncio.sleep(0.2)
+        assert (await backend.create("/v6", b"1")).value == b"1"
+        await backend.close()
+    finally:
+        proc.terminate()
+        proc.wait()
