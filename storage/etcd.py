@@ -169,14 +169,21 @@ class EtcdBackend:
             async with aiohttp.ClientSession() as s, s.get(
                 f"http://{host}:{port}/version", timeout=aiohttp.ClientTimeout(total=self.timeout)
             ) as r:
-                info = await r.json(content_type=None)
-            client = _Client(
-                host=host,
-                port=port,
-                server_version=info["etcdserver"],
-                cluster_version=info["etcdcluster"],
-                pool_size=100,
-            )
+                try:
+                    info = await r.json(content_type=None)
+                except ValueError as e:
+                    raise ConnectionError(f"{host}:{port} does not answer as etcd") from e
+            try:
+                client = _Client(
+                    host=host,
+                    port=port,
+                    server_version=info["etcdserver"],
+                    cluster_version=info["etcdcluster"],
+                    pool_size=100,
+                )
+            except (KeyError, TypeError, ValueError) as e:
+                # A member still joining says {"etcdcluster": "not_decided"}: not ready yet.
+                raise ConnectionError(f"etcd member {host}:{port} is not ready: {info!r}") from e
             if self._closed:  # closed while this member was being reached
                 await client.close()
                 raise errors.Unavailable("store is closed")

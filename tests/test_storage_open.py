@@ -11,7 +11,7 @@ import storage
 from storage import errors
 from hack.etcd_cluster import EtcdCluster, etcd_binary, free_port
 from storage.compactor import Compactor
-from storage.etcd import parse_members
+from storage.etcd import EtcdBackend, parse_members
 from tests.conftest import Store
 
 
@@ -188,3 +188,31 @@ async def test_etcd_member_on_ipv6_loopback(tmp_path: object) -> None:
     finally:
         proc.terminate()
         proc.wait()
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        pytest.param(b'{"etcdserver": "3.5.16", "etcdcluster": "not_decided"}', id="member-still-joining"),
+        pytest.param(b"<html>not etcd</html>", id="not-etcd"),
+    ],
+)
+async def test_etcd_member_not_ready_is_unavailable(answer: bytes) -> None:
+    """A member that is starting says its cluster version is "not_decided": it is not
+    ready (Unavailable, or the next member), not a ValueError from version parsing."""
+    from aiohttp import web
+
+    async def version(request: web.Request) -> web.Response:
+        return web.Response(body=answer)
+
+    app = web.Application()
+    app.router.add_get("/version", version)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        with pytest.raises(errors.Unavailable):
+            await EtcdBackend([("127.0.0.1", port)], timeout=1.0).open()
+    finally:
+        await runner.cleanup()
