@@ -77,10 +77,49 @@ def test_edit_user_is_forbidden_elsewhere(tenants: VapiProcess, workspace: str, 
     assert out.returncode != 0 and ("Forbidden" in out.stderr or "forbidden" in out.stderr), out.stderr
 
 
-def test_forbidden_is_a_status_naming_verb_resource_and_workspace(tenants: VapiProcess) -> None:
+@pytest.mark.parametrize(
+    "workspace,args,message",
+    [
+        pytest.param("root:acc-b", ["get", "--raw", "/api/v1/namespaces/default/configmaps"],
+                     'configmaps is forbidden: User "alice" cannot list resource "configmaps" in API group "" '
+                     'in the namespace "default": needs the view role in the workspace "root:acc-b"', id="list"),
+        pytest.param("root:acc-b", ["get", "--raw", "/api/v1/namespaces/default/pods/p1/status"],
+                     'pods "p1" is forbidden: User "alice" cannot get resource "pods/status" in API group "" '
+                     'in the namespace "default": needs the view role in the workspace "root:acc-b"', id="subresource"),
+        pytest.param("root:acc-b", ["get", "--raw", "/api/v1/namespaces/kube-system"],
+                     'namespaces "kube-system" is forbidden: User "alice" cannot get resource "namespaces" in API group "" '
+                     'in the namespace "kube-system": needs the view role in the workspace "root:acc-b"', id="namespace"),
+        pytest.param("root", ["get", "--raw", "/apis/tenancy.vapi.dev/v1alpha1/workspaces"],
+                     'workspaces.tenancy.vapi.dev is forbidden: User "alice" cannot list resource "workspaces" in API group '
+                     '"tenancy.vapi.dev" at the cluster scope: needs the view role in the workspace "root"', id="cluster-scope"),
+        pytest.param("root:acc-a", ["delete", "accessgrant", "viewers"],
+                     'accessgrants.tenancy.vapi.dev "viewers" is forbidden: User "alice" cannot delete resource "accessgrants" '
+                     'in API group "tenancy.vapi.dev" at the cluster scope: needs the admin role in the workspace "root:acc-a"',
+                     id="grant"),
+        pytest.param("root:acc-a", ["create", "token", "default"],
+                     'serviceaccounts "default" is forbidden: User "alice" cannot create resource "serviceaccounts/token" '
+                     'in API group "" in the namespace "default": needs the admin role in the workspace "root:acc-a"',
+                     id="token"),
+        pytest.param("root:acc-b", ["get", "--raw", "/apis"],
+                     'forbidden: User "alice" cannot get path "/apis": needs the view role in the workspace "root:acc-b"',
+                     id="path"),
+    ],
+)
+def test_forbidden_is_worded_as_kube_apiserver_words_it(tenants: VapiProcess, workspace: str, args: list[str],
+                                                        message: str) -> None:
+    """kube-apiserver's `<resource> "<name>" is forbidden: User "u" cannot <verb> resource "<r>[/<sub>]" in API group
+    "<g>" in the namespace "<ns>"|at the cluster scope`, its reason naming the role and workspace."""
+    kc = kubeconfig_for(tenants, "alice", workspace)
+    out = as_user(kc, *args)
+    assert out.returncode != 0 and message in out.stderr, out.stderr
+
+
+def test_forbidden_status_has_kube_details(tenants: VapiProcess) -> None:
     kc = kubeconfig_for(tenants, "alice", "root:acc-b")
-    out = as_user(kc, "get", "--raw", "/api/v1/namespaces/default/configmaps")
-    assert 'cannot list resource "configmaps" in API group "" in the workspace "root:acc-b"' in out.stderr
+    out = as_user(kc, "get", "--raw", "/apis/apps/v1/namespaces/default/deployments/web", "-v=8")
+    bodies = [line for line in out.stderr.splitlines() if "Response Body" in line]
+    assert bodies, out.stderr
+    assert '\\"details\\":{\\"name\\":\\"web\\",\\"group\\":\\"apps\\",\\"kind\\":\\"deployments\\"}' in bodies[0]
 
 
 def test_view_cannot_write_and_watch_is_checked(tenants: VapiProcess) -> None:
@@ -209,7 +248,7 @@ def test_impersonation_takes_admin_and_acts_as_the_user(tenants: VapiProcess) ->
     refused = as_user(alice, "get", "configmaps", "--as=admin", "--as-group=system:masters")
     assert refused.returncode != 0
     assert ('users "admin" is forbidden: User "alice" cannot impersonate resource "users" in API group "" '
-            'in the workspace "root:acc-a"') in refused.stderr
+            'at the cluster scope: needs the admin role in the workspace "root:acc-a"') in refused.stderr
     assert as_user(alice, "auth", "can-i", "impersonate", "users").stdout.strip() == "no"
     # header names are case-insensitive: a lower-case one is impersonation all the same
     token = kubeconfig_for(tenants, "alice", "root:acc-a", "--token")
@@ -233,3 +272,4 @@ def test_impersonation_takes_admin_and_acts_as_the_user(tenants: VapiProcess) ->
     created = [e for e in events if e.get("objectRef", {}).get("name") == "as-alice"]
     assert created and created[-1]["user"]["username"] == "admin"
     assert created[-1]["impersonatedUser"]["username"] == "alice"
+

@@ -61,18 +61,44 @@ def grant_resource() -> Resource:
     return res
 
 
-def needed(verb: str, group: str, resource: str) -> int:
+def needed(verb: str, group: str, resource: str, subresource: str = "") -> int:
+    """The least role that allows `verb` on a resource (or, without one, a path). The
+    wildcards of an access review count as the strongest thing they cover: verb `*`
+    includes impersonate, group `*` includes tenancy.vapi.dev."""
     if resource.startswith("selfsubject"):
         return 0  # anyone may ask what they themselves may do
-    if resource in ("tokenreviews", "subjectaccessreviews"):
+    if resource in ("tokenreviews", "subjectaccessreviews", "localsubjectaccessreviews"):
         return ROLES["admin"]  # about others' tokens and rights: kube's system:auth-delegator
     if verb in READ:
         return ROLES["view"]
-    if verb in ("impersonate", "escalate", "bind"):
+    if verb in ("impersonate", "escalate", "bind", "*"):
         return ROLES["admin"]
-    if group == TENANCY:
+    if group in (TENANCY, "*") and resource:
         return ROLES["admin"]
+    if resource in ("serviceaccounts", "*") and subresource == "token":
+        return ROLES["admin"]  # minting a service account's token (vapi/handlers/tokenrequest.py)
     return ROLES["edit"]
+
+
+def denied(user: User, ws: str, verb: str, group: str, resource: str, path: str = "", *, need: int,
+           name: str = "", subresource: str = "", namespace: str = "") -> errors.APIError:
+    """The 403 kube-apiserver sends when its authorizer says no (responsewriters.Forbidden
+    with forbiddenMessage, in k8s.io/apiserver/pkg/endpoints/handlers/responsewriters/
+    errors.go), its reason naming the role the workspace did not grant."""
+    role = next(r for r, level in ROLES.items() if level == need) if need else "any"
+    reason = f'needs the {role} role in the workspace "{ws}"'
+    if not resource:
+        return errors.forbidden(f'forbidden: User "{user.name}" cannot {verb} path "{path}": {reason}')
+    what = f"{resource}/{subresource}" if subresource else resource
+    where = f'in the namespace "{namespace}"' if namespace else "at the cluster scope"
+    message = f'User "{user.name}" cannot {verb} resource "{what}" in API group "{group}" {where}: {reason}'
+    qualified = errors.qualified(group, resource)
+    message = f'{qualified} "{name}" is forbidden: {message}' if name else f"{qualified} is forbidden: {message}"
+    details: dict[str, Any] = {"name": name} if name else {}
+    if group:
+        details["group"] = group
+    details["kind"] = resource
+    return errors.forbidden(message, details=details)
 
 
 SERVICE_ACCOUNT_PREFIX = "system:serviceaccount:"
@@ -114,19 +140,19 @@ class Authorizer:
                     best = max(best, ROLES.get(str(spec.get("role")), 0))
         return best
 
-    async def check(self, user: User, ws: str, verb: str, group: str = "", resource: str = "", path: str = "", *,
-                    name: str = "", subresource: str = "") -> None:
+    async def allows(self, user: User, ws: str, verb: str, group: str = "", resource: str = "", *,
+                     name: str = "", subresource: str = "") -> bool:
+        """What `check` decides, as a yes or no (access reviews ask this)."""
         if user.name.startswith(SYNCER_PREFIX) and self._syncer_may(user, ws, verb, group, resource, name, subresource):
+            return True
+        return await self.role(user, ws) >= needed(verb, group, resource, subresource)
+
+    async def check(self, user: User, ws: str, verb: str, group: str = "", resource: str = "", path: str = "", *,
+                    name: str = "", subresource: str = "", namespace: str = "") -> None:
+        if await self.allows(user, ws, verb, group, resource, name=name, subresource=subresource):
             return
-        have = await self.role(user, ws)
-        if have >= needed(verb, group, resource):
-            return
-        if resource:
-            what = f'resource "{resource}" in API group "{group}"'
-            message = f'{resource}{"." + group if group else ""} is forbidden: User "{user.name}" cannot {verb} {what} in the workspace "{ws}"'
-        else:
-            message = f'forbidden: User "{user.name}" cannot {verb} path "{path}" in the workspace "{ws}"'
-        raise errors.forbidden(message)
+        raise denied(user, ws, verb, group, resource, path, need=needed(verb, group, resource, subresource),
+                     name=name, subresource=subresource, namespace=namespace)
 
     async def check_impersonate(self, user: User, ws: str, resource: str, name: str) -> None:
         """Impersonating (a user, a group, a uid, an extra value) takes the admin role in the
@@ -135,9 +161,7 @@ class Authorizer:
         if await self.role(user, ws) >= ROLES["admin"]:
             return
         group = "authentication.k8s.io" if resource in ("uids", "userextras") else ""
-        raise errors.forbidden(
-            f'{resource}{"." + group if group else ""} "{name}" is forbidden: User "{user.name}" cannot impersonate '
-            f'resource "{resource}" in API group "{group}" in the workspace "{ws}"')
+        raise denied(user, ws, "impersonate", group, resource, need=ROLES["admin"], name=name)
 
     def _syncer_may(self, user: User, ws: str, verb: str, group: str, resource: str, name: str, subresource: str) -> bool:
         if resource.startswith("selfsubject"):

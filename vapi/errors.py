@@ -131,8 +131,8 @@ def unauthorized() -> APIError:
     return APIError(401, "Unauthorized", "Unauthorized")
 
 
-def forbidden(message: str) -> APIError:
-    return APIError(403, "Forbidden", message)
+def forbidden(message: str, *, details: dict[str, Any] | None = None) -> APIError:
+    return APIError(403, "Forbidden", message, details=details)
 
 
 def path_not_found(path: str) -> APIError:

@@ -55,14 +55,14 @@ def parse(workspace: str, path: str, method: str, watch: bool) -> RequestInfo:
     prefix = parts[0]
     if prefix == "api":
         if len(parts) < 2:
-            return RequestInfo(workspace, path, False, "get", prefix)
+            return RequestInfo(workspace, path, False, method.lower(), prefix)
         group, version, rest = "", parts[1], parts[2:]
     else:
         if len(parts) < 3:
-            return RequestInfo(workspace, path, False, "get", prefix, parts[1] if len(parts) > 1 else "")
+            return RequestInfo(workspace, path, False, method.lower(), prefix, parts[1] if len(parts) > 1 else "")
         group, version, rest = parts[1], parts[2], parts[3:]
     if not rest:
-        return RequestInfo(workspace, path, False, "get", prefix, group, version)
+        return RequestInfo(workspace, path, False, method.lower(), prefix, group, version)
 
     namespace = ""
     if rest[0] == "namespaces" and len(rest) >= 3:
@@ -85,7 +85,7 @@ def _resource(
     workspace: str, path: str, method: str, watch: bool, prefix: str, group: str, version: str,
     resource: str, sub: str, namespace: str, name: str,
 ) -> RequestInfo:
-    if method == "GET":
+    if method in ("GET", "HEAD"):
         verb = "watch" if watch else ("get" if name else "list")
     elif method == "POST":
         verb = "create"

@@ -333,8 +333,10 @@ async def handle(request: web.Request) -> web.StreamResponse:
     request["user"] = user
     if any(h.lower().startswith("impersonate-") for h in request.headers):
         user = request["impersonated"] = await impersonate(request, state, user, ws)
-    await state.authorizer.check(user, ws, info.verb if info.is_resource else "get", info.group if info.is_resource else "",
-                                 info.resource, rest, name=info.name, subresource=info.subresource)
+    # as in kube's request info, a namespace's own requests are in that namespace
+    namespace = info.name if info.resource == "namespaces" and not info.group and not info.namespace else info.namespace
+    await state.authorizer.check(user, ws, info.verb, info.group if info.is_resource else "", info.resource, rest,
+                                 name=info.name, subresource=info.subresource, namespace=namespace)
     if not await state.workspace_exists(ws):
         raise errors.path_not_found(path)
     if rest.startswith(("/healthz", "/livez", "/readyz")):

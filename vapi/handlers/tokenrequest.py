@@ -25,9 +25,8 @@ MAX_SECONDS = 1 << 32
 async def create(call: Call) -> web.StreamResponse:
     i = call.info
     if await call.state.authorizer.role(call.user, i.workspace) < access.ROLES["admin"]:
-        raise errors.forbidden(
-            f'serviceaccounts "{i.name}" is forbidden: User "{call.user.name}" cannot create resource '
-            f'"serviceaccounts/token" in API group "" in the namespace "{i.namespace}" (it takes the admin role)')
+        raise access.denied(call.user, i.workspace, "create", "", "serviceaccounts", need=access.ROLES["admin"],
+                            name=i.name, subresource="token", namespace=i.namespace)
     account = await call.state.objects.get(call.res, i.workspace, i.namespace, i.name)
     request = decode_object(await read_body(call.request), media_type(call.request))
     if (request.get("apiVersion"), request.get("kind")) not in ((None, None), ("authentication.k8s.io/v1", "TokenRequest")):
