@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -273,3 +274,70 @@ def test_impersonation_takes_admin_and_acts_as_the_user(tenants: VapiProcess) ->
     assert created and created[-1]["user"]["username"] == "admin"
     assert created[-1]["impersonatedUser"]["username"] == "alice"
 
+
+def review(user: str | None, groups: list[str], verb: str, resource: str, group: str = "") -> dict:
+    spec: dict = {"groups": groups, "resourceAttributes": {"verb": verb, "group": group, "resource": resource,
+                                                           "namespace": "default"}}
+    if user is not None:
+        spec["user"] = user
+    return {"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview", "spec": spec}
+
+
+@pytest.mark.parametrize(
+    "user,groups,verb,resource,allowed",
+    [
+        pytest.param("alice", [], "create", "configmaps", True, id="edit-writes"),
+        pytest.param("alice", [], "create", "accessgrants.tenancy.vapi.dev", False, id="edit-no-grants"),
+        pytest.param("mallory", [], "get", "configmaps", False, id="no-grant"),
+        pytest.param("mallory", ["auditors"], "list", "configmaps", True, id="group-view"),
+        pytest.param("mallory", ["auditors"], "delete", "configmaps", False, id="group-view-no-write"),
+        pytest.param("", ["system:masters"], "*", "*", True, id="masters"),
+    ],
+)
+def test_subject_access_review_answers_for_the_subject_asked_about(
+        tenants: VapiProcess, user: str, groups: list[str], verb: str, resource: str, allowed: bool) -> None:
+    """An admin asks about someone else: the answer is that subject's, not the asker's."""
+    admin = kubeconfig_for(tenants, "admin", "root:acc-a", "system:masters")
+    name, _, group = resource.partition(".")
+    out = as_user(admin, "create", "-o", "json", "-f", "-", input=json.dumps(review(user, groups, verb, name, group)))
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["status"]["allowed"] is allowed
+
+
+def test_access_reviews_are_validated_as_kube_validates_them(tenants: VapiProcess) -> None:
+    admin = kubeconfig_for(tenants, "admin", "root:acc-a", "system:masters")
+    nobody = as_user(admin, "create", "-f", "-", input=json.dumps(review(None, [], "get", "pods")))
+    assert nobody.returncode != 0
+    assert ('SubjectAccessReview "" is invalid: spec.user: Invalid value: "": at least one of user or group must be '
+            'specified') in nobody.stderr
+    local = review("alice", [], "get", "pods")
+    local.update(kind="LocalSubjectAccessReview", metadata={"namespace": "kube-system"})
+    out = as_user(admin, "create", "-f", "-", input=json.dumps(local))
+    assert out.returncode != 0 and "spec.resourceAttributes.namespace must match namespace: kube-system" in out.stderr
+    alice = kubeconfig_for(tenants, "alice", "root:acc-a")
+    refused = as_user(alice, "create", "-f", "-", input=json.dumps(review("bob", [], "get", "pods")))
+    assert refused.returncode != 0 and 'cannot create resource "subjectaccessreviews"' in refused.stderr
+
+
+@pytest.mark.parametrize(
+    "role,everything,rules",
+    [
+        pytest.param("view", "no", {("*.*", "[get list watch]")}, id="view"),
+        pytest.param("edit", "no", {("*.*", "[get list watch]"), ("*.apps", "[create update patch delete deletecollection]"),
+                                    ("*", "[create update patch delete deletecollection]")}, id="edit"),
+        pytest.param("admin", "yes", {("*.*", "[*]")}, id="admin"),
+    ],
+)
+def test_can_i_everything_and_list_follow_the_role(tenants: VapiProcess, role: str, everything: str,
+                                                   rules: set[tuple[str, str]]) -> None:
+    """`kubectl auth can-i '*' '*'` is yes for admin only (edit may not write grants or
+    workspaces, nor impersonate), and `can-i --list` never lists a write the role lacks."""
+    user = f"{role}-lister"
+    apply_admin(tenants, "root:acc-a", grant(f"{user}-grant", "User", user, role))
+    kc = kubeconfig_for(tenants, user, "root:acc-a")
+    assert as_user(kc, "auth", "can-i", "*", "*").stdout.strip() == everything
+    listed = as_user(kc, "auth", "can-i", "--list").stdout.splitlines()[1:]
+    rows = (re.fullmatch(r"(\S+)\s+\[\]\s+\[\]\s+(\[.*\])", line.strip()) for line in listed)
+    pairs = {(m.group(1), m.group(2)) for m in rows if m}
+    assert rules <= pairs, listed
+    assert not any(r.endswith("tenancy.vapi.dev") and "create" in v for r, v in pairs), listed
