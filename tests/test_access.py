@@ -148,7 +148,15 @@ def test_rbac_objects_grant_nothing(tenants: VapiProcess) -> None:
 def test_invalid_grants_are_refused(tenants: VapiProcess) -> None:
     admin = kubeconfig_for(tenants, "admin", "root:acc-a", "system:masters")
     out = as_user(admin, "apply", "-f", "-", input=json.dumps(grant("bad", "Robot", "r2", "owner")))
-    assert out.returncode != 0 and "spec.role" in out.stderr and "spec.subject.kind" in out.stderr
+    assert out.returncode != 0
+    assert 'spec.subject.kind: Unsupported value: "Robot": supported values: "User", "Group"' in out.stderr
+    assert 'spec.role: Unsupported value: "owner": supported values: "view", "edit", "admin"' in out.stderr
+    shapeless = {**grant("bad", "User", "x", "view"), "spec": {"subject": "alice", "role": 3}}
+    out = as_user(admin, "apply", "-f", "-", input=json.dumps(shapeless))
+    assert out.returncode != 0
+    assert 'spec.subject: Invalid value: "string": spec.subject in body must be of type object: "string"' in out.stderr
+    assert 'spec.role: Invalid value: "integer": spec.role in body must be of type string: "integer"' in out.stderr
+    assert as_user(admin, "get", "accessgrant", "bad").returncode != 0
 
 
 @pytest.mark.parametrize("credential", ["certificate", "token"])

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 
+import pytest
+
 from tests.apiserver import VapiProcess
 from tests.test_crds import CRD
 
@@ -66,6 +68,26 @@ def test_workspace_tree(vapi: VapiProcess) -> None:
 def test_workspace_names_are_validated(vapi: VapiProcess) -> None:
     out = vapi.kubectl("apply", "-f", "-", input=workspace("Not_Valid"), check=False)
     assert out.returncode != 0 and "Invalid value" in out.stderr
+
+
+@pytest.mark.parametrize(
+    "spec,message",
+    [
+        pytest.param({"quota": {"objects": -1}},
+                     "spec.quota.objects: Invalid value: -1: spec.quota.objects in body should be greater than or equal to 0",
+                     id="negative"),
+        pytest.param({"quota": {"objects": "ten"}}, 'spec.quota.objects: Invalid value: "string": spec.quota.objects '
+                     'in body must be of type integer: "string"', id="string"),
+        pytest.param({"quota": 5}, 'spec.quota: Invalid value: "integer": spec.quota in body must be of type object: '
+                     '"integer"', id="not-an-object"),
+    ],
+)
+def test_workspace_quota_is_validated(vapi: VapiProcess, spec: dict, message: str) -> None:
+    """A quota that is no count is refused (422, stored nothing), not silently ignored."""
+    obj = {**json.loads(workspace("bad-quota")), "spec": spec}
+    out = vapi.kubectl("create", "-f", "-", input=json.dumps(obj), check=False)
+    assert out.returncode != 0 and f'The Workspace "bad-quota" is invalid: {message}' in out.stderr, out.stderr
+    assert vapi.kubectl("get", "workspace", "bad-quota", check=False).returncode != 0
 
 
 def test_same_kind_different_schemas_in_two_workspaces(vapi: VapiProcess) -> None:

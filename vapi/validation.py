@@ -115,22 +115,77 @@ def crd_causes(res: Resource, obj: dict[str, Any]) -> list[dict[str, str]]:
     return []
 
 
+def _json_type(value: object) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    return {str: "string", float: "number", dict: "object", list: "array"}.get(type(value), "null")
+
+
+def _typed(field: str, value: object, want: str) -> list[dict[str, str]]:
+    """A field of the wrong JSON type, worded as kube-apiserver words it for a CRD's schema."""
+    got = _json_type(value)
+    if got == want or (want == "number" and got == "integer"):
+        return []
+    return [_cause(field, f'Invalid value: "{got}": {field} in body must be of type {want}: "{got}"')]
+
+
+def _one_of(field: str, value: object, allowed: tuple[str, ...]) -> list[dict[str, str]]:
+    if value is None or value == "":
+        return [_cause(field, "Required value", "FieldValueRequired")]
+    if typed := _typed(field, value, "string"):
+        return typed
+    if value not in allowed:
+        listed = ", ".join(f'"{a}"' for a in allowed)
+        return [_cause(field, f'Unsupported value: "{value}": supported values: {listed}', "FieldValueNotSupported")]
+    return []
+
+
 def grant_causes(res: Resource, obj: dict[str, Any]) -> list[dict[str, str]]:
     """An AccessGrant names a User or Group and one of the roles view, edit, admin."""
     if res.kind != "AccessGrant" or res.group != "tenancy.vapi.dev":
         return []
-    spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else None
+    spec = obj.get("spec")
     if spec is None:
         return [_cause("spec", "Required value", "FieldValueRequired")]
-    causes = []
-    subject = spec.get("subject") if isinstance(spec.get("subject"), dict) else {}
-    if subject.get("kind") not in ("User", "Group"):
-        causes.append(_cause("spec.subject.kind", f'Unsupported value: {subject.get("kind")!r}: supported values: "User", "Group"', "FieldValueNotSupported"))
-    if not isinstance(subject.get("name"), str) or not subject.get("name"):
-        causes.append(_cause("spec.subject.name", "Required value", "FieldValueRequired"))
-    if spec.get("role") not in ("view", "edit", "admin"):
-        causes.append(_cause("spec.role", f'Unsupported value: {spec.get("role")!r}: supported values: "view", "edit", "admin"', "FieldValueNotSupported"))
-    return causes
+    if not isinstance(spec, dict):
+        return _typed("spec", spec, "object")
+    subject = spec.get("subject")
+    if subject is None:
+        causes = [_cause("spec.subject", "Required value", "FieldValueRequired")]
+    elif not isinstance(subject, dict):
+        causes = _typed("spec.subject", subject, "object")
+    else:
+        causes = _one_of("spec.subject.kind", subject.get("kind"), ("User", "Group"))
+        name = subject.get("name")
+        causes += [_cause("spec.subject.name", "Required value", "FieldValueRequired")] if name is None or name == "" else \
+            _typed("spec.subject.name", name, "string")
+    return causes + _one_of("spec.role", spec.get("role"), ("view", "edit", "admin"))
+
+
+def workspace_causes(res: Resource, obj: dict[str, Any]) -> list[dict[str, str]]:
+    """A Workspace's optional `spec.quota.objects` is a count: an integer, zero or more."""
+    if res.kind != "Workspace" or res.group != "tenancy.vapi.dev":
+        return []
+    spec = obj.get("spec")
+    if spec is None:
+        return []
+    if not isinstance(spec, dict):
+        return _typed("spec", spec, "object")
+    quota = spec.get("quota")
+    if quota is None:
+        return []
+    if not isinstance(quota, dict):
+        return _typed("spec.quota", quota, "object")
+    objects = quota.get("objects")
+    if objects is None:
+        return []
+    if typed := _typed("spec.quota.objects", objects, "integer"):
+        return typed
+    if objects < 0:
+        return [_cause("spec.quota.objects", f"Invalid value: {objects}: spec.quota.objects in body should be greater than or equal to 0")]
+    return []
 
 
 HASH = re.compile(r"sha256:[0-9a-f]{64}")
@@ -191,8 +246,8 @@ def edge_causes(res: Resource, obj: dict[str, Any]) -> list[dict[str, str]]:
 
 
 def _causes(res: Resource, obj: dict[str, Any]) -> list[dict[str, str]]:
-    return (metadata_causes(res, obj) + crd_causes(res, obj) + grant_causes(res, obj) + token_causes(res, obj)
-            + edge_causes(res, obj))
+    return (metadata_causes(res, obj) + crd_causes(res, obj) + grant_causes(res, obj) + workspace_causes(res, obj)
+            + token_causes(res, obj) + edge_causes(res, obj))
 
 
 def validate_create(res: Resource, obj: dict[str, Any]) -> None:
