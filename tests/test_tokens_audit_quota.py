@@ -211,7 +211,9 @@ def test_object_quota_refuses_creates_over_the_limit_but_never_deletes(server: V
     server.kubectl(*at, "create", "configmap", "one")
     server.kubectl(*at, "create", "configmap", "two")
     out = server.kubectl(*at, "create", "configmap", "three", check=False)
-    assert out.returncode != 0 and "exceeded quota" in out.stderr and "limited: objects=6" in out.stderr
+    assert out.returncode != 0
+    assert ('configmaps "three" is forbidden: exceeded quota: workspace root:small, requested: objects=1, '
+            'used: objects=6, limited: objects=6') in out.stderr, out.stderr
     out = server.kubectl(*at, "apply", "--server-side", "-f", "-", check=False, input=json.dumps({
         "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "three", "namespace": "default"}}))
     assert out.returncode != 0 and "exceeded quota" in out.stderr

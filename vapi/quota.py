@@ -61,15 +61,17 @@ class Quota:
         usage = self._usage[ws] = _Usage(limit, used, time.monotonic())
         return usage
 
-    async def admit(self, ws: str, resource: str, name: str) -> None:
-        """Room for one more object in `ws`, or a 403 Forbidden naming the quota."""
+    async def admit(self, ws: str, resource: str, name: str, group: str = "") -> None:
+        """Room for one more object in `ws`, or the 403 Forbidden kube's ResourceQuota
+        admission sends (`exceeded quota: <quota>, requested: ..., used: ..., limited: ...`)."""
         usage = self._usage.get(ws)
         if usage is None or time.monotonic() - usage.read_at > REFRESH_SECONDS:
             usage = await self._read(ws)
         if usage.limit and usage.used >= usage.limit:
             usage = await self._read(ws)
             if usage.used >= usage.limit:
+                details = {"name": name, **({"group": group} if group else {}), "kind": resource}
                 raise errors.forbidden(
-                    f'{resource} "{name}" is forbidden: exceeded quota of workspace "{ws}": '
-                    f"requested: objects=1, used: objects={usage.used}, limited: objects={usage.limit}")
+                    f'{errors.qualified(group, resource)} "{name}" is forbidden: exceeded quota: workspace {ws}, '
+                    f"requested: objects=1, used: objects={usage.used}, limited: objects={usage.limit}", details=details)
         usage.used += 1

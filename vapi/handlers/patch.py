@@ -87,7 +87,7 @@ async def server_side_apply(call: Call, config: Obj) -> web.StreamResponse:
             if live is None:
                 check_workspace(call)
                 if not dry:
-                    await call.state.quota.admit(i.workspace, res.resource, i.name)
+                    await call.state.quota.admit(i.workspace, res.resource, i.name, res.group)
                 out = await objects.create(res, i.workspace, i.namespace, new, dry_run=dry)
                 return respond(out, status=201)
             new["metadata"]["resourceVersion"] = live["metadata"]["resourceVersion"]

@@ -112,7 +112,7 @@ async def create(call: Call) -> web.StreamResponse:
     check_workspace(call)
     call.request["object_name"] = name  # the audit log names what was created
     if not dry_run(call.request):
-        await call.state.quota.admit(i.workspace, call.res.resource, name)
+        await call.state.quota.admit(i.workspace, call.res.resource, name, call.res.group)
     out = await call.state.objects.create(
         call.res, i.workspace, i.namespace, obj, dry_run=dry_run(call.request), manager=field_manager(call.request)
     )
