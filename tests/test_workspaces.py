@@ -70,6 +70,27 @@ def test_workspace_names_are_validated(vapi: VapiProcess) -> None:
     assert out.returncode != 0 and "Invalid value" in out.stderr
 
 
+def test_workspace_status_is_the_servers(vapi: VapiProcess) -> None:
+    """A generated name gets its own URL; replace, patch and apply cannot change or drop the
+    phase and URL (the Workspace has no status subresource: the server owns them)."""
+    made = json.loads(vapi.kubectl("create", "-o", "json", "-f", "-", input=json.dumps(
+        {"apiVersion": "tenancy.vapi.dev/v1alpha1", "kind": "Workspace", "metadata": {"generateName": "gen-"}})).stdout)
+    name = made["metadata"]["name"]
+    assert name.startswith("gen-") and len(name) == 9
+    want = {"phase": "Ready", "URL": f"{vapi.base}/clusters/root:{name}"}
+    assert made["status"] == want
+    assert vapi.request("GET", f"/clusters/root:{name}/api/v1/namespaces")[0] == 200
+    replaced = {**made, "status": {"phase": "Broken"}}
+    out = vapi.kubectl("replace", "-o", "json", "-f", "-", input=json.dumps(replaced))
+    assert json.loads(out.stdout)["status"] == want
+    without = {k: v for k, v in made.items() if k != "status"}
+    without["metadata"] = {"name": name}
+    assert json.loads(vapi.kubectl("replace", "-o", "json", "-f", "-", input=json.dumps(without)).stdout)["status"] == want
+    out = vapi.kubectl("patch", "workspace", name, "--type", "merge", "-p", '{"status":{"URL":"https://elsewhere"}}', "-o", "json")
+    assert json.loads(out.stdout)["status"] == want
+    vapi.kubectl("delete", "workspace", name)
+
+
 @pytest.mark.parametrize(
     "spec,message",
     [

@@ -206,8 +206,7 @@ class Objects:
         self, res: Resource, ws: str, ns: str, obj: Obj, *, dry_run: bool = False, manager: str = ""
     ) -> Obj:
         meta = obj.setdefault("metadata", {})
-        if not meta.get("name") and meta.get("generateName"):
-            meta["name"] = meta["generateName"] + "".join(random.choices(string.ascii_lowercase + string.digits, k=5))
+        generate_name(meta)
         validation.validate_create(res, obj)
         normalize(res, obj)
         validation.validate_kind(res, obj)
@@ -572,12 +571,21 @@ def merge_update(res: Resource, old: Obj, new: Obj, subresource: str) -> Obj:
     if res.resource == "namespaces":
         out["status"] = old.get("status", {"phase": "Active"})
         out["spec"] = old.get("spec", {})
+    if res.group == "tenancy.vapi.dev" and res.resource == "workspaces" and "status" in old:
+        out["status"] = old["status"]  # phase and URL are the server's, set at creation
     if "generation" in old["metadata"]:
         gen = old["metadata"]["generation"]
         if _spec_changed(old, out):
             gen += 1
         meta["generation"] = gen
     return out
+
+
+def generate_name(meta: Obj) -> None:
+    """metadata.generateName plus five random characters, when no name is given (as kube's
+    names.SimpleNameGenerator)."""
+    if not meta.get("name") and isinstance(meta.get("generateName"), str) and meta["generateName"]:
+        meta["name"] = meta["generateName"] + "".join(random.choices(string.ascii_lowercase + string.digits, k=5))
 
 
 def _spec_changed(old: Obj, new: Obj) -> bool:

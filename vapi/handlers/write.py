@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from vapi import errors, quantity, schemas, tokens
+from vapi import errors, objects, quantity, schemas, tokens
 from vapi.handlers import Call
 from vapi.handlers.read import list_options
 from vapi.http import decode_object, dry_run, field_manager, field_validation, media_type, query_bool, read_body, respond
@@ -105,7 +105,9 @@ async def create(call: Call) -> web.StreamResponse:
         raise errors.path_not_found(i.path)
     obj = await body_object(call)
     meta = obj.get("metadata")
-    name = str(meta.get("name") or meta.get("generateName") or "") if isinstance(meta, dict) else ""
+    if isinstance(meta, dict):
+        objects.generate_name(meta)  # now, so that a Workspace's URL and the audit log name it
+    name = str(meta.get("name") or "") if isinstance(meta, dict) else ""
     if call.res.group == "tenancy.vapi.dev" and call.res.kind == "Workspace":
         origin = f"{call.request.scheme}://{call.request.host}"
         obj["status"] = {"phase": "Ready", "URL": f"{origin}/clusters/{i.workspace}:{name}"}
