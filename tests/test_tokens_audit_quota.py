@@ -170,6 +170,7 @@ def test_static_token_file_users_and_groups(server: VapiProcess) -> None:
                           {"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"})
     assert code == 201 and review["status"]["userInfo"]["username"] == "bob"
     assert review["status"]["userInfo"]["groups"] == ["ops", "dev", "system:authenticated"]
+    assert review["status"]["userInfo"]["uid"] == "uid-1", "the file's uid column, as `kubectl auth whoami` shows it"
     assert bearer(server, "static-token-of-bob", "GET", "/clusters/root:ops/api/v1/namespaces/default/configmaps")[0] == 200
     code, status = bearer(server, "static-token-of-bob", "POST", "/clusters/root:ops/api/v1/namespaces/default/configmaps",
                           {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "nope"}})

@@ -68,7 +68,8 @@ def load_static(path: str) -> dict[str, access.User]:
             if len(record) < 2 or not record[1].strip():
                 raise ValueError(f"{path}:{number}: want token,user[,uid[,\"group1,group2\"]]")
             groups = tuple(g.strip() for g in record[3].split(",") if g.strip()) if len(record) > 3 else ()
-            users[digest(record[0].strip())] = access.User(record[1].strip(), groups)
+            uid = record[2].strip() if len(record) > 2 else ""
+            users[digest(record[0].strip())] = access.User(record[1].strip(), groups, uid)
     return users
 
 
