@@ -88,6 +88,12 @@ def test_workspace_command_creates_lists_and_deletes(server: VapiProcess) -> Non
     again = vapi_cli(server, "workspace", "create", "root:cli", check=False)
     assert again.returncode == 1 and "409" in again.stderr and "already exists" in again.stderr
     assert vapi_cli(server, "workspace", "create", "root:Bad_Name", check=False).returncode == 2
+    for action, path, missing in (("create", "root:nope:x", "root:nope"), ("list", "root:nope", "root:nope"),
+                                  ("delete", "root:cli:nope", "root:cli:nope"), ("delete", "root:nope:x", "root:nope:x")):
+        out = vapi_cli(server, "workspace", action, path, check=False)
+        assert out.returncode == 1 and f'vapi: workspace "{missing}" not found (404 ' in out.stderr, (action, out.stderr)
+    quota = vapi_cli(server, "workspace", "create", "root:cli:q", "--object-quota", "-1", check=False)
+    assert quota.returncode == 1 and "spec.quota.objects: Invalid value: -1" in quota.stderr
     vapi_cli(server, "workspace", "delete", "root:cli")
     assert "root:cli" not in vapi_cli(server, "workspace", "list", "-r").stdout
     code, _, _ = server.request("GET", "/clusters/root:cli:child/api/v1/namespaces")

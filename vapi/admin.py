@@ -19,7 +19,12 @@ DURATION = re.compile(r"(\d+(?:\.\d+)?)(h|ms|m|s)")
 
 
 class AdminError(Exception):
-    """The server could not be reached, or refused: the message says which and why."""
+    """The server could not be reached, or refused: the message says which and why, and
+    `code` is the HTTP status of a refusal (0 when there was no answer)."""
+
+    def __init__(self, message: str, code: int = 0) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def parse_duration(text: str) -> float:
@@ -69,6 +74,6 @@ class Admin:
                 message = json.loads(e.read()).get("message", "")
             except ValueError:
                 message = ""
-            raise AdminError(f"{e.code} {message or e.reason}") from e
+            raise AdminError(f"{e.code} {message or e.reason}", e.code) from e
         except (urllib.error.URLError, OSError) as e:
             raise AdminError(f"cannot reach vapi at {self.base}: {e} (is `vapi serve` running?)") from e

@@ -184,7 +184,10 @@ def workspace(args: argparse.Namespace) -> int:
             for r in rows:
                 print("   ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
     except admin.AdminError as e:
-        print(f"vapi: {e}", file=sys.stderr)
+        why = str(e)
+        if e.code == 404:  # the workspace addressed: the parent of one created, else the one named
+            why = f'workspace "{parent if args.action == "create" else args.path}" not found ({why})'
+        print(f"vapi: {why}", file=sys.stderr)
         return 1
     return 0
 
