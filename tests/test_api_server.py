@@ -71,14 +71,16 @@ def test_health_is_public_everything_else_needs_credentials(vapi: VapiProcess) -
 
 
 @pytest.mark.parametrize(
-    "token,code",
-    [pytest.param("wrong", 401, id="bad-token"), pytest.param(None, 200, id="admin-token")],
+    "scheme,token,code",
+    [pytest.param("Bearer", "wrong", 401, id="bad-token"), pytest.param("Bearer", None, 200, id="admin-token"),
+     pytest.param("bearer", None, 200, id="scheme-any-case"), pytest.param("Basic", None, 401, id="not-bearer"),
+     pytest.param("Bearer", "", 401, id="empty")],
 )
-def test_bearer_token(vapi: VapiProcess, token: str | None, code: int) -> None:
+def test_bearer_token(vapi: VapiProcess, scheme: str, token: str | None, code: int) -> None:
     if token is None:
         token = open(os.path.join(vapi.data_dir, "admin.token")).read().strip()
     got, _, _ = vapi.request("GET", "/clusters/root/api/v1/namespaces", auth=False,
-                             headers={"Authorization": f"Bearer {token}"})
+                             headers={"Authorization": f"{scheme} {token}"})
     assert got == code
 
 

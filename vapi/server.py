@@ -252,10 +252,11 @@ async def authenticate(request: web.Request, state: State, workspace: str = "") 
                     groups.append(str(value))
         if name:
             return access.User(name, tuple(groups))
-    auth = request.headers.get("Authorization", "")
-    if auth.startswith("Bearer "):
-        token = auth[len("Bearer "):].strip()
-        user = await state.tokens.user(token, workspace) if token else None
+    # the scheme is case-insensitive, as kube's bearertoken authenticator reads it
+    scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() == "bearer" and token:
+        user = await state.tokens.user(token, workspace)
         if user is not None:
             return user
     raise errors.unauthorized()
