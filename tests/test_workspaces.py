@@ -92,6 +92,22 @@ def test_workspace_status_is_the_servers(vapi: VapiProcess) -> None:
 
 
 @pytest.mark.parametrize(
+    "field,expected",
+    [
+        pytest.param("workspace.spec.quota.objects", "FIELD: objects <integer>", id="workspace"),
+        pytest.param("workspace.status", "URL\t<string>", id="workspace-status"),
+        pytest.param("accessgrant.spec", "role\t<string> -required-\n  enum: view, edit, admin", id="grant"),
+        pytest.param("accessgrant.spec.subject", "kind\t<string> -required-\n  enum: User, Group", id="subject"),
+        pytest.param("accesstoken.spec.expirationTimestamp", "FIELD: expirationTimestamp <string>", id="token"),
+    ],
+)
+def test_kubectl_explain_knows_the_tenancy_kinds(vapi: VapiProcess, field: str, expected: str) -> None:
+    """vapi's own kinds are in the OpenAPI documents, as a CRD's kinds are."""
+    out = vapi.kubectl("explain", field).stdout
+    assert "GROUP:      tenancy.vapi.dev" in out and expected in out, out
+
+
+@pytest.mark.parametrize(
     "spec,message",
     [
         pytest.param({"quota": {"objects": -1}},

@@ -21,7 +21,7 @@ from typing import Any
 import orjson
 import yaml
 
-from vapi import schemas
+from vapi import ownschemas, schemas
 from vapi.resources import Registry
 
 # Clients ask for the "@" form (and the dotted one); responses carry the dotted form, since
@@ -43,9 +43,10 @@ SPECIAL = {
 }
 
 
-def _convert(node: Json, ref_prefix: str, prop: str = "") -> Json:
+def _convert(node: Json, ref_prefix: str, prop: str = "", *, root: bool = True) -> Json:
+    """`prop` names a property of the definition's root (`root`: node is the definition)."""
     if isinstance(node, list):
-        return [_convert(x, ref_prefix) for x in node]
+        return [_convert(x, ref_prefix, root=False) for x in node]
     if not isinstance(node, dict):
         return node
     out: dict[str, Json] = {}
@@ -65,11 +66,11 @@ def _convert(node: Json, ref_prefix: str, prop: str = "") -> Json:
             if values:
                 out["enum"] = values
         elif k == "properties" and isinstance(v, dict):
-            out["properties"] = {name: _convert(s, ref_prefix, name) for name, s in v.items()}
+            out["properties"] = {name: _convert(s, ref_prefix, name if root else "", root=False) for name, s in v.items()}
         elif k == "oneOf" and isinstance(v, list):
             continue  # only IntOrString and Quantity use it; they are replaced whole
         else:
-            out[k] = _convert(v, ref_prefix)
+            out[k] = _convert(v, ref_prefix, root=False)
     return out
 
 
@@ -82,6 +83,12 @@ def definitions(ref_prefix: str) -> dict[str, Json]:
 
 
 @functools.lru_cache(maxsize=32)
+def _own_schema(r: Any) -> Json | None:
+    """The schema a resource's kind has beyond Kubernetes' built-in ones: a custom
+    resource's from its CRD, or one of vapi's own kinds (vapi/ownschemas.py)."""
+    return r.schema if r.schema is not None else ownschemas.SCHEMAS.get((r.group, r.kind))
+
+
 def v2_document(registry: Registry) -> dict[str, Json]:
     """The built-in definitions, plus each custom resource's schema (a workspace's own)."""
     defs = definitions("#/definitions/")
@@ -89,9 +96,10 @@ def v2_document(registry: Registry) -> dict[str, Json]:
     for g in registry.groups:
         for v in g.versions:
             for r in registry.resources(g.group, v) or []:
-                if r.schema is not None:
+                schema = _own_schema(r)
+                if schema is not None:
                     name = ".".join(reversed(g.group.split("."))) + f".{v}.{r.kind}"
-                    custom[name] = {**_convert(r.schema, "#/definitions/"),
+                    custom[name] = {**_convert(schema, "#/definitions/"),
                                     "x-kubernetes-group-version-kind": [{"group": g.group, "version": v, "kind": r.kind}]}
     return {
         "swagger": "2.0",
@@ -160,11 +168,12 @@ def v3_documents(registry: Registry) -> dict[str, bytes]:
             components = {n: defs[n] for n in sorted(names)}
             paths = _v3_paths(registry, g.group, v)
             for r in registry.resources(g.group, v) or []:
-                if r.schema is None:
+                own = _own_schema(r)
+                if own is None:
                     continue
-                # a custom resource: its CRD's schema, under kube's naming (reversed group)
+                # a custom resource or vapi's own: its schema, under kube's naming (reversed group)
                 name = ".".join(reversed(g.group.split("."))) + f".{v}.{r.kind}"
-                components[name] = {**_convert(r.schema, "#/components/schemas/"),
+                components[name] = {**_convert(own, "#/components/schemas/"),
                                     "x-kubernetes-group-version-kind": [{"group": g.group, "version": v, "kind": r.kind}]}
                 for n in _referenced({"io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"}, defs):
                     components.setdefault(n, defs[n])
