@@ -115,14 +115,54 @@ def test_nested_env_merge_and_shared_ownership() -> None:
 
 
 def test_conflict_message_and_causes() -> None:
+    # k8s.io/apimachinery managedfields/internal/conflict.go: an applier is named without its
+    # apiVersion (printManager prints "using <apiVersion>" only for Update entries), and the
+    # Status carries only the causes (errors.NewApplyConflict)
     live = apply.apply(None, deploy(replicas=1), DEPLOYMENT, "a", "apps/v1", False)
     with pytest.raises(errors.APIError) as e:
         apply.apply(live, deploy(replicas=3), DEPLOYMENT, "b", "apps/v1", False)
     err = e.value
     assert (err.code, err.reason) == (409, "Conflict")
-    assert err.message == 'Apply failed with 1 conflict: conflict with "a" using apps/v1: .spec.replicas'
-    assert err.details is not None
-    assert err.details["causes"] == [{"type": "FieldManagerConflict", "message": 'conflict with "a" using apps/v1', "field": ".spec.replicas"}]
+    assert err.message == 'Apply failed with 1 conflict: conflict with "a": .spec.replicas'
+    assert err.details == {"causes": [{"type": "FieldManagerConflict", "message": 'conflict with "a"', "field": ".spec.replicas"}]}
+
+
+def test_several_conflicts_are_grouped_by_manager() -> None:
+    # getConflictMessage: "Apply failed with N conflicts: " then per manager (sorted by its
+    # identity JSON) "conflicts with <manager>:" and "- <path>" lines, even for a single path;
+    # Update entries are named with "using <apiVersion>", subresources "with subresource".
+    live = apply.apply(None, deploy(replicas=1), DEPLOYMENT, "a", "apps/v1", False)
+    edited = json.loads(json.dumps(live))
+    containers(edited)[0]["image"] = "i:2"
+    apply.track_update(live, edited, DEPLOYMENT, "kubectl-edit", "apps/v1")
+    scaled = json.loads(json.dumps(edited))
+    scaled["spec"]["replicas"] = 4
+    apply.track_update(edited, scaled, DEPLOYMENT, "kube-controller-manager", "apps/v1", "scale")
+    cfg = deploy(replicas=2)
+    containers(cfg)[0]["image"] = "i:3"
+    cfg["spec"]["template"]["metadata"]["labels"]["app"] = "w"
+    with pytest.raises(errors.APIError) as e:
+        apply.apply(scaled, cfg, DEPLOYMENT, "b", "apps/v1", False)
+    assert e.value.message == (
+        "Apply failed with 2 conflicts: "
+        'conflicts with "kube-controller-manager" with subresource "scale" using apps/v1:\n- .spec.replicas\n'
+        'conflicts with "kubectl-edit" using apps/v1:\n- .spec.template.spec.containers[name="c"].image')
+    assert [c["message"] for c in e.value.details["causes"]] == [
+        'conflict with "kube-controller-manager" with subresource "scale" using apps/v1',
+        'conflict with "kubectl-edit" using apps/v1']
+
+
+def test_atomic_maps_conflict_as_one_value() -> None:
+    # nodeSelector is x-kubernetes-map-type: atomic: SMD compares it as a leaf, so another
+    # applier's different value is a conflict on the map itself
+    cfg = deploy()
+    cfg["spec"]["template"]["spec"]["nodeSelector"] = {"disk": "ssd"}
+    live = apply.apply(None, cfg, DEPLOYMENT, "a", "apps/v1", False)
+    other = deploy()
+    other["spec"]["template"]["spec"]["nodeSelector"] = {"disk": "hdd"}
+    with pytest.raises(errors.APIError) as e:
+        apply.apply(live, other, DEPLOYMENT, "b", "apps/v1", False)
+    assert e.value.message == 'Apply failed with 1 conflict: conflict with "a": .spec.template.spec.nodeSelector'
 
 
 def test_force_takes_ownership() -> None:
@@ -174,12 +214,68 @@ def test_update_entries_keep_the_item_marker() -> None:
         'k:{"name":"side"}': {".": {}, "f:image": {}, "f:name": {}}}
 
 
+def test_create_entries_mark_what_the_empty_object_lacks() -> None:
+    # kube-apiserver records a create as SMD's Update against `New()` of the kind: Go structs
+    # (spec, strategy, template, its metadata and spec) are there already, empty, so they get
+    # no "."; what is absent from the empty object and now holds fields (labels, a pointer
+    # struct such as rollingUpdate, a list item) is added as a whole and gets "." -- the shape
+    # `kubectl create deployment` leaves on a real cluster.
+    created = deploy()
+    created["metadata"]["labels"] = {"app": "w"}
+    created["spec"]["strategy"] = {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%"}}
+    apply.track_update(None, created, DEPLOYMENT, "kubectl-create", "apps/v1")
+    [entry] = created["metadata"]["managedFields"]
+    assert entry["fieldsV1"] == {
+        "f:metadata": {"f:labels": {".": {}, "f:app": {}}},
+        "f:spec": {
+            "f:selector": {},
+            "f:strategy": {"f:rollingUpdate": {".": {}, "f:maxSurge": {}}, "f:type": {}},
+            "f:template": {
+                "f:metadata": {"f:labels": {".": {}, "f:app": {}}},
+                "f:spec": {"f:containers": {'k:{"name":"c"}': {".": {}, "f:image": {}, "f:name": {}}}},
+            },
+        },
+    }
+    # a later label on an object without labels adds the map as a whole too
+    live = deploy()
+    apply.track_update(None, live, DEPLOYMENT, "kubectl-create", "apps/v1")
+    labelled = json.loads(json.dumps(live))
+    labelled["metadata"]["labels"] = {"tier": "web"}
+    apply.track_update(live, labelled, DEPLOYMENT, "kubectl-label", "apps/v1")
+    mine = {e["manager"]: e for e in labelled["metadata"]["managedFields"]}["kubectl-label"]
+    assert mine["fieldsV1"] == {"f:metadata": {"f:labels": {".": {}, "f:tier": {}}}}
+
+
+def test_update_time_moves_whenever_the_write_changes_owned_fields() -> None:
+    # managedFieldsUpdater.Update stamps the writer whenever its operation took fields, even
+    # when its set stays the same (a second scale); entries are sorted Apply first, then by time
+    live = apply.apply(None, deploy(replicas=1), DEPLOYMENT, "a", "apps/v1", False)
+    scaled = json.loads(json.dumps(live))
+    scaled["spec"]["replicas"] = 2
+    apply.track_update(live, scaled, DEPLOYMENT, "m", "apps/v1")
+    for e in scaled["metadata"]["managedFields"]:
+        e["time"] = "2020-01-01T00:00:00Z"
+    again = json.loads(json.dumps(scaled))
+    again["spec"]["replicas"] = 3
+    apply.track_update(scaled, again, DEPLOYMENT, "m", "apps/v1")
+    assert [(e["manager"], e["operation"]) for e in again["metadata"]["managedFields"]] == [("a", "Apply"), ("m", "Update")]
+    assert again["metadata"]["managedFields"][1]["time"] != "2020-01-01T00:00:00Z"
+    assert again["metadata"]["managedFields"][0]["time"] == "2020-01-01T00:00:00Z"
+
+
 def test_clients_may_clear_managed_fields() -> None:
     live = apply.apply(None, deploy(), DEPLOYMENT, "a", "apps/v1", False)
     new = json.loads(json.dumps(live))
     new["metadata"]["managedFields"] = [{}]
     apply.track_update(live, new, DEPLOYMENT, "x", "apps/v1")
     assert "managedFields" not in new["metadata"]
+    # the reset starts from nothing, and the write itself is still recorded (decodeLiveOrNew
+    # then Update in k8s.io/apimachinery managedfields/internal/fieldmanager.go)
+    changed = json.loads(json.dumps(live))
+    changed["metadata"]["managedFields"] = []
+    changed["spec"]["replicas"] = 7
+    apply.track_update(live, changed, DEPLOYMENT, "x", "apps/v1")
+    assert owners(changed) == {"x": [".spec.replicas"]}
 
 
 # -- through the server -----------------------------------------------------------------

@@ -14,11 +14,12 @@ changes (see `track_update`).
 from __future__ import annotations
 
 import datetime
+import json
 from typing import Any
 
 import orjson
 
-from vapi import clock, errors, fieldsets, schemas
+from vapi import clock, errors, fieldsets, kubeproto, schemas
 
 Obj = dict[str, Any]
 Trie = fieldsets.Trie
@@ -77,172 +78,201 @@ def entry_set(e: Obj) -> Trie:
     return _copy(fields) if isinstance(fields, dict) else {}
 
 
-def _same_entry(e: Obj, manager: str, operation: str, subresource: str) -> bool:
-    return (e.get("manager") == manager and e.get("operation") == operation
-            and (e.get("subresource") or "") == subresource)
+def identity(e: Obj) -> str:
+    """A manager as SMD knows it (BuildManagerIdentifier in k8s.io/apimachinery's
+    managedfields/internal/managedfields.go): the entry as JSON without fieldsType, fields and
+    time, and without apiVersion for appliers."""
+    out = {"manager": e.get("manager") or "", "operation": e.get("operation") or "",
+           "apiVersion": "" if e.get("operation") == "Apply" else e.get("apiVersion") or "",
+           "subresource": e.get("subresource") or ""}
+    return json.dumps({k: v for k, v in out.items() if v}, separators=(",", ":"))
 
 
-def set_entry(entries_: list[Obj], manager: str, operation: str, api_version: str,
-              trie: Trie, subresource: str, previous: list[Obj]) -> list[Obj]:
-    """entries with (manager, operation, subresource) set to `trie`; the time moves only when
-    the set changed; empty sets are dropped."""
-    out = [e for e in entries_ if not _same_entry(e, manager, operation, subresource)]
-    if not trie:
-        return out
-    old = next((e for e in previous if _same_entry(e, manager, operation, subresource)), None)
-    sorted_trie = fieldsets.sort(trie)
-    when = old["time"] if old is not None and old.get("fieldsV1") == sorted_trie and old.get("time") else clock.now()
-    e: Obj = {"manager": manager, "operation": operation, "apiVersion": api_version, "time": when,
-              "fieldsType": "FieldsV1", "fieldsV1": sorted_trie}
+def _entry(manager: str, operation: str, api_version: str, subresource: str, trie: Trie, when: str | None) -> Obj:
+    e: Obj = {"manager": manager, "operation": operation, "apiVersion": api_version}
+    if when:
+        e["time"] = when
+    e["fieldsType"] = "FieldsV1"
+    e["fieldsV1"] = fieldsets.sort(trie)
     if subresource:
         e["subresource"] = subresource
-    out.append(e)
-    return out
+    return e
 
 
-def _drop(entries_: list[Obj], paths: list[tuple[str, ...]], keep: tuple[str, str, str] | None = None) -> list[Obj]:
-    out = []
-    for e in entries_:
-        if keep and _same_entry(e, *keep):
-            out.append(e)
-            continue
-        trie = entry_set(e)
-        for p in paths:
-            fieldsets.remove(trie, p)
-        if trie:
-            out.append({**e, "fieldsV1": fieldsets.sort(trie)})
-    return out
+def _sorted(entries_: list[Obj]) -> list[Obj]:
+    """kube-apiserver's order (sortEncodedManagedFields): Apply before Update, then by time
+    (to the second), manager, apiVersion and subresource."""
+    return sorted(entries_, key=lambda e: (e.get("operation") or "", str(e.get("time") or "")[:19],
+                                           e.get("manager") or "", e.get("apiVersion") or "", e.get("subresource") or ""))
 
 
-def changed_paths(old: Any, new: Any, new_set: Trie, schema: schemas.Schema | None) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
-    """(paths set or changed by going from old to new, paths removed); new_set is new's set."""
-    old_set = fieldsets.of(old, schema)
-    changed = []
-    for p in fieldsets.paths(new_set):
-        was, before = fieldsets.get(old, p)
-        _, after = fieldsets.get(new, p)
-        # a member with children (a list item, a map entry holding an object) changes only by
-        # appearing; a leaf (scalar, atomic list or map, empty object) by any difference
-        if not was or ((not isinstance(after, dict) or not after) and before != after):
-            changed.append(p)
-    removed = [p for p in fieldsets.paths(old_set) if not fieldsets.contains(new_set, p)]
-    return changed, removed
+def _is_reset(requested: Any) -> bool:
+    """`managedFields: []` or `[{}]` asks to clear them (isResetManagedFields)."""
+    return isinstance(requested, list) and (requested == [] or requested == [{}])
+
+
+def _decoded(requested: Any) -> list[Obj] | None:
+    """Entries a client sent, or None when kube's DecodeManagedFields would refuse them."""
+    if not isinstance(requested, list):
+        return None
+    out: dict[str, Obj] = {}
+    for e in requested:
+        if not isinstance(e, dict) or e.get("operation") not in ("Apply", "Update") or not e.get("apiVersion") \
+                or e.get("fieldsType") != "FieldsV1" or not isinstance(e.get("fieldsV1", {}), dict):
+            return None
+        out[identity(e)] = _canonical_time(e)
+    return list(out.values())
+
+
+def _canonical_time(e: Obj) -> Obj:
+    """An entry's time as kube writes it back (RFC 3339 in UTC, to the second)."""
+    if isinstance(e.get("time"), str):
+        try:
+            t = datetime.datetime.fromisoformat(e["time"].replace("Z", "+00:00"))
+            return {**e, "time": t.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+        except ValueError:
+            pass
+    return e
+
+
+def _scope(subresource: str) -> str:
+    return "status" if subresource == "status" else "main"
 
 
 def track_update(old: Obj | None, new: Obj, schema: schemas.Schema | None, manager: str,
                  api_version: str, subresource: str = "") -> None:
-    """Record a non-apply write in new.metadata.managedFields (an `Update` entry)."""
+    """Record a non-apply write in new.metadata.managedFields, as kube-apiserver's
+    FieldManager.Update with SMD's Updater.Update: the fields the write added or changed go to
+    the writer's `Update` entry and leave every other entry; removed fields leave every entry.
+    The writer's time moves only when the write changed something it now owns. A client may
+    send managedFields of its own (they replace the stored ones); `[]` or `[{}]` clears them."""
     meta = new.setdefault("metadata", {})
-    previous = entries(old) if old is not None else []
     requested = meta.get("managedFields")
-    if requested is not None and old is not None and _canonical(requested) != _canonical(
-        old["metadata"].get("managedFields") or []
-    ):
-        # the client replaces managedFields itself; [{}] (or []) clears them
-        meta["managedFields"] = [e for e in requested if isinstance(e, dict) and e.get("manager")]
-        if not meta["managedFields"]:
-            del meta["managedFields"]
-        return
-    new_set = fieldsets.of(new, schema)
-    if old is None:  # a create: the writer owns everything it set
-        current = set_entry([], manager, "Update", api_version, new_set, subresource, [])
+    live = entries(old) if old is not None else []
+    if subresource:
+        base = live
+    elif _is_reset(requested):
+        base = []
     else:
-        changed, removed = changed_paths(old, new, new_set, schema)
-        me = (manager, "Update", subresource)
-        current = _drop(previous, changed + removed, keep=None)
-        mine = next((entry_set(e) for e in previous if _same_entry(e, *me)), {})
-        for p in removed:
-            fieldsets.remove(mine, p)
-        for p in changed:
-            fieldsets.add(mine, p, new_set)
-        current = set_entry(current, manager, "Update", api_version, mine, subresource, previous)
-    if current:
-        meta["managedFields"] = current
+        base = _decoded(requested) or live
+    if old is None:  # a create compares with the kind's empty object, as the apiserver does
+        old = kubeproto.zero_object(api_version, str(new.get("kind"))) if schema is not None and "x-kubernetes-group-version-kind" in schema else None
+        if old is None:
+            old = {"apiVersion": new.get("apiVersion"), "kind": new.get("kind")}
+    added, modified, removed = fieldsets.compare(old, new, schema, scope=_scope(subresource))
+    changed = fieldsets.union(added, modified)
+    gone = fieldsets.paths(changed) + fieldsets.paths(removed)
+    me = identity({"manager": manager, "operation": "Update", "apiVersion": api_version, "subresource": subresource})
+    out: list[Obj] = []
+    mine: Obj | None = None
+    for e in base:
+        trie = fieldsets.difference(entry_set(e), gone)
+        if identity(e) == me:
+            mine = {**e, "fieldsV1": trie}
+        elif trie:
+            out.append({**e, "fieldsV1": fieldsets.sort(trie)})
+    if changed:
+        trie = fieldsets.union(mine["fieldsV1"], changed) if mine else changed
+        out.append(_entry(manager, "Update", api_version, subresource, trie, clock.now()))
+    elif mine is not None and mine["fieldsV1"]:
+        out.append({**mine, "fieldsV1": fieldsets.sort(mine["fieldsV1"])})
+    if out:
+        meta["managedFields"] = _sorted(out)
     else:
         meta.pop("managedFields", None)
 
 
-def _canonical(entries_: Any) -> Any:
-    """managedFields as clients echo them back: times may come in another RFC 3339 spelling."""
-    if not isinstance(entries_, list):
-        return entries_
-    out = []
-    for e in entries_:
-        if isinstance(e, dict) and isinstance(e.get("time"), str):
-            try:
-                t = datetime.datetime.fromisoformat(e["time"].replace("Z", "+00:00"))
-                e = {**e, "time": t.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
-            except ValueError:
-                pass
-        out.append(e)
-    return out
+def _without_managed_fields(obj: Obj) -> Obj:
+    meta = {k: v for k, v in (obj.get("metadata") or {}).items() if k not in ("managedFields", "resourceVersion")}
+    return {**obj, "metadata": meta}
 
 
 def apply(live: Obj | None, config: Obj, schema: schemas.Schema | None, manager: str,
           api_version: str, force: bool, subresource: str = "") -> Obj:
-    """The object after `manager` applies `config` to `live` (None: create)."""
+    """The object after `manager` applies `config` to `live` (None: create), as SMD's
+    Updater.Apply (merge/update.go) inside kube-apiserver's field manager."""
     base: Obj = _copy(live) if live is not None else {}
-    previous = entries(base)
+    previous = _decoded(entries(base)) or []
     config = {k: v for k, v in config.items() if k != "status" or subresource == "status"}
     config_meta = dict(config.get("metadata") or {})
     config_meta.pop("managedFields", None)
     config = {**config, "metadata": config_meta}
-    new_set = fieldsets.of(config, schema)
+    new_set = fieldsets.of(config, schema, scope=_scope(subresource))
     merged = merge(base, config, schema)
 
-    me = (manager, "Apply", subresource)
-    conflicts: dict[str, list[tuple[str, ...]]] = {}
-    for e in previous:
-        if _same_entry(e, *me):
-            continue
-        theirs = entry_set(e)
-        for p in fieldsets.paths(new_set):
-            if not fieldsets.contains(theirs, p):
-                continue
-            had, before = fieldsets.get(base, p)
-            _, after = fieldsets.get(merged, p)
-            if had and before != after and not isinstance(after, dict):
-                conflicts.setdefault(f'"{e.get("manager")}" using {e.get("apiVersion")}', []).append(p)
-    if conflicts and not force:
-        raise conflict_error(config, conflicts)
-    current = list(previous)
-    if conflicts:
-        current = _drop(current, [p for ps in conflicts.values() for p in ps], keep=me)
-
-    # fields this manager stops applying go, unless someone else still owns them
-    before = next((entry_set(e) for e in previous if _same_entry(e, *me)), {})
+    me = identity({"manager": manager, "operation": "Apply", "subresource": subresource})
+    mine = next((e for e in previous if identity(e) == me), None)
+    # prune: what this manager applied last time and no longer applies goes, unless another
+    # manager owns it (prune, addBackOwnedItems)
     others: Trie = {}
-    for e in current:
-        if not _same_entry(e, *me):
+    for e in previous:
+        if identity(e) != me:
             others = fieldsets.union(others, entry_set(e))
-    for p in fieldsets.paths(before):
+    for p in fieldsets.paths(entry_set(mine) if mine else {}):
         if not fieldsets.contains(new_set, p) and not fieldsets.contains(others, p):
             fieldsets.delete(merged, p)
 
-    current = set_entry(current, manager, "Apply", api_version, new_set, subresource, previous)
+    # update: other managers' fields this apply adds or changes are conflicts; with force
+    # they move to the applier, and removed fields leave everyone
+    before, after = _without_managed_fields(base), _without_managed_fields(merged)
+    added, modified, removed = fieldsets.compare(before, after, schema, scope=_scope(subresource))
+    changed = fieldsets.union(added, modified)
+    conflicts: list[tuple[Obj, list[tuple[str, ...]]]] = []
+    for e in previous:
+        if identity(e) != me:
+            clash = fieldsets.intersection(entry_set(e), changed)
+            if clash:
+                conflicts.append((e, clash))
+    if conflicts and not force:
+        raise conflict_error(conflicts)
+    gone = fieldsets.paths(removed)
+    current: list[Obj] = []
+    for e in previous:
+        if identity(e) == me:
+            continue
+        clash = next((ps for c, ps in conflicts if c is e), [])
+        trie = fieldsets.difference(entry_set(e), clash + gone)
+        if trie:
+            current.append({**e, "fieldsV1": fieldsets.sort(trie)})
+    if new_set:
+        # the time moves when the apply changed the object (managedFieldsUpdater.Apply)
+        when = clock.now() if before != after else (mine or {}).get("time")
+        current.append(_entry(manager, "Apply", api_version, subresource, new_set, when))
     out: Obj = merged
-    out.setdefault("metadata", {})["managedFields"] = current
+    out.setdefault("metadata", {})["managedFields"] = _sorted(current)
+    if not current:
+        del out["metadata"]["managedFields"]
     return out
 
 
-def conflict_error(config: Obj, conflicts: dict[str, list[tuple[str, ...]]]) -> errors.APIError:
-    """The 409 kube-apiserver sends: `Apply failed with N conflict(s): conflict with "m"
-    using apps/v1: .spec.replicas`, with one FieldManagerConflict cause per field."""
-    total = sum(len(ps) for ps in conflicts.values())
-    parts = []
-    causes = []
-    for who, ps in conflicts.items():
-        fields = [fieldsets.path_string(p) for p in ps]
-        if len(fields) == 1:
-            parts.append(f"conflict with {who}: {fields[0]}")
-        else:
-            parts.append(f"conflicts with {who}:\n" + "\n".join(f"- {f}" for f in fields))
-        causes += [{"type": "FieldManagerConflict", "message": f"conflict with {who}", "field": f} for f in fields]
-    message = f"Apply failed with {total} conflict{'s' if total > 1 else ''}: " + "\n".join(parts)
-    meta = config.get("metadata") or {}
-    group, _, _ = str(config.get("apiVersion", "")).rpartition("/")
-    kind = str(config.get("kind", "")).lower()
-    details: Obj = {"name": meta.get("name", ""), "kind": kind, "causes": causes}
-    if group:
-        details["group"] = group
-    return errors.APIError(409, "Conflict", message, details=details)
+def describe(e: Obj) -> str:
+    """A manager as kube-apiserver names it in conflicts (printManager in k8s.io/apimachinery's
+    managedfields/internal/conflict.go): `"m"` for an applier, `"m" using apps/v1` for an
+    updater, with `with subresource "scale"` after the name for a subresource's entry."""
+    out = json.dumps(e.get("manager") or "")
+    if e.get("subresource"):
+        out += f" with subresource {json.dumps(e['subresource'])}"
+    if e.get("operation") == "Update":
+        out += f" using {e.get('apiVersion')}"
+    return out
+
+
+def conflict_error(conflicts: list[tuple[Obj, list[tuple[str, ...]]]]) -> errors.APIError:
+    """The 409 kube-apiserver sends (NewConflictError): `Apply failed with 1 conflict:
+    conflict with "m" using apps/v1: .spec.replicas`, or for several `Apply failed with N
+    conflicts: conflicts with "m":` and one `- .path` line per field, managers in the order of
+    their identities; one FieldManagerConflict cause per field, and no other details."""
+    conflicts = sorted(conflicts, key=lambda c: identity(c[0]))
+    total = sum(len(ps) for _, ps in conflicts)
+    causes = [{"type": "FieldManagerConflict", "message": f"conflict with {describe(e)}", "field": fieldsets.path_string(p)}
+              for e, ps in conflicts for p in ps]
+    if total == 1:
+        e, [p] = conflicts[0]
+        message = f"Apply failed with 1 conflict: conflict with {describe(e)}: {fieldsets.path_string(p)}"
+    else:
+        lines = []
+        for e, ps in conflicts:
+            lines.append(f"conflicts with {describe(e)}:")
+            lines += [f"- {fieldsets.path_string(p)}" for p in ps]
+        message = f"Apply failed with {total} conflicts: " + "\n".join(lines)
+    return errors.APIError(409, "Conflict", message, details={"causes": causes})

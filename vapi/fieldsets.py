@@ -85,11 +85,14 @@ def _walk(value: Any, schema: schemas.Schema | None) -> tuple[Trie, bool]:
     return {}, True
 
 
-def of(obj: Any, schema: schemas.Schema | None) -> Trie:
-    """The field set an object (or an apply configuration) sets, minus what nobody owns."""
+def of(obj: Any, schema: schemas.Schema | None, *, scope: str = "main") -> Trie:
+    """The field set an object (or an apply configuration) sets, minus what nobody owns and
+    what the endpoint resets: status on the main resource, all but status on /status."""
     trie, _ = _walk(obj, schema)
     for p in STRIPPED:
         remove(trie, p)
+    if scope == "status":
+        return {k: v for k, v in trie.items() if k == "f:status"}
     trie.pop("f:status", None)
     return trie
 
@@ -214,3 +217,136 @@ def delete(value: Any, path: tuple[str, ...]) -> None:
     elif last.startswith("v:") and isinstance(parent, list):
         want = json.loads(last[2:])
         parent[:] = [i for i in parent if i != want]
+
+
+# -- comparing two objects (SMD typed/compare.go) ------------------------------------------
+
+ABSENT: Any = type("Absent", (), {"__repr__": lambda self: "ABSENT"})()
+
+
+def _leaf(lhs: Any, rhs: Any, schema: schemas.Schema | None) -> bool:
+    """Whether a node compares as one value: scalars, atomic lists and maps, nodes the schema
+    does not describe, and lists or maps that are empty (or missing) on both sides."""
+    values = [v for v in (lhs, rhs) if v is not ABSENT and v is not None]
+    if not values:
+        return True
+    if all(isinstance(v, dict) for v in values):
+        node = schemas.resolve(schema)
+        if node is None or node.get("x-kubernetes-map-type") == "atomic" or (
+            "properties" not in node and "additionalProperties" not in node
+        ):
+            return True
+        return all(not v for v in values)
+    if all(isinstance(v, list) for v in values):
+        kind, keys = list_type(schema)
+        return kind == "atomic" or (kind == "map" and not keys) or all(not v for v in values)
+    return True
+
+
+def _items(value: Any, schema: schemas.Schema | None) -> dict[str, Any]:
+    """A set or map-type list by path element (the first of duplicates)."""
+    if not isinstance(value, list):
+        return {}
+    kind, keys = list_type(schema)
+    out: dict[str, Any] = {}
+    for item in value:
+        if kind == "map":
+            if isinstance(item, dict):
+                out.setdefault(item_key(item, keys), item)
+        else:
+            out.setdefault(value_key(item), item)
+    return out
+
+
+def _compare(lhs: Any, rhs: Any, schema: schemas.Schema | None, path: tuple[str, ...],
+             out: tuple[list[tuple[str, ...]], list[tuple[str, ...]], list[tuple[str, ...]]]) -> None:
+    added, modified, removed = out
+    if _leaf(lhs, rhs, schema):
+        if lhs is ABSENT:
+            added.append(path)
+        elif rhs is ABSENT:
+            removed.append(path)
+        elif lhs != rhs:
+            modified.append(path)
+        return
+    if isinstance(lhs if lhs is not ABSENT and lhs is not None else rhs, dict):
+        left = lhs if isinstance(lhs, dict) else {}
+        right = rhs if isinstance(rhs, dict) else {}
+        node = schemas.resolve(schema)
+        for k in {**left, **right}:
+            _compare(left.get(k, ABSENT), right.get(k, ABSENT), schemas.field(node, k), path + ("f:" + k,), out)
+    else:
+        item_schema = schemas.items(schema)
+        left, right = _items(lhs, schema), _items(rhs, schema)
+        for pe in {**left, **right}:
+            _compare(left.get(pe, ABSENT), right.get(pe, ABSENT), item_schema, path + (pe,), out)
+    if path and lhs is ABSENT:
+        added.append(path)
+    elif path and rhs is ABSENT:
+        removed.append(path)
+
+
+def compare(old: Any, new: Any, schema: schemas.Schema | None, *, scope: str = "main") -> tuple[Trie, Trie, Trie]:
+    """(added, modified, removed) going from old to new, as SMD's Compare: a leaf is added,
+    removed or modified; a list item, map entry or struct field that holds fields is added or
+    removed as a whole, besides what is under it. The stripped metadata is left out, and
+    what the endpoint resets (status on the main resource, all but status on /status)."""
+    out: tuple[list[tuple[str, ...]], list[tuple[str, ...]], list[tuple[str, ...]]] = ([], [], [])
+    _compare(old, new, schema, (), out)
+
+    def kept(p: tuple[str, ...]) -> bool:
+        return not _stripped(p) and (p[:1] == ("f:status",)) == (scope == "status")
+
+    tries = tuple(from_paths(p for p in ps if kept(p)) for ps in out)
+    return tries[0], tries[1], tries[2]
+
+
+def _stripped(path: tuple[str, ...]) -> bool:
+    return path == ("f:metadata",) or path in STRIPPED_PATHS or path[:2] == ("f:metadata", "f:managedFields")
+
+
+STRIPPED_PATHS = set(STRIPPED)
+
+
+def from_paths(member_paths: Any) -> Trie:
+    """The FieldsV1 trie holding these member paths."""
+    root: Trie = {}
+    members: set[tuple[str, ...]] = set()
+    for p in member_paths:
+        if not p:
+            continue
+        members.add(p)
+        node = root
+        for part in p:
+            node = node.setdefault(part, {})
+
+    def finish(node: Trie, prefix: tuple[str, ...]) -> Trie:
+        out = {k: finish(v, prefix + (k,)) for k, v in node.items()}
+        if out and prefix in members:
+            out[SELF] = {}
+        return out
+
+    return finish(root, ())
+
+
+def intersection(a: Trie, b: Trie) -> list[tuple[str, ...]]:
+    """Member paths of a that are members of b, in SMD's iteration order."""
+    return [p for p in ordered_paths(a) if contains(b, p)]
+
+
+def ordered_paths(trie: Trie, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Member paths in the order SMD's Set.Iterate walks them: a node's members (sorted), then
+    each child's (sorted)."""
+    keys = [k for k in sort(trie) if k != SELF]
+    out = [prefix + (k,) for k in keys if not trie[k] or SELF in trie[k]]
+    for k in keys:
+        out += ordered_paths({c: v for c, v in trie[k].items() if c != SELF}, prefix + (k,))
+    return out
+
+
+def difference(a: Trie, paths_: list[tuple[str, ...]]) -> Trie:
+    """a without these member paths."""
+    out: Trie = orjson.loads(orjson.dumps(a))
+    for p in paths_:
+        remove(out, p)
+    return out

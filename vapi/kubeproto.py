@@ -336,3 +336,40 @@ def decode(body: bytes) -> dict[str, Json]:
     except (ProtoError, UnicodeDecodeError, ValueError, struct.error) as e:
         raise errors.bad_request(f"error decoding protobuf body: {e}") from e
     return {"kind": kind, "apiVersion": api_version, **obj}
+
+
+# Go types that reach JSON through their own marshalling (a zero one is null)
+_WRAPPERS = ("meta/v1.Time", "meta/v1.MicroTime", "meta/v1.Duration", "intstr.IntOrString", "resource.Quantity",
+             "runtime.RawExtension", "meta/v1.FieldsV1")
+
+
+def _zero_struct(name: str, depth: int = 0) -> dict[str, Json]:
+    out: dict[str, Json] = {}
+    for _, json_name, go_type, omitempty, inline in table()["structs"].get(name, ()):
+        t = _resolve(go_type)
+        nested = t in table()["structs"] and t not in _WRAPPERS and depth < 32
+        if inline:
+            if nested:
+                out.update(_zero_struct(t, depth + 1))
+        elif nested:
+            out[json_name] = _zero_struct(t, depth + 1)  # a struct is never empty to omitempty
+        elif not omitempty:
+            out[json_name] = _empty(t)
+    return out
+
+
+@functools.cache
+def _zero_json(api_version: str, kind: str) -> bytes | None:
+    name = f"{package(api_version)}.{kind}"
+    if name not in table()["structs"]:
+        return None
+    return json.dumps({"apiVersion": api_version, "kind": kind, **_zero_struct(name)}).encode()
+
+
+def zero_object(api_version: str, kind: str) -> dict[str, Json] | None:
+    """A new, empty object of a built-in kind as structured-merge-diff's reflection sees the Go
+    value (value/reflectcache.go): fields tagged omitempty are absent when zero, others are
+    present (nil pointers, slices and maps as null), and non-pointer structs are always there,
+    empty. kube-apiserver compares a create against this to record the creator's fields."""
+    raw = _zero_json(api_version, kind)
+    return json.loads(raw) if raw is not None else None

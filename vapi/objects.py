@@ -244,7 +244,7 @@ class Objects:
             obj.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])
             obj["status"] = {"phase": "Active"}
             meta.setdefault("labels", {})["kubernetes.io/metadata.name"] = name
-        if manager and not any(e.get("operation") == "Apply" for e in apply.entries(obj)):
+        if manager:
             apply.track_update(None, obj, schemas.of_resource(res), manager, res.group_version)
         if dry_run:
             meta["resourceVersion"] = ""
