@@ -38,8 +38,10 @@ CASES = [
     pytest.param("GET", CMS + "?resourceVersion=abc", None, {}, 400, "BadRequest", id="bad-resource-version"),
     pytest.param("GET", CMS + "?continue=garbage!!", None, {}, 400, "BadRequest", id="bad-continue"),
     pytest.param("GET", CMS + "?resourceVersionMatch=Sometimes&resourceVersion=1", None, {}, 422, "Invalid", id="bad-rv-match"),
+    # ValidateCreateOptions: 422 on CreateOptions.meta.k8s.io
     pytest.param("POST", CMS + "?dryRun=Some", json.dumps(good()).encode(), JSON, 422, "Invalid", id="bad-dry-run"),
     pytest.param("POST", CMS + "?fieldValidation=Loose", json.dumps(good()).encode(), JSON, 422, "Invalid", id="bad-field-validation"),
+    pytest.param("POST", CMS + "?fieldManager=" + "m" * 129, json.dumps(good()).encode(), JSON, 422, "Invalid", id="long-field-manager"),
     pytest.param("POST", "/clusters/root/api/v1/namespaces/missing-ns/configmaps", json.dumps(good()).encode(), JSON, 404, "NotFound", id="missing-namespace"),
     pytest.param("PUT", CMS + "/nothere", json.dumps(good("nothere")).encode(), JSON, 404, "NotFound", id="update-missing"),
     pytest.param("PUT", CMS + "/other", json.dumps(good("ok")).encode(), JSON, 400, "BadRequest", id="update-name-mismatch"),
@@ -268,3 +270,22 @@ def test_a_crd_property_schema_of_null_is_an_empty_schema(vapi: VapiProcess) -> 
     assert (code, status["reason"]) == (422, "Invalid"), status
     assert [c["field"] for c in status["details"]["causes"]] == [
         "spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[port].type"], status
+
+
+@pytest.mark.parametrize(("method", "query", "message"), [
+    pytest.param("POST", "?dryRun=Some", 'CreateOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: []string{"Some"}: '
+                 'supported values: "All"', id="dry-run"),
+    pytest.param("POST", "?fieldValidation=Loose", 'CreateOptions.meta.k8s.io "" is invalid: fieldValidation: Unsupported value: '
+                 '"Loose": supported values: "", "Ignore", "Strict", "Warn"', id="field-validation"),
+    pytest.param("PUT", "/x?fieldManager=" + "m" * 129, 'UpdateOptions.meta.k8s.io "" is invalid: fieldManager: Too long: '
+                 "must have at most 128 bytes", id="field-manager"),
+    pytest.param("DELETE", "/x?dryRun=no", 'DeleteOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: []string{"no"}: '
+                 'supported values: "All"', id="delete-dry-run"),
+])
+def test_bad_options_are_invalid_options(vapi: VapiProcess, namespace: str, method: str, query: str, message: str) -> None:
+    # k8s.io/apimachinery/pkg/apis/meta/v1/validation: Validate{Create,Update,Delete}Options,
+    # answered with NewInvalid on the options kind of meta.k8s.io
+    body = json.dumps(good("x")).encode() if method != "DELETE" else None
+    got, _, out = vapi.request(method, CMS.format(ns=namespace) + query, body, headers=JSON if body else {})
+    status = json.loads(out)
+    assert (got, status["reason"], status["message"]) == (422, "Invalid", message)

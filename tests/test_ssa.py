@@ -345,19 +345,68 @@ def test_helm_default_server_side_apply(vapi: VapiProcess, namespace: str) -> No
 
 
 def test_apply_needs_a_field_manager_and_force_needs_apply(vapi: VapiProcess, namespace: str) -> None:
+    # ValidatePatchOptions (k8s.io/apimachinery/pkg/apis/meta/v1/validation): a 422 on the
+    # PatchOptions kind of meta.k8s.io, with the field error as its cause
     path = f"/clusters/root/api/v1/namespaces/{namespace}/configmaps/x"
     body = json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}}).encode()
-    code, _, out = vapi.request("PATCH", path, body, headers={"Content-Type": "application/apply-patch+yaml"})
-    assert code == 422 and json.loads(out)["message"] == (
-        'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch')
-    code, _, out = vapi.request("PATCH", path + "?force=true", b"{}", headers={"Content-Type": "application/merge-patch+json"})
-    assert code == 422 and json.loads(out)["message"] == (
-        'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch')
+    for query in ("", "?fieldManager="):
+        code, _, out = vapi.request("PATCH", path + query, body, headers={"Content-Type": "application/apply-patch+yaml"})
+        status = json.loads(out)
+        assert (code, status["reason"]) == (422, "Invalid")
+        assert status["message"] == 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch'
+        assert status["details"] == {"group": "meta.k8s.io", "kind": "PatchOptions", "causes": [
+            {"reason": "FieldValueRequired", "message": "Required value: is required for apply patch", "field": "fieldManager"}]}
+    code, _, out = vapi.request("PATCH", path + "?force=false", b"{}", headers={"Content-Type": "application/merge-patch+json"})
+    assert code == 422
+    assert json.loads(out)["message"] == 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch'
     code, _, out = vapi.request("PATCH", path + "?fieldManager=m&dryRun=All", body,
                                 headers={"Content-Type": "application/apply-patch+yaml"})
     created = json.loads(out)
     assert code == 201 and created["metadata"]["resourceVersion"] == "", "a dry-run create has no resourceVersion"
     assert vapi.request("GET", path)[0] == 404
+
+
+@pytest.mark.parametrize(("body", "code", "message"), [
+    pytest.param({"apiVersion": "apps/v1", "kind": "ConfigMap", "metadata": {"name": "x"}}, 400,
+                 "invalid object type: apps/v1, Kind=ConfigMap", id="other-group"),
+    pytest.param({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "x"}}, 400,
+                 "invalid object type: /v1, Kind=Secret", id="other-kind"),
+    pytest.param({"metadata": {"name": "x"}}, 400, "invalid object type: /, Kind=", id="no-type"),
+    pytest.param({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "y"}}, 400,
+                 "the name of the object (y) does not match the name on the URL (x)", id="other-name"),
+    pytest.param({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {}}, 400,
+                 "the name of the object () does not match the name on the URL (x)", id="no-name"),
+    pytest.param({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "namespace": "elsewhere"}}, 400,
+                 "the namespace of the object (elsewhere) does not match the namespace on the URL (NS)", id="other-namespace"),
+    pytest.param({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "managedFields": [{"manager": "m"}]}}, 400,
+                 "metadata.managedFields must be nil", id="managed-fields"),
+    pytest.param([1, 2], 400, "error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal "
+                 "array into Go value of type map[string]interface {}", id="not-a-map"),
+])
+def test_bad_apply_configurations(vapi: VapiProcess, namespace: str, body: Any, code: int, message: str) -> None:
+    # the words of k8s.io/apimachinery managedfields/internal (versionCheckManager,
+    # structuredMergeManager) and of checkName in k8s.io/apiserver's handlers
+    path = f"/clusters/root/api/v1/namespaces/{namespace}/configmaps/x?fieldManager=m"
+    got, _, out = vapi.request("PATCH", path, json.dumps(body).encode(), headers={"Content-Type": "application/apply-patch+yaml"})
+    status = json.loads(out)
+    assert (got, status["kind"], status["message"]) == (code, "Status", message.replace("NS", namespace))
+
+
+def test_apply_of_an_existing_object_may_leave_the_name_out(vapi: VapiProcess, namespace: str) -> None:
+    # checkName runs on the merged object, which keeps the live name; a stale
+    # resourceVersion in the configuration is an update precondition (409)
+    path = f"/clusters/root/api/v1/namespaces/{namespace}/configmaps/named"
+    headers = {"Content-Type": "application/apply-patch+yaml"}
+    body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "named"}, "data": {"a": "1"}}
+    assert vapi.request("PATCH", path + "?fieldManager=m", json.dumps(body).encode(), headers=headers)[0] == 201
+    body = {"apiVersion": "v1", "kind": "ConfigMap", "data": {"a": "2"}}
+    code, _, out = vapi.request("PATCH", path + "?fieldManager=m", json.dumps(body).encode(), headers=headers)
+    assert code == 200 and json.loads(out)["data"] == {"a": "2"}
+    body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"resourceVersion": "1"}, "data": {"a": "3"}}
+    code, _, out = vapi.request("PATCH", path + "?fieldManager=m", json.dumps(body).encode(), headers=headers)
+    assert code == 409 and json.loads(out)["message"] == (
+        'Operation cannot be fulfilled on configmaps "named": the object has been modified; '
+        "please apply your changes to the latest version and try again")
 
 
 def test_scale_is_recorded_as_an_update_of_the_scale_subresource(vapi: VapiProcess, namespace: str) -> None:

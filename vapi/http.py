@@ -48,7 +48,7 @@ def decode_object(body: bytes, content_type: str) -> dict[str, Any]:
     elif content_type == kubeproto.CONTENT_TYPE:
         data = kubeproto.decode(body)
     elif content_type in ("application/yaml", "application/x-yaml", "text/yaml"):
-        data = _json_or_yaml(body)
+        data = json_or_yaml(body)
     else:
         raise errors.unsupported_media_type(content_type)
     if not isinstance(data, dict):
@@ -56,7 +56,7 @@ def decode_object(body: bytes, content_type: str) -> dict[str, Any]:
     return data
 
 
-def _json_or_yaml(body: bytes) -> Any:
+def json_or_yaml(body: bytes) -> Any:
     """YAML, read as JSON when it is JSON (what kubectl and helm send as apply patches):
     orjson is some twenty times faster than PyYAML's C loader."""
     if body.lstrip()[:1] == b"{":
@@ -92,44 +92,74 @@ def query_int(request: web.Request, name: str, default: int = 0) -> int:
     return n
 
 
-# The options type a write's query parameters decode into, by HTTP method
+# The options kind kube-apiserver validates a request's query against, by method
+# (k8s.io/apimachinery/pkg/apis/meta/v1/validation: ValidateCreateOptions and the others)
 OPTIONS_KIND = {"POST": "CreateOptions", "PUT": "UpdateOptions", "PATCH": "PatchOptions", "DELETE": "DeleteOptions"}
 
 
-def invalid_options(request: web.Request, field: str, message: str, reason: str = "FieldValueNotSupported") -> errors.APIError:
-    """422 Invalid on the request's options, as the handlers of k8s.io/apiserver/pkg/endpoints
-    answer what k8s.io/apimachinery/pkg/apis/meta/v1/validation refuses."""
-    kind = OPTIONS_KIND.get(request.method, "CreateOptions")
-    return errors.invalid("meta.k8s.io", kind, "", [{"reason": reason, "field": field, "message": message}])
+def invalid_options(request: web.Request, causes: list[dict[str, str]]) -> errors.APIError:
+    """`PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: ...` (422)."""
+    return errors.invalid("meta.k8s.io", OPTIONS_KIND.get(request.method, "CreateOptions"), "", causes)
+
+
+def _go_quote(s: str) -> str:
+    """A string as Go's %q prints it."""
+    out = ""
+    for ch in s:
+        if ch in ('"', "\\"):
+            out += "\\" + ch
+        elif ch.isprintable():
+            out += ch
+        elif ord(ch) < 0x80:
+            out += {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(ch, f"\\x{ord(ch):02x}")
+        else:
+            out += f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}"
+    return f'"{out}"'
 
 
 def dry_run(request: web.Request) -> bool:
     values = request.query.getall("dryRun", [])
     if any(v != "All" for v in values):
-        listed = ", ".join(f'"{v}"' for v in values)
-        raise invalid_options(request, "dryRun", f'Unsupported value: []string{{{listed}}}: supported values: "All"')
+        listed = ", ".join(_go_quote(v) for v in values)
+        raise invalid_options(request, [{"reason": "FieldValueNotSupported", "field": "dryRun",
+                                         "message": f'Unsupported value: []string{{{listed}}}: supported values: "All"'}])
     return bool(values)
 
 
 def field_validation(request: web.Request) -> str:
     value = request.query.get("fieldValidation", "")
     if value not in ("", "Ignore", "Warn", "Strict"):
-        raise invalid_options(request, "fieldValidation",
-                              f'Unsupported value: "{value}": supported values: "", "Ignore", "Strict", "Warn"')
+        raise invalid_options(request, [{"reason": "FieldValueNotSupported", "field": "fieldValidation",
+                                         "message": f'Unsupported value: {_go_quote(value)}: supported values: "", "Ignore", "Strict", "Warn"'}])
     return value or "Warn"
 
 
-def field_manager(request: web.Request) -> str:
-    """The manager a write is recorded under: `fieldManager`, else the User-Agent up to its
-    first "/" (as kube-apiserver derives it)."""
-    manager = request.query.get("fieldManager")
-    if manager is None or manager == "":
-        return request.headers.get("User-Agent", "").split("/", 1)[0][:128] or "unknown"
+def field_manager(request: web.Request, *, apply: bool = False) -> str:
+    """The manager a write is recorded under: `fieldManager`, else the printable part of the
+    User-Agent before its first "/", at most 128 bytes, or "unknown" (managerOrUserAgent and
+    prefixFromUserAgent in k8s.io/apiserver's handlers, buildManagerInfo in managedfields).
+    A fieldManager over 128 bytes or with unprintable characters is a 422 on the options;
+    apply requires one (ValidatePatchOptions)."""
+    manager = request.query.get("fieldManager", "")
+    causes = []
+    if apply and not manager:
+        causes.append({"reason": "FieldValueRequired", "field": "fieldManager", "message": "Required value: is required for apply patch"})
     if len(manager.encode()) > 128:
-        raise invalid_options(request, "fieldManager", "Too long: may not be more than 128 bytes", "FieldValueTooLong")
+        causes.append({"reason": "FieldValueTooLong", "field": "fieldManager", "message": "Too long: must have at most 128 bytes"})
     for i, ch in enumerate(manager):
-        if not ch.isprintable():
-            raise invalid_options(request, "fieldManager",
-                                  f'Invalid value: "{manager}": invalid character U+{ord(ch):04X} (at position {i})',
-                                  "FieldValueInvalid")
-    return manager
+        if not ch.isprintable() and ch != " ":  # Go's %#U shows no glyph for these
+            causes.append({"reason": "FieldValueInvalid", "field": "fieldManager",
+                           "message": f"Invalid value: {_go_quote(manager)}: invalid character U+{ord(ch):04X} "
+                                      f"(at position {len(manager[:i].encode())})"})
+    if causes:
+        raise invalid_options(request, causes)
+    if manager:
+        return manager
+    out = ""
+    for ch in request.headers.get("User-Agent", "").split("/", 1)[0]:
+        if not ch.isprintable() and ch != " ":
+            continue
+        if len((out + ch).encode()) > 128:
+            break
+        out += ch
+    return out or "unknown"
