@@ -320,10 +320,25 @@ def test_client_side_then_server_side_apply(vapi: VapiProcess, namespace: str) -
     k(vapi, namespace, "apply", "-f", "-", input=MANIFEST.replace("REPLICAS", "1"))
     got = json.loads(k(vapi, namespace, "get", "deploy", "web", "-o", "json", "--show-managed-fields").stdout)
     assert [(e["manager"], e["operation"]) for e in got["metadata"]["managedFields"]] == [("kubectl-client-side-apply", "Update")]
-    out = k(vapi, namespace, "apply", "--server-side", "-f", "-", input=MANIFEST.replace("REPLICAS", "1"))
-    assert out.stdout.strip() == "deployment.apps/web serverside-applied"
+    # a changed value is no conflict with kubectl's own client-side apply: the field is in
+    # the last-applied annotation with the live value (lastAppliedManager); the annotation
+    # then follows the applied configuration (lastAppliedUpdater), kubectl saves it under
+    # kubectl-last-applied (an apply that changes nothing: no time), migrates the client-side
+    # entry into its own and applies again, without a warning
+    out = k(vapi, namespace, "apply", "--server-side", "-f", "-", input=MANIFEST.replace("REPLICAS", "3"))
+    assert (out.stdout.strip(), out.stderr) == ("deployment.apps/web serverside-applied", "")
     got = json.loads(k(vapi, namespace, "get", "deploy", "web", "-o", "json", "--show-managed-fields").stdout)
-    assert ("kubectl", "Apply") in {(e["manager"], e["operation"]) for e in got["metadata"]["managedFields"]}
+    assert got["spec"]["replicas"] == 3
+    entries = got["metadata"]["managedFields"]
+    assert [(e["manager"], e["operation"]) for e in entries] == [("kubectl-last-applied", "Apply"), ("kubectl", "Apply")]
+    assert "time" not in entries[0] and "time" in entries[1]
+    assert entries[0]["fieldsV1"] == {"f:metadata": {"f:annotations": {"f:kubectl.kubernetes.io/last-applied-configuration": {}}}}
+    last = json.loads(got["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"])
+    assert last["spec"]["replicas"] == 3
+    # and back to client-side apply, which diffs against that annotation
+    out = k(vapi, namespace, "apply", "-f", "-", input=MANIFEST.replace("REPLICAS", "2"))
+    assert out.stdout.strip() == "deployment.apps/web configured"
+    assert k(vapi, namespace, "get", "deploy", "web", "-o", "jsonpath={.spec.replicas}").stdout == "2"
 
 
 def test_helm_default_server_side_apply(vapi: VapiProcess, namespace: str) -> None:

@@ -182,6 +182,22 @@ def track_update(old: Obj | None, new: Obj, schema: schemas.Schema | None, manag
         meta.pop("managedFields", None)
 
 
+def _kept(owned: Trie, path: tuple[str, ...]) -> bool:
+    """Whether pruning keeps `path` for this owner: it owns it, or, for a named field, owns
+    something under it (SMD's EnsureNamedFieldsAreMembers in addBackOwnedItems); a list item
+    is kept only when owned itself."""
+    if fieldsets.contains(owned, path):
+        return True
+    if not path or not path[-1].startswith("f:"):
+        return False
+    node = owned
+    for p in path:
+        if p not in node:
+            return False
+        node = node[p]
+    return True
+
+
 def _without_managed_fields(obj: Obj) -> Obj:
     meta = {k: v for k, v in (obj.get("metadata") or {}).items() if k not in ("managedFields", "resourceVersion")}
     return {**obj, "metadata": meta}
@@ -193,6 +209,7 @@ def apply(live: Obj | None, config: Obj, schema: schemas.Schema | None, manager:
     Updater.Apply (merge/update.go) inside kube-apiserver's field manager."""
     base: Obj = _copy(live) if live is not None else {}
     previous = _decoded(entries(base)) or []
+    original = config
     config = {k: v for k, v in config.items() if k != "status" or subresource == "status"}
     config_meta = dict(config.get("metadata") or {})
     config_meta.pop("managedFields", None)
@@ -209,7 +226,7 @@ def apply(live: Obj | None, config: Obj, schema: schemas.Schema | None, manager:
         if identity(e) != me:
             others = fieldsets.union(others, entry_set(e))
     for p in fieldsets.paths(entry_set(mine) if mine else {}):
-        if not fieldsets.contains(new_set, p) and not fieldsets.contains(others, p):
+        if not _kept(new_set, p) and not _kept(others, p):
             fieldsets.delete(merged, p)
 
     # update: other managers' fields this apply adds or changes are conflicts; with force
@@ -223,6 +240,14 @@ def apply(live: Obj | None, config: Obj, schema: schemas.Schema | None, manager:
             clash = fieldsets.intersection(entry_set(e), changed)
             if clash:
                 conflicts.append((e, clash))
+    if conflicts and not force and manager == "kubectl":
+        # kubectl taking over from its own client-side apply (lastAppliedManager): fields its
+        # last-applied annotation set to the live value are not conflicts
+        allowed = _allowed_by_last_applied(before, schema, api_version)
+        conflicts = [(e, [p for p in ps if not fieldsets.contains(allowed, p)]) for e, ps in conflicts]
+        conflicts = [(e, ps) for e, ps in conflicts if ps]
+        if not conflicts:
+            return apply(live, original, schema, manager, api_version, True, subresource)
     if conflicts and not force:
         raise conflict_error(conflicts)
     gone = fieldsets.paths(removed)
@@ -242,7 +267,43 @@ def apply(live: Obj | None, config: Obj, schema: schemas.Schema | None, manager:
     out.setdefault("metadata", {})["managedFields"] = _sorted(current)
     if not current:
         del out["metadata"]["managedFields"]
+    annotations = out["metadata"].get("annotations")
+    if manager == "kubectl" and isinstance(annotations, dict) and LAST_APPLIED in annotations:
+        # lastAppliedUpdater: kubectl's server-side apply keeps the client-side annotation in
+        # step, so a later client-side apply diffs against what was applied last
+        annotations[LAST_APPLIED] = last_applied(original)
     return out
+
+
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+
+
+def last_applied(config: Obj) -> str:
+    """The annotation kube-apiserver writes (buildLastApplied): the configuration without the
+    annotation, as Go's JSON encoder writes a map (sorted keys, HTML escaped, a final newline)."""
+    config = _copy(config)
+    meta = config.get("metadata")
+    if isinstance(meta, dict) and isinstance(meta.get("annotations"), dict):
+        meta["annotations"].pop(LAST_APPLIED, None)
+    text = json.dumps(config, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(ch, esc)
+    return text + "\n"
+
+
+def _allowed_by_last_applied(live: Obj, schema: schemas.Schema | None, api_version: str) -> Trie:
+    """Fields of the last-applied annotation whose value is the live one
+    (allowedConflictsFromLastApplied); nothing without a readable annotation."""
+    annotations = (live.get("metadata") or {}).get("annotations") or {}
+    try:
+        last = json.loads(annotations.get(LAST_APPLIED) or "")
+    except (ValueError, TypeError):
+        return {}
+    if not isinstance(last, dict) or last.get("apiVersion") != api_version:
+        return {}
+    added, modified, removed = fieldsets.compare(last, live, schema)
+    differ = fieldsets.paths(added) + fieldsets.paths(modified) + fieldsets.paths(removed)
+    return fieldsets.difference(fieldsets.of(last, schema), differ)
 
 
 def describe(e: Obj) -> str:
