@@ -246,6 +246,27 @@ def test_create_entries_mark_what_the_empty_object_lacks() -> None:
     assert mine["fieldsV1"] == {"f:metadata": {"f:labels": {".": {}, "f:tier": {}}}}
 
 
+def test_custom_resource_creates_and_status_writes() -> None:
+    # a custom resource is created from an empty unstructured object (only apiVersion and
+    # kind), so spec is added as a whole and gets "."; a built-in kind's status is a Go struct,
+    # there (empty) before the first /status write, so it gets none, and the write is an
+    # Update of the status subresource owning what it set
+    schema = {"type": "object", "properties": {
+        "metadata": {"type": "object"},
+        "spec": {"type": "object", "properties": {"mode": {"type": "string"}, "replicas": {"type": "integer"}}}}}
+    cr = {"apiVersion": "demo.vapi.dev/v1", "kind": "Gadget", "metadata": {"name": "g"}, "spec": {"mode": "a", "replicas": 1}}
+    apply.track_update(None, cr, schema, "kubectl-create", "demo.vapi.dev/v1")
+    assert cr["metadata"]["managedFields"][0]["fieldsV1"] == {"f:spec": {".": {}, "f:mode": {}, "f:replicas": {}}}
+    live = deploy()
+    apply.track_update(None, live, DEPLOYMENT, "kubectl-create", "apps/v1")
+    status = json.loads(json.dumps(live))
+    status["status"] = {"replicas": 3}
+    apply.track_update(live, status, DEPLOYMENT, "kubectl-patch", "apps/v1", "status")
+    mine = [e for e in status["metadata"]["managedFields"] if e.get("subresource") == "status"]
+    assert [(e["manager"], e["operation"], e["fieldsV1"]) for e in mine] == [
+        ("kubectl-patch", "Update", {"f:status": {"f:replicas": {}}})]
+
+
 def test_update_time_moves_whenever_the_write_changes_owned_fields() -> None:
     # managedFieldsUpdater.Update stamps the writer whenever its operation took fields, even
     # when its set stays the same (a second scale); entries are sorted Apply first, then by time
@@ -433,3 +454,16 @@ def test_scale_is_recorded_as_an_update_of_the_scale_subresource(vapi: VapiProce
     assert scale[0]["fieldsV1"] == {"f:spec": {"f:replicas": {}}}
     kubectl_apply = next(e for e in got["metadata"]["managedFields"] if e["manager"] == "kubectl")
     assert "f:replicas" not in kubectl_apply["fieldsV1"]["f:spec"], "the scale took replicas over"
+
+
+def test_update_managers_come_from_the_user_agent(vapi: VapiProcess, namespace: str) -> None:
+    # managerOrUserAgent/prefixFromUserAgent (k8s.io/apiserver handlers): fieldManager when
+    # set (an empty one counts as unset), else the User-Agent before its first "/"
+    path = f"/clusters/root/api/v1/namespaces/{namespace}/configmaps"
+    for name, query, agent, manager in (("ua1", "", "my-tool/1.2 (linux/amd64)", "my-tool"),
+                                        ("ua2", "?fieldManager=", "other/3", "other"),
+                                        ("ua3", "?fieldManager=mine", "other/3", "mine")):
+        body = json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": {"a": "1"}}).encode()
+        code, _, out = vapi.request("POST", path + query, body, headers={"Content-Type": "application/json", "User-Agent": agent})
+        assert code == 201
+        assert [(e["manager"], e["operation"]) for e in json.loads(out)["metadata"]["managedFields"]] == [(manager, "Update")]

@@ -155,11 +155,18 @@ def track_update(old: Obj | None, new: Obj, schema: schemas.Schema | None, manag
         base = []
     else:
         base = _decoded(requested) or live
-    if old is None:  # a create compares with the kind's empty object, as the apiserver does
-        old = kubeproto.zero_object(api_version, str(new.get("kind"))) if schema is not None and "x-kubernetes-group-version-kind" in schema else None
-        if old is None:
-            old = {"apiVersion": new.get("apiVersion"), "kind": new.get("kind")}
-    added, modified, removed = fieldsets.compare(old, new, schema, scope=_scope(subresource))
+    # a built-in kind is compared as its Go value: structs are there even when empty, so a
+    # create compares with the kind's empty object and an update sees e.g. status: {}
+    zero = kubeproto.zero_object(api_version, str(new.get("kind"))) if schema is not None and \
+        "x-kubernetes-group-version-kind" in schema else None
+    if old is None:
+        old = zero if zero is not None else {"apiVersion": new.get("apiVersion"), "kind": new.get("kind")}
+        seen_new = new
+    elif zero is not None:
+        old, seen_new = _overlay(zero, old), _overlay(zero, new)
+    else:
+        seen_new = new
+    added, modified, removed = fieldsets.compare(old, seen_new, schema, scope=_scope(subresource))
     changed = fieldsets.union(added, modified)
     gone = fieldsets.paths(changed) + fieldsets.paths(removed)
     me = identity({"manager": manager, "operation": "Update", "apiVersion": api_version, "subresource": subresource})
@@ -196,6 +203,17 @@ def _kept(owned: Trie, path: tuple[str, ...]) -> bool:
             return False
         node = node[p]
     return True
+
+
+def _overlay(zero: Obj, obj: Obj) -> Obj:
+    """obj with the fields of the empty Go value it lacks (a copy where it differs)."""
+    out = dict(obj)
+    for k, v in zero.items():
+        if k not in out:
+            out[k] = _copy(v)
+        elif isinstance(v, dict) and v and isinstance(out[k], dict):
+            out[k] = _overlay(v, out[k])
+    return out
 
 
 def _without_managed_fields(obj: Obj) -> Obj:
