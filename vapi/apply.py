@@ -250,14 +250,16 @@ def apply(live: Obj | None, config: Obj, schema: schemas.Schema | None, manager:
     # update: other managers' fields this apply adds or changes are conflicts; with force
     # they move to the applier, and removed fields leave everyone
     before, after = _without_managed_fields(base), _without_managed_fields(merged)
-    added, modified, removed = fieldsets.compare(before, after, schema, scope=_scope(subresource))
-    changed = fieldsets.union(added, modified)
     conflicts: list[tuple[Obj, list[tuple[str, ...]]]] = []
-    for e in previous:
-        if identity(e) != me:
-            clash = fieldsets.intersection(entry_set(e), changed)
-            if clash:
-                conflicts.append((e, clash))
+    removed: Trie = {}
+    if any(identity(e) != me for e in previous):  # only others' entries can conflict or lose fields
+        added, modified, removed = fieldsets.compare(before, after, schema, scope=_scope(subresource))
+        changed = fieldsets.union(added, modified)
+        for e in previous:
+            if identity(e) != me:
+                clash = fieldsets.intersection(entry_set(e), changed)
+                if clash:
+                    conflicts.append((e, clash))
     if conflicts and not force and manager == "kubectl":
         # kubectl taking over from its own client-side apply (lastAppliedManager): fields its
         # last-applied annotation set to the live value are not conflicts

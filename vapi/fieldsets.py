@@ -261,6 +261,8 @@ def _items(value: Any, schema: schemas.Schema | None) -> dict[str, Any]:
 def _compare(lhs: Any, rhs: Any, schema: schemas.Schema | None, path: tuple[str, ...],
              out: tuple[list[tuple[str, ...]], list[tuple[str, ...]], list[tuple[str, ...]]]) -> None:
     added, modified, removed = out
+    if lhs is not ABSENT and lhs == rhs:
+        return  # equal values differ nowhere
     if _leaf(lhs, rhs, schema):
         if lhs is ABSENT:
             added.append(path)
