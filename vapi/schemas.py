@@ -1,6 +1,6 @@
 """Schemas of the built-in kinds, from the `kubernetes-validate` package (the Kubernetes
-OpenAPI definitions as JSON Schema, with the `x-kubernetes-*` list and patch metadata).
-Loaded once, on first use."""
+OpenAPI definitions as JSON Schema, with the `x-kubernetes-*` list and patch metadata), and of
+vapi's own kinds (vapi/kindschemas.py, in the same form). Loaded once, on first use."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import json
 import os
 from typing import Any
 
-from vapi import kubeproto, quantity
+from vapi import kindschemas, kubeproto, quantity
 
 KUBE_VERSION = "1.35.0"
 Schema = dict[str, Any]
@@ -23,6 +23,7 @@ def definitions() -> dict[str, Schema]:
     path = os.path.join(base, "kubernetes-json-schema", f"v{KUBE_VERSION}-local", "_definitions.json")
     with open(path) as f:
         defs: dict[str, Schema] = json.load(f)["$defs"]
+    defs.update(kindschemas.definitions())
     return defs
 
 
@@ -93,10 +94,12 @@ def unknown_fields(obj: Any, schema: Schema | None, path: str = "", *, prune: bo
     """Paths of fields the schema does not declare (what kube-apiserver's decoding reports:
     `unknown field "spec.foo"`); with `prune`, they are also removed from `obj`, as decoding
     into kube's typed objects drops them. Maps (additionalProperties) and schemaless or
-    preserve-unknown-fields nodes accept anything."""
+    preserve-unknown-fields nodes accept anything. Objects marked `kindschemas.REFUSED` keep
+    theirs even with `prune`: vapi's own validation refuses them, naming them."""
     node = resolve(schema)
     if node is None or node.get("x-kubernetes-preserve-unknown-fields"):
         return []
+    keep = bool(node.get(kindschemas.REFUSED) or (schema or {}).get(kindschemas.REFUSED))
     out: list[str] = []
     if isinstance(obj, dict):
         props = node.get("properties")
@@ -114,7 +117,7 @@ def unknown_fields(obj: Any, schema: Schema | None, path: str = "", *, prune: bo
                 continue
             else:
                 out.append(child)
-                if prune:
+                if prune and not keep:
                     del obj[k]
     elif isinstance(obj, list):
         item = node.get("items")
