@@ -1,4 +1,4 @@
-"""OpenAPI documents of the built-in kinds: /openapi/v2 (JSON, or gnostic protobuf, which
+"""OpenAPI documents of the built-in kinds and vapi's own: /openapi/v2 (JSON, or gnostic protobuf, which
 kubectl 1.35 insists on) and /openapi/v3 (a root index and one document per group-version).
 
 The schemas come from `vapi.schemas` (kubernetes-validate's JSON Schema form of the
@@ -21,7 +21,11 @@ from typing import Any
 import orjson
 import yaml
 
-from vapi import ownschemas, schemas
+            out[k] = _convert(v, ref_prefix, root=False)
+    if "$ref" in out and len(out) > 1 and ref_prefix.startswith("#/components/"):
+        # OpenAPI 3.0 ignores what sits next to a $ref: kube-apiserver's v3 documents wrap it in
+        # allOf, which keeps a field's own description (kubectl explain prints it)
+        return {"allOf": [{"$ref": out.pop("$ref")}], **out}
 from vapi.resources import Registry
 
 # Clients ask for the "@" form (and the dotted one); responses carry the dotted form, since
@@ -51,8 +55,8 @@ def _convert(node: Json, ref_prefix: str, prop: str = "", *, root: bool = True) 
         return node
     out: dict[str, Json] = {}
     for k, v in node.items():
-        if k in ("$schema", "$id"):
-            continue
+        if k in ("$schema", "$id") or k == kindschemas.REFUSED:
+            continue  # (vapi's mark of the objects whose unknown fields its validation refuses: not published)
         if k == "$ref" and isinstance(v, str):
             out["$ref"] = ref_prefix + v.rsplit("/", 1)[-1]
         elif k == "type" and isinstance(v, list):
@@ -71,6 +75,10 @@ def _convert(node: Json, ref_prefix: str, prop: str = "", *, root: bool = True) 
             continue  # only IntOrString and Quantity use it; they are replaced whole
         else:
             out[k] = _convert(v, ref_prefix, root=False)
+    if "$ref" in out and len(out) > 1 and ref_prefix.startswith("#/components/"):
+        # OpenAPI 3.0 ignores what sits next to a $ref: kube-apiserver's v3 documents wrap it in
+        # allOf, which keeps a field's own description (kubectl explain prints it)
+        return {"allOf": [{"$ref": out.pop("$ref")}], **out}
     return out
 
 
