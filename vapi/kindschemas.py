@@ -10,6 +10,9 @@ vapi/reports.py (StatusSummary, ReportedStatus), vapi/syncview.py (Placement sta
 vapi/access.py, vapi/tokens.py and vapi/quota.py (tenancy). Definitions are named as
 kube-apiserver names those of an API group (`dev.vapi.edge.v1alpha1.PlacementSpec`); their
 Go-like names appear in decoding errors (`Go struct field EdgeClusterSpec.spec.properties`).
+`required` is said only where vapi's validation refuses an absent or empty value anyway
+(vapi/kindrules.py enforces what a schema requires outside status), and list-map keys are
+required, as server-side apply needs them.
 
 `REFUSED` marks the objects whose unknown fields vapi's own validation refuses (422) rather
 than letting them be dropped: a misspelt `matchLabels` or `apiGroups` would widen what a
@@ -273,7 +276,7 @@ _PLACEMENT: dict[str, Schema] = {
         "path": _string('A JSON pointer: "" or starting with "/".'),
         "from": _string("For move and copy: the JSON pointer of the source."),
         "value": {**ANY, "description": "For add, replace and test: the value (any JSON)."},
-    }, required=("op", "path")),
+    }, required=("op",)),  # path "" is the whole object: a required string may not be empty
     EDGE + "LocalField": _struct("A field the edge owns after creation, in objects of some resources.", {
         "apiGroup": _string('The API group ("" for the core group, the default). ' + _SELECTION_NOTE),
         "resource": _string("The resource name (plural, lowercase). Absent: any. " + _SELECTION_NOTE),
@@ -298,7 +301,7 @@ _PLACEMENT: dict[str, Schema] = {
         "via": _string("owner (the default): those the placed object owns, down the owner chain; labels: those "
                        "labelSelector selects in the object's namespace.", enum=["owner", "labels"]),
         "labelSelector": _selector("For via: labels, which objects."),
-    }, required=("apiVersion", "kind"), refused=True),
+    }, refused=True),
     EDGE + "Summary": _summary_properties(),
     EDGE + "Aggregate": _struct("An aggregate over the clusters of a group: function and expression, or the short form "
                                 "{sum: <expression>} ({count: true}).", {
@@ -358,7 +361,7 @@ _RESULTS: dict[str, Schema] = {
         "attention": _ref(EDGE + "AttentionList", "The clusters where the attention predicate holds (or cannot be "
                                                   "evaluated)."),
         "evaluationErrors": _integer("How many expression values could not be evaluated.", "int32"),
-    }),
+    }, required=("name",)),
     EDGE + "SummaryGroup": _struct("One group of clusters.", {
         "key": {"type": "object", "additionalProperties": ANY,
                 "description": "The value of each groupBy expression, by the expression."},
