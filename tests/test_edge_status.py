@@ -304,6 +304,16 @@ def test_one_cluster_status_comes_back_as_is(fleet: Fleet) -> None:
     assert isinstance(copy, dict) and copy["status"]["conditions"] == edge["status"]["conditions"]
 
 
+def test_what_the_center_and_the_syncers_wrote_fits_the_schemas(fleet: Fleet) -> None:
+    """Every vapi object stored at the center (placements and their status, EdgeClusters'
+    status from the syncers, summaries, full copies with associated objects) fits its OpenAPI
+    schema: a write through the API would drop none of it."""
+    from tests.test_vapi_kinds_openapi import assert_stored_objects_fit
+
+    kinds = assert_stored_objects_fit(fleet.center)
+    assert {"AccessToken", "EdgeCluster", "Placement", "ReportedStatus", "StatusSummary"} <= set(kinds)
+
+
 def test_what_is_no_longer_collected_goes(fleet: Fleet) -> None:
     """A cluster leaving takes its full copy along; an object leaving every placement gets
     back an empty status; a deleted placement takes its summaries and copies along."""
