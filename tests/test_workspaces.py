@@ -110,20 +110,20 @@ def test_kubectl_explain_knows_the_tenancy_kinds(vapi: VapiProcess, field: str, 
 @pytest.mark.parametrize(
     "spec,message",
     [
-        pytest.param({"quota": {"objects": -1}},
-                     "spec.quota.objects: Invalid value: -1: spec.quota.objects in body should be greater than or equal to 0",
-                     id="negative"),
-        pytest.param({"quota": {"objects": "ten"}}, 'spec.quota.objects: Invalid value: "string": spec.quota.objects '
-                     'in body must be of type integer: "string"', id="string"),
-        pytest.param({"quota": 5}, 'spec.quota: Invalid value: "integer": spec.quota in body must be of type object: '
-                     '"integer"', id="not-an-object"),
+        pytest.param({"quota": {"objects": -1}}, 'The Workspace "bad-quota" is invalid: spec.quota.objects: Invalid value: -1: '
+                     "spec.quota.objects in body should be greater than or equal to 0", id="negative"),
+        # a wrong JSON type fails decoding against the kind's schema, as for a built-in kind (400)
+        pytest.param({"quota": {"objects": "ten"}}, 'Workspace in version "v1alpha1" cannot be handled as a Workspace: json: '
+                     "cannot unmarshal string into Go struct field WorkspaceQuota.spec.quota.objects of type int64", id="string"),
+        pytest.param({"quota": 5}, 'Workspace in version "v1alpha1" cannot be handled as a Workspace: json: cannot unmarshal '
+                     "number into Go struct field WorkspaceSpec.spec.quota of type", id="not-an-object"),
     ],
 )
 def test_workspace_quota_is_validated(vapi: VapiProcess, spec: dict, message: str) -> None:
-    """A quota that is no count is refused (422, stored nothing), not silently ignored."""
+    """A quota that is no count is refused (stored nothing), not silently ignored."""
     obj = {**json.loads(workspace("bad-quota")), "spec": spec}
     out = vapi.kubectl("create", "-f", "-", input=json.dumps(obj), check=False)
-    assert out.returncode != 0 and f'The Workspace "bad-quota" is invalid: {message}' in out.stderr, out.stderr
+    assert out.returncode != 0 and message in out.stderr, out.stderr
     assert vapi.kubectl("get", "workspace", "bad-quota", check=False).returncode != 0
 
 

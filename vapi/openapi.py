@@ -21,11 +21,7 @@ from typing import Any
 import orjson
 import yaml
 
-            out[k] = _convert(v, ref_prefix, root=False)
-    if "$ref" in out and len(out) > 1 and ref_prefix.startswith("#/components/"):
-        # OpenAPI 3.0 ignores what sits next to a $ref: kube-apiserver's v3 documents wrap it in
-        # allOf, which keeps a field's own description (kubectl explain prints it)
-        return {"allOf": [{"$ref": out.pop("$ref")}], **out}
+from vapi import kindschemas, schemas
 from vapi.resources import Registry
 
 # Clients ask for the "@" form (and the dotted one); responses carry the dotted form, since
@@ -86,15 +82,18 @@ def _convert(node: Json, ref_prefix: str, prop: str = "", *, root: bool = True) 
 def definitions(ref_prefix: str) -> dict[str, Json]:
     out = {}
     for name, schema in sorted(schemas.definitions().items()):
-        out[name] = dict(SPECIAL[name]) if name in SPECIAL else _convert(schema, ref_prefix)
+        # a kind's own apiVersion and kind carry no enum (a struct's `kind` field, as in a
+        # grant's subject, keeps its own)
+        out[name] = dict(SPECIAL[name]) if name in SPECIAL else _convert(
+            schema, ref_prefix, root="x-kubernetes-group-version-kind" in schema)
     return out
 
 
 @functools.lru_cache(maxsize=32)
 def _own_schema(r: Any) -> Json | None:
-    """The schema a resource's kind has beyond Kubernetes' built-in ones: a custom
-    resource's from its CRD, or one of vapi's own kinds (vapi/ownschemas.py)."""
-    return r.schema if r.schema is not None else ownschemas.SCHEMAS.get((r.group, r.kind))
+    """The schema a resource's kind has beyond the built-in definitions (which hold
+    Kubernetes' kinds and vapi's own, vapi/kindschemas.py): a custom resource's, from its CRD."""
+    return r.schema
 
 
 def v2_document(registry: Registry) -> dict[str, Json]:
