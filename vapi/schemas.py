@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+from collections.abc import Callable
 from typing import Any
 
 from vapi import kindschemas, kubeproto, quantity
@@ -165,57 +166,76 @@ def go_type(schema: Schema | None) -> str:
             "string": "string"}.get(str(kind), "interface {}")
 
 
-def _accepts(node: Schema, value: Any) -> bool:
-    """Whether `value` fits the node's JSON type."""
+def _accepts(node: Schema) -> Callable[[Any], bool]:
+    """The test of whether a value fits the node's JSON type."""
     if node.get("x-kubernetes-int-or-string"):
-        return isinstance(value, (int, str)) and not isinstance(value, bool)
-    one_of = node.get("oneOf")
-    if isinstance(one_of, list):  # IntOrString, Quantity
-        return not isinstance(value, bool) and isinstance(value, (str, int, float))
+        return lambda v: isinstance(v, (int, str)) and not isinstance(v, bool)
+    if isinstance(node.get("oneOf"), list):  # IntOrString, Quantity
+        return lambda v: not isinstance(v, bool) and isinstance(v, (str, int, float))
     types = node.get("type")
-    if types is None:
-        return True
-    kinds = [types] if isinstance(types, str) else [t for t in types if t != "null"]
-    if not kinds:
-        return True
-    return bool({
-        "string": isinstance(value, str),
-        "boolean": isinstance(value, bool),
-        "integer": isinstance(value, int) and not isinstance(value, bool)
-        or isinstance(value, float) and value.is_integer(),
-        "number": isinstance(value, (int, float)) and not isinstance(value, bool),
-        "array": isinstance(value, list),
-        "object": isinstance(value, dict),
-    }.get(kinds[0], True))
+    kind = types if isinstance(types, str) or types is None else next((t for t in types if t != "null"), None)
+    return _TYPE_CHECKS.get(kind, _anything) if isinstance(kind, str) else _anything
+
+
+def _anything(value: Any) -> bool:
+    return True
+
+
+_TYPE_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "string": lambda v: isinstance(v, str),
+    "boolean": lambda v: isinstance(v, bool),
+    "integer": lambda v: (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and v.is_integer()),
+    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "array": lambda v: isinstance(v, list),
+    "object": lambda v: isinstance(v, dict),
+}
+
+# (type test, Go struct name, properties, map value schema, list item schema, the schema
+# itself, which keeps its id from being reused) of a built-in schema node; None for a node
+# that accepts anything
+_TypePlan = tuple[Callable[[Any], bool], str, dict[str, Any], Any, Any, Schema | None] | None
+_type_plans: dict[int, _TypePlan] = {}
+
+
+def _type_plan(schema: Schema | None) -> _TypePlan:
+    if id(schema) in _type_plans:
+        return _type_plans[id(schema)]
+    node = resolve(schema)
+    plan: _TypePlan = None
+    if node is not None and not node.get("x-kubernetes-preserve-unknown-fields"):
+        extra, item = node.get("additionalProperties"), node.get("items")
+        plan = (_accepts(node), ref_name(schema).rsplit(".", 1)[-1], node.get("properties") or {},
+                extra if isinstance(extra, dict) else None, item if isinstance(item, dict) else None, schema)
+    _type_plans[id(schema)] = plan
+    return plan
 
 
 def type_errors(obj: Any, schema: Schema | None, path: str = "", struct: str = "") -> list[tuple[str, str, str]]:
     """(field, expected Go type, JSON kind found) for values of the wrong JSON type, which
     kube-apiserver's decoding into typed objects refuses; null is accepted anywhere. The
     field is named as Go's encoding/json names it: the innermost struct type, then the path
-    from the top without list indices or map keys (`DeploymentSpec.spec.replicas`)."""
+    from the top without list indices or map keys (`DeploymentSpec.spec.replicas`).
+    For built-in and vapi kinds' schemas (they are walked by a cached plan)."""
     if obj is None:
         return []
-    node = resolve(schema)
-    if node is None or node.get("x-kubernetes-preserve-unknown-fields"):
+    plan = _type_plan(schema)
+    if plan is None:
         return []
-    if not _accepts(node, obj):
+    accepts, name, props, extra, item, _ = plan
+    if not accepts(obj):
         return [(f"{struct}.{path}" if path else struct, go_type(schema), _JSON_KIND.get(type(obj), type(obj).__name__))]
-    inner = ref_name(schema).rsplit(".", 1)[-1] or struct
     out: list[tuple[str, str, str]] = []
-    if isinstance(obj, dict):
-        props = node.get("properties") or {}
-        extra = node.get("additionalProperties")
+    inner = name or struct
+    if type(obj) is dict:
         for k, v in obj.items():
             if k in props:
-                out += type_errors(v, props[k], f"{path}.{k}" if path else k, inner)
-            elif isinstance(extra, dict):
+                if v is not None:
+                    out += type_errors(v, props[k], f"{path}.{k}" if path else k, inner)
+            elif extra is not None:
                 out += type_errors(v, extra, path, inner)
-    elif isinstance(obj, list):
-        item = node.get("items")
-        if isinstance(item, dict):
-            for v in obj:
-                out += type_errors(v, item, path, inner)
+    elif type(obj) is list and item is not None:
+        for v in obj:
+            out += type_errors(v, item, path, inner)
     return out
 
 
