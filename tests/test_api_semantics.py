@@ -5,6 +5,8 @@ deletion preconditions, metadata a write may not change, watch-list defaults."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -70,6 +72,34 @@ def test_list_with_match_and_resource_version(vapi: VapiProcess, namespace: str)
         assert code == 200 and [i["metadata"]["name"] for i in out["items"]] == ["a"]
     code, out = call(vapi, "GET", CMS.format(ns=namespace) + "?resourceVersion=0")
     assert code == 200 and len(out["items"]) == 1
+
+
+def test_read_at_a_future_resource_version_waits_for_it(vapi: VapiProcess, namespace: str) -> None:
+    """kube's watch cache blocks a read at a resourceVersion it has not reached for up to
+    3 s: a write arriving meanwhile answers it; after that, 504 Too large resource version."""
+    made = create(vapi, namespace, "a")
+    ahead = int(made["metadata"]["resourceVersion"]) + 1
+    done: dict[str, Any] = {}
+
+    def later_write() -> None:
+        time.sleep(0.5)
+        done["write"] = time.monotonic()
+        create(vapi, namespace, "b")
+
+    writer = threading.Thread(target=later_write)
+    start = time.monotonic()
+    writer.start()
+    code, out = call(vapi, "GET", CMS.format(ns=namespace) + f"?resourceVersion={ahead}")
+    writer.join()
+    assert code == 200 and sorted(i["metadata"]["name"] for i in out["items"]) == ["a", "b"]
+    assert time.monotonic() - start >= 0.5
+    far = ahead + 1000
+    start = time.monotonic()
+    code, status = call(vapi, "GET", CMS.format(ns=namespace) + f"/a?resourceVersion={far}")
+    waited = time.monotonic() - start
+    assert code == 504 and status["reason"] == "Timeout" and 2.5 < waited < 10
+    assert status["message"].startswith(f"Too large resource version: {far}, current: ")
+    assert status["details"]["causes"] == [{"reason": "ResourceVersionTooLarge", "message": "Too large resource version"}]
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ function, `key()`.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import builtins
 import binascii
@@ -112,6 +113,9 @@ def matches(obj: Obj, opts: ListOptions) -> bool:
     return not opts.fields or selectors.fields_match(obj, opts.fields)
 
 
+# how long a read at a resourceVersion not yet reached waits for it (kube's watch cache: 3 s)
+FRESH_WAIT = 3.0
+
 CONTINUE_EXPIRED = (
     "The provided continue parameter is too old to display a consistent list result. You can "
     "start a new list without the continue parameter, or use the continue token in this "
@@ -129,18 +133,30 @@ class Objects:
     # -- reads -----------------------------------------------------------------------
 
     async def get(self, res: Resource, ws: str, ns: str, name: str, *, resource_version: str = "") -> Obj:
+        if resource_version not in ("", "0"):
+            await self._reached(parse_rv(resource_version), res, name)
         try:
             kv = await self.backend.get(key(ws, res, ns, name))
         except storage_errors.StorageError as e:
             raise errors.from_storage(e, res.group, res.resource, name) from e
-        if resource_version not in ("", "0"):
-            wanted = parse_rv(resource_version)
-            current = await self.backend.current_revision()
-            if wanted > current:
-                raise errors.from_storage(
-                    storage_errors.FutureRevision(revision=wanted, current=current), res.group, res.resource, name
-                )
         return as_version(res, decode(kv))
+
+    async def _reached(self, wanted: int, res: Resource, name: str) -> None:
+        """Wait until the store has reached revision `wanted`, as kube's watch cache waits
+        for a resourceVersion it has not seen yet: at most FRESH_WAIT seconds, then 504
+        Timeout `Too large resource version` (another replica's write may be that far ahead)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + FRESH_WAIT
+        pause = 0.01
+        try:
+            while wanted > (current := await self.backend.current_revision()):
+                left = deadline - loop.time()
+                if left <= 0:
+                    raise storage_errors.FutureRevision(revision=wanted, current=current)
+                await asyncio.sleep(min(pause, left))
+                pause = min(pause * 2, 0.2)
+        except storage_errors.StorageError as e:
+            raise errors.from_storage(e, res.group, res.resource, name) from e
 
     async def list(self, res: Resource, ws: str, ns: str, opts: ListOptions) -> Obj:
         list_prefix = prefix(ws, res, ns)
@@ -153,11 +169,7 @@ class Objects:
             if opts.resource_version_match == "Exact" or (not opts.resource_version_match and opts.limit):
                 revision = wanted  # with a limit and no match: Exact, as kube's legacy rule
             else:
-                current = await self.backend.current_revision()
-                if wanted > current:
-                    raise errors.from_storage(
-                        storage_errors.FutureRevision(revision=wanted, current=current), res.group, res.resource, ""
-                    )
+                await self._reached(wanted, res, "")
         elif opts.resource_version_match == "Exact":
             raise errors.bad_request("resourceVersionMatch: Exact requires a resourceVersion")
         items: list[Obj] = []
