@@ -74,6 +74,16 @@ def test_list_with_match_and_resource_version(vapi: VapiProcess, namespace: str)
     assert code == 200 and len(out["items"]) == 1
 
 
+def test_typed_list_items_carry_no_kind(vapi: VapiProcess, namespace: str) -> None:
+    """A built-in kind's list is encoded from typed items: kind and apiVersion only on the list."""
+    create(vapi, namespace, "a")
+    code, listed = call(vapi, "GET", CMS.format(ns=namespace))
+    assert code == 200 and (listed["kind"], listed["apiVersion"]) == ("ConfigMapList", "v1")
+    assert [sorted(i) for i in listed["items"]] == [["metadata"]]
+    code, got = call(vapi, "GET", CMS.format(ns=namespace) + "/a")
+    assert (got["kind"], got["apiVersion"]) == ("ConfigMap", "v1")
+
+
 def test_read_at_a_future_resource_version_waits_for_it(vapi: VapiProcess, namespace: str) -> None:
     """kube's watch cache blocks a read at a resourceVersion it has not reached for up to
     3 s: a write arriving meanwhile answers it; after that, 504 Too large resource version."""

@@ -65,6 +65,10 @@ def test_crd_lifecycle(vapi: VapiProcess, namespace: str) -> None:
     assert "widget.example.com/small" in vapi.kubectl(*ns, "get", "all", "-o", "name").stdout.split()
     got = json.loads(vapi.kubectl(*ns, "get", "widget", "small", "-o", "json").stdout)
     assert got["spec"]["labels"] == {"any": {"thing": 1}}, "preserve-unknown-fields keeps what it holds"
+    code, _, raw = vapi.request("GET", f"/clusters/root/apis/example.com/v1/namespaces/{namespace}/widgets")
+    listed = json.loads(raw)  # unstructured lists: items keep their kind and apiVersion
+    assert code == 200 and listed["kind"] == "WidgetList"
+    assert [(i["apiVersion"], i["kind"]) for i in listed["items"]] == [("example.com/v1", "Widget")]
 
     bad = vapi.kubectl(*ns, "apply", "-f", "-", input=widget("big", size=30, color="green"), check=False)
     assert bad.returncode != 0 and 'The Widget "big" is invalid' in bad.stderr

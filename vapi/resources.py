@@ -57,6 +57,11 @@ class Resource:
     def has_status(self) -> bool:
         return self.subresource("status") is not None
 
+    @property
+    def kube_builtin(self) -> bool:
+        """A kind compiled into kube-apiserver (not a custom resource, not vapi's own)."""
+        return self.schema is None and not self.group.endswith(".vapi.dev")
+
     def storable(self) -> bool:
         """Objects of this resource are kept (reviews and similar are answered, not stored)."""
         return "get" in self.verbs or "list" in self.verbs

@@ -110,4 +110,8 @@ async def list_(call: Call) -> web.StreamResponse:
         table = tables.table(listed["items"], call.res.group, call.res.resource, include, listed["metadata"],
                              custom=call.res.columns)
         return respond(table, content_type=tables.TABLE_TYPE)
+    if call.res.kube_builtin:  # typed lists: kube encodes their items without kind and apiVersion
+        for item in listed["items"]:
+            item.pop("kind", None)
+            item.pop("apiVersion", None)
     return respond(listed)
