@@ -5,6 +5,7 @@ tests/test_kubeproto.py."""
 
 from __future__ import annotations
 
+import base64
 import json
 import subprocess
 import time
@@ -241,3 +242,52 @@ def test_failed_json_patch_is_kubes_generic_invalid(vapi: VapiProcess, namespace
     status = json.loads(body)
     assert (code, status["reason"], status["message"]) == (422, "Invalid", "the server rejected our request due to an error in our request")
     assert json.loads(k(vapi, namespace, "get", "configmap", "jp", "-o", "json"))["data"] == {"a": "1"}
+
+
+def _csr_pem() -> str:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    csr = x509.CertificateSigningRequestBuilder().subject_name(
+        x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "bob")])).sign(key, hashes.SHA256())
+    return base64.b64encode(csr.public_bytes(serialization.Encoding.PEM)).decode()
+
+
+def test_certificate_approve_through_the_approval_subresource(vapi: VapiProcess) -> None:
+    name = f"csr-{time.time_ns()}"
+    csr = {"apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest", "metadata": {"name": name},
+           "spec": {"request": _csr_pem(), "signerName": "kubernetes.io/kube-apiserver-client",
+                    "usages": ["client auth"], "username": "mallory", "groups": ["system:masters"]}}
+    vapi.kubectl("create", "-f", "-", input=json.dumps(csr))
+    got = json.loads(vapi.kubectl("get", "csr", name, "-o", "json").stdout)
+    assert got["spec"]["username"] == "admin", "the requester is who created it, not what the body said"
+    assert "system:authenticated" in got["spec"]["groups"] and "system:masters" in got["spec"]["groups"]
+    assert vapi.kubectl("get", "csr", name, "--no-headers", "-o", "custom-columns=R:.spec.username").stdout.split() == ["admin"]
+
+    assert vapi.kubectl("certificate", "approve", name).stdout.strip() == f"certificatesigningrequest.certificates.k8s.io/{name} approved"
+    row = vapi.kubectl("get", "csr", name, "--no-headers").stdout.split()
+    assert row[-1] == "Approved" and "admin" in row
+    (approved,) = json.loads(vapi.kubectl("get", "csr", name, "-o", "json").stdout)["status"]["conditions"]
+    assert approved["type"] == "Approved" and approved["reason"] == "KubectlApprove"
+    assert approved["lastUpdateTime"] and approved["lastTransitionTime"], "the server stamps the condition's times"
+
+    path = f"/clusters/root/apis/certificates.k8s.io/v1/certificatesigningrequests/{name}"
+    live = json.loads(vapi.kubectl("get", "csr", name, "-o", "json").stdout)
+    live["status"]["conditions"].append({"type": "Denied", "status": "True"})
+    code, _, body = vapi.request("PUT", path + "/approval", json.dumps(live).encode(), headers={"Content-Type": "application/json"})
+    assert code == 422 and json.loads(body)["message"] == (
+        f'CertificateSigningRequest.certificates.k8s.io "{name}" is invalid: status.conditions[1].type: '
+        'Invalid value: "Denied": Approved and Denied conditions are mutually exclusive')
+    live["status"]["conditions"] = []
+    code, _, body = vapi.request("PUT", path + "/approval", json.dumps(live).encode(), headers={"Content-Type": "application/json"})
+    assert code == 422 and 'status.conditions: Forbidden: updates may not remove a condition of type "Approved"' in json.loads(body)["message"]
+    live["status"]["conditions"] = [approved, {"type": "Failed", "status": "True"}]
+    code, _, body = vapi.request("PUT", path + "/status", json.dumps(live).encode(), headers={"Content-Type": "application/json"})
+    assert code == 200, body
+    live = json.loads(body)
+    live["spec"]["username"] = "mallory"
+    code, _, body = vapi.request("PUT", path, json.dumps(live).encode(), headers={"Content-Type": "application/json"})
+    assert code == 200 and json.loads(body)["spec"]["username"] == "admin", "the spec never changes after creation"

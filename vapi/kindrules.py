@@ -18,7 +18,7 @@ import json
 import re
 from typing import Any
 
-from vapi import defaults, schemas, selectors
+from vapi import certificates, defaults, schemas, selectors
 from vapi.resources import Resource
 
 Obj = dict[str, Any]
@@ -258,6 +258,8 @@ def causes(res: Resource, obj: Obj, old: Obj | None = None, via: str = "") -> li
         out += immutable_data(obj, old)
     if res.group == "" and res.kind == "Pod":
         out += pod_update(obj, old, via)
+    if key == (certificates.GROUP, certificates.KIND):
+        out += certificates.causes(obj, old, via)
     return out
 
 

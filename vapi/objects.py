@@ -24,7 +24,7 @@ import orjson
 from storage import errors as storage_errors
 from storage.backend import Backend, EventType, KeyValue
 from storage.cache import WatchCache
-from vapi import apply, celrules, clock, defaults, errors, ids, schemas, selectors, validation
+from vapi import apply, celrules, certificates, clock, defaults, errors, ids, schemas, selectors, validation
 from vapi.resources import Resource
 
 Obj = dict[str, Any]
@@ -215,8 +215,11 @@ class Objects:
     # -- writes ----------------------------------------------------------------------
 
     async def create(
-        self, res: Resource, ws: str, ns: str, obj: Obj, *, dry_run: bool = False, manager: str = ""
+        self, res: Resource, ws: str, ns: str, obj: Obj, *, dry_run: bool = False, manager: str = "",
+        requester: tuple[str, str, "builtins.list[str]"] | None = None,
     ) -> Obj:
+        """Store a new object; `requester` (name, uid, groups) is who asks, for the kinds that
+        record it (a CertificateSigningRequest's spec.username, uid and groups)."""
         meta = obj.setdefault("metadata", {})
         generate_name(meta)
         validation.validate_create(res, obj)
@@ -258,6 +261,8 @@ class Objects:
             meta.setdefault("labels", {})["kubernetes.io/metadata.name"] = name
         if manager:
             apply.track_update(None, obj, schemas.of_resource(res), manager, res.group_version)
+        if res.group == certificates.GROUP and res.kind == certificates.KIND and res.schema is None and requester:
+            certificates.stamp_requester(obj, *requester)  # after the fields a manager owns, as PrepareForCreate
         if dry_run:
             meta["resourceVersion"] = ""
             return obj
@@ -585,6 +590,8 @@ def merge_update(res: Resource, old: Obj, new: Obj, subresource: str) -> Obj:
         out["spec"] = old.get("spec", {})
     if res.group == "tenancy.vapi.dev" and res.resource == "workspaces" and "status" in old:
         out["status"] = old["status"]  # phase and URL are the server's, set at creation
+    if res.group == certificates.GROUP and res.kind == certificates.KIND and res.schema is None:
+        out = certificates.merged(old, new, out, subresource)
     if "generation" in old["metadata"]:
         gen = old["metadata"]["generation"]
         if _spec_changed(old, out):

@@ -26,6 +26,11 @@ class Call:
     user: access.User
     warnings: list[str] = field(default_factory=list)
 
+    @property
+    def requester(self) -> tuple[str, str, list[str]]:
+        """Who asks, as kube's user.Info: name, uid, groups (system:authenticated among them)."""
+        return self.user.name, self.user.uid, list(self.user.all_groups)
+
 
 WRITES = ("create", "update", "patch", "delete", "deletecollection")
 
@@ -104,7 +109,7 @@ async def _dispatch(
         from vapi.handlers import pods
 
         return await pods.serve(call, sub.name)
-    if sub is not None and sub.name not in ("status", "ephemeralcontainers"):
+    if sub is not None and sub.name not in ("status", "ephemeralcontainers", "approval"):
         raise errors.APIError(
             501, "NotImplemented",
             f"the {sub.name} subresource of {res.resource} is not served by vapi: it has no nodes or controllers",

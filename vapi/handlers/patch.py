@@ -140,7 +140,7 @@ async def server_side_apply(call: Call, config: Obj) -> web.StreamResponse:
                 if not dry:
                     await call.state.quota.admit(i.workspace, res.resource, i.name, res.group)
                 new.setdefault("metadata", {}).pop("resourceVersion", None)
-                out = await objects.create(res, i.workspace, i.namespace, new, dry_run=dry)
+                out = await objects.create(res, i.workspace, i.namespace, new, dry_run=dry, requester=call.requester)
                 return respond(out, status=201)
             new["metadata"]["resourceVersion"] = live["metadata"]["resourceVersion"]
             if new == live:

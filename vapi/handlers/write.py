@@ -116,7 +116,8 @@ async def create(call: Call) -> web.StreamResponse:
     if not dry_run(call.request):
         await call.state.quota.admit(i.workspace, call.res.resource, name, call.res.group)
     out = await call.state.objects.create(
-        call.res, i.workspace, i.namespace, obj, dry_run=dry_run(call.request), manager=field_manager(call.request)
+        call.res, i.workspace, i.namespace, obj, dry_run=dry_run(call.request), manager=field_manager(call.request),
+        requester=call.requester,
     )
     return respond(out, status=201)
 
