@@ -291,3 +291,30 @@ def test_certificate_approve_through_the_approval_subresource(vapi: VapiProcess)
     live["spec"]["username"] = "mallory"
     code, _, body = vapi.request("PUT", path, json.dumps(live).encode(), headers={"Content-Type": "application/json"})
     assert code == 200 and json.loads(body)["spec"]["username"] == "admin", "the spec never changes after creation"
+
+
+def test_secrets_hold_what_their_type_requires(vapi: VapiProcess, namespace: str) -> None:
+    assert k(vapi, namespace, "create", "secret", "docker-registry", "reg", "--docker-server=r.io", "--docker-username=u",
+             "--docker-password=p").strip() == "secret/reg created"
+    assert k(vapi, namespace, "create", "secret", "generic", "ba", "--type=kubernetes.io/basic-auth",
+             "--from-literal=username=u").strip() == "secret/ba created"
+
+    def refused(secret_type: str, data: dict[str, str], annotations: dict[str, str] | None = None) -> str:
+        body = {"apiVersion": "v1", "kind": "Secret", "type": secret_type, "data": data,
+                "metadata": {"name": "bad", "annotations": annotations or {}}}
+        out = vapi.kubectl("-n", namespace, "create", "-f", "-", input=json.dumps(body), check=False)
+        assert out.returncode == 1
+        return out.stderr.strip()
+
+    assert refused("kubernetes.io/tls", {"tls.crt": "eA=="}) == 'The Secret "bad" is invalid: data[tls.key]: Required value'
+    assert refused("kubernetes.io/dockerconfigjson", {".dockerconfigjson": base64.b64encode(b"x").decode()}) == (
+        'The Secret "bad" is invalid: data[.dockerconfigjson]: Invalid value: "<secret contents redacted>": '
+        "invalid character 'x' looking for beginning of value")
+    assert refused("kubernetes.io/basic-auth", {"other": "eA=="}) == (
+        'The Secret "bad" is invalid: \n* data[username]: Required value\n* data[password]: Required value')
+    assert refused("kubernetes.io/service-account-token", {}) == (
+        'The Secret "bad" is invalid: metadata.annotations[kubernetes.io/service-account.name]: Required value')
+    assert refused("kubernetes.io/ssh-auth", {"ssh-privatekey": ""}) == (
+        'The Secret "bad" is invalid: data[ssh-privatekey]: Required value')
+    out = vapi.kubectl("-n", namespace, "patch", "secret", "reg", "-p", '{"type":"Opaque"}', check=False)
+    assert out.stderr.strip() == 'The Secret "reg" is invalid: type: Invalid value: "Opaque": field is immutable'

@@ -6,13 +6,15 @@ real cluster refuses is refused here too (422 Invalid with one cause per field).
   defaulting (status is never checked: it is the reporters' business).
 - Workloads: a non-empty selector that matches the pod template's labels, replicas >= 0,
   a selector that never changes.
-- Ports in 1..65535; ConfigMap and Secret keys; `immutable` ConfigMaps and Secrets.
+- Ports in 1..65535; ConfigMap and Secret keys; `immutable` ConfigMaps and Secrets; the keys
+  a Secret's type requires, and a type that never changes.
 - Pods: after creation only images, activeDeadlineSeconds, tolerations (added) and
   terminationGracePeriodSeconds may change in the spec.
 """
 
 from __future__ import annotations
 
+import base64
 import functools
 import json
 import re
@@ -186,6 +188,58 @@ def config_data(obj: Obj, kind: str) -> list[Cause]:
     return out
 
 
+# the keys a Secret of each type must hold in data (ValidateSecret)
+SECRET_KEYS = {"kubernetes.io/dockercfg": (".dockercfg",), "kubernetes.io/dockerconfigjson": (".dockerconfigjson",),
+               "kubernetes.io/ssh-auth": ("ssh-privatekey",), "kubernetes.io/tls": ("tls.crt", "tls.key")}
+
+
+def _go_json_error(raw: bytes) -> str:
+    """Why Go's json.Unmarshal into a map refuses raw ("" if it does not): its words for
+    the common cases."""
+    text = raw.decode("utf-8", "replace").strip()
+    if not text:
+        return "unexpected end of JSON input"
+    try:
+        value = json.loads(text)
+    except ValueError:
+        if text[0] not in '{["-0123456789tfn':
+            return f"invalid character {text[0]!r} looking for beginning of value"
+        return "unexpected end of JSON input" if text[0] in "{[" and text[-1] not in "}]" else "invalid JSON"
+    kinds = {str: "string", bool: "bool", list: "array", int: "number", float: "number"}
+    if value is None or isinstance(value, dict):
+        return ""
+    return f"json: cannot unmarshal {kinds[type(value)]} into Go value of type map[string]interface {{}}"
+
+
+def secret_type(obj: Obj) -> list[Cause]:
+    """What a Secret of a known type must hold (ValidateSecret): its keys, docker
+    configurations that are JSON objects, a service account token's account name."""
+    kind, data = obj.get("type"), obj.get("data")
+    data = data if isinstance(data, dict) else {}
+    if kind == "kubernetes.io/service-account-token":
+        annotations = (obj.get("metadata") or {}).get("annotations") or {}
+        if not annotations.get("kubernetes.io/service-account.name"):
+            return [_cause("metadata.annotations[kubernetes.io/service-account.name]", "Required value", "FieldValueRequired")]
+        return []
+    if kind == "kubernetes.io/basic-auth":
+        if "username" not in data and "password" not in data:
+            return [_cause(f"data[{k}]", "Required value", "FieldValueRequired") for k in ("username", "password")]
+        return []
+    out = []
+    for key in SECRET_KEYS.get(str(kind), ()):
+        value = data.get(key)
+        if value is None or (key == "ssh-privatekey" and not value):
+            out.append(_cause(f"data[{key}]", "Required value", "FieldValueRequired"))
+        elif key.startswith(".docker") and isinstance(value, str):
+            try:
+                wrong = _go_json_error(base64.b64decode(value))
+            except ValueError:
+                wrong = ""
+            if wrong:
+                out.append(_cause(f"data[{key}]", f'Invalid value: "<secret contents redacted>": {wrong}'))
+    return out
+
+
 def immutable_data(new: Obj, old: Obj) -> list[Cause]:
     if old.get("immutable") is not True:
         return []
@@ -256,6 +310,8 @@ def causes(res: Resource, obj: Obj, old: Obj | None = None, via: str = "") -> li
         out.append(_cause("spec.selector", f"Invalid value: {selector}: field is immutable"))
     if res.group == "" and res.kind in ("ConfigMap", "Secret"):
         out += immutable_data(obj, old)
+    if res.group == "" and res.kind == "Secret" and obj.get("type") != old.get("type"):
+        out.append(_cause("type", f"Invalid value: {json.dumps(obj.get('type'))}: field is immutable"))
     if res.group == "" and res.kind == "Pod":
         out += pod_update(obj, old, via)
     if key == (certificates.GROUP, certificates.KIND):
@@ -277,6 +333,8 @@ def _own_causes(res: Resource, obj: Obj) -> list[Cause]:
         out += _port_causes(obj.get("spec"), "spec") + _port_causes(obj.get("template"), "template")
     if res.group == "" and res.kind in ("ConfigMap", "Secret"):
         out += config_data(obj, res.kind)
+    if res.group == "" and res.kind == "Secret":
+        out += secret_type(obj)
     return out
 
 
