@@ -168,3 +168,25 @@ def test_review_fixes_of_defaults() -> None:
     assert binding["roleRef"]["apiGroup"] == "rbac.authorization.k8s.io"
     assert defaults.qos_class({"containers": [{"resources": {"limits": {"cpu": "1", "memory": "1Gi"},
                                                               "requests": {"cpu": "1000m", "memory": "1024Mi"}}}]}) == "Guaranteed"
+
+
+def test_service_account_alias(vapi: VapiProcess, namespace: str) -> None:
+    """serviceAccount, the deprecated alias, is given back as serviceAccountName, which wins."""
+    def k(*args: str) -> str:
+        return vapi.kubectl("-n", namespace, *args).stdout
+
+    k("create", "deployment", "web", "--image=nginx:1.27")
+    assert k("set", "serviceaccount", "deployment/web", "builder").strip() == "deployment.apps/web serviceaccount updated"
+    spec = json.loads(k("get", "deploy", "web", "-o", "jsonpath={.spec.template.spec}"))
+    assert (spec["serviceAccountName"], spec["serviceAccount"]) == ("builder", "builder")
+    k("patch", "deploy", "web", "-p", '{"spec":{"template":{"spec":{"serviceAccountName":"other"}}}}')
+    spec = json.loads(k("get", "deploy", "web", "-o", "jsonpath={.spec.template.spec}"))
+    assert (spec["serviceAccountName"], spec["serviceAccount"]) == ("other", "other")
+    old_style = {"spec": {"serviceAccount": "legacy", "containers": [{"name": "c", "image": "i"}]}}
+    defaults.apply("", "Pod", old_style)
+    assert (old_style["spec"]["serviceAccountName"], old_style["spec"]["serviceAccount"]) == ("legacy", "legacy")
+    plain = {"spec": {"containers": [{"name": "c", "image": "i"}]}}
+    defaults.apply("", "Pod", plain)
+    assert "serviceAccount" not in plain["spec"] and "serviceAccountName" not in plain["spec"]
+    assert undefault("", "Pod", {"spec": {**old_style["spec"]}})["spec"].get("serviceAccount") is None, \
+        "edge copies leave the alias to each edge"

@@ -73,6 +73,14 @@ def pod_spec(spec: Any) -> None:
     if not isinstance(spec, dict):
         return
     _fill(spec, POD_SPEC)
+    # serviceAccount is the deprecated alias of serviceAccountName, which wins: it is given back
+    # as the name on every write (core/v1 conversion.go, Convert_core_PodSpec_To_v1_PodSpec)
+    if not spec.get("serviceAccountName") and spec.get("serviceAccount"):
+        spec["serviceAccountName"] = spec["serviceAccount"]
+    if spec.get("serviceAccountName"):
+        spec["serviceAccount"] = spec["serviceAccountName"]
+    else:
+        spec.pop("serviceAccount", None)
     for key in ("initContainers", "containers", "ephemeralContainers"):
         for c in _dicts(spec, key):
             _container(c)
@@ -399,7 +407,7 @@ DEFAULTED_KEYS = frozenset({
     "failedJobsHistoryLimit", "sessionAffinity", "targetPort", "internalTrafficPolicy", "externalTrafficPolicy",
     "allocateLoadBalancerNodePorts", "persistentVolumeReclaimPolicy", "policyTypes", "reclaimPolicy",
     "volumeBindingMode", "preemptionPolicy", "apiGroup", "minReplicas", "metrics", "enableServiceLinks", "path",
-    "requests", "sessionAffinityConfig", "clientIP",
+    "requests", "sessionAffinityConfig", "clientIP", "serviceAccount",
 })
 
 
