@@ -318,3 +318,23 @@ def test_secrets_hold_what_their_type_requires(vapi: VapiProcess, namespace: str
         'The Secret "bad" is invalid: data[ssh-privatekey]: Required value')
     out = vapi.kubectl("-n", namespace, "patch", "secret", "reg", "-p", '{"type":"Opaque"}', check=False)
     assert out.stderr.strip() == 'The Secret "reg" is invalid: type: Invalid value: "Opaque": field is immutable'
+
+
+def test_create_quota_is_validated_as_kube_does(vapi: VapiProcess, namespace: str) -> None:
+    assert k(vapi, namespace, "create", "quota", "ok", "--hard=pods=2,requests.cpu=1,count/deployments.apps=3,"
+             "requests.nvidia.com/gpu=1", "--scopes=NotTerminating").strip() == "resourcequota/ok created"
+    assert json.loads(k(vapi, namespace, "get", "quota", "ok", "-o", "json"))["spec"]["scopes"] == ["NotTerminating"]
+
+    def refused(*args: str) -> str:
+        out = vapi.kubectl("-n", namespace, "create", "quota", "bad", *args, check=False)
+        assert out.returncode == 1
+        return out.stderr.strip().removeprefix('error: failed to create quota: ResourceQuota "bad" is invalid: ')
+
+    assert refused("--hard=cpu=1", "--scopes=BestEffort") == 'spec.scopes: Invalid value: ["BestEffort"]: unsupported scope applied to resource'
+    assert refused("--hard=pods=1", "--scopes=Terminating,NotTerminating") == (
+        'spec.scopes: Invalid value: ["Terminating","NotTerminating"]: conflicting scopes')
+    assert refused("--hard=pods=1", "--scopes=Someday") == 'spec.scopes: Invalid value: ["Someday"]: unsupported scope'
+    assert refused("--hard=pods=-1") == 'spec.hard[pods]: Invalid value: "-1": must be greater than or equal to 0'
+    assert refused("--hard=widgets=1,secrets=1500m") == (
+        '[spec.hard[secrets]: Invalid value: "1500m": must be an integer, '
+        'spec.hard[widgets]: Invalid value: "widgets": must be a standard resource for quota]')

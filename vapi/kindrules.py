@@ -8,6 +8,7 @@ real cluster refuses is refused here too (422 Invalid with one cause per field).
   a selector that never changes.
 - Ports in 1..65535; ConfigMap and Secret keys; `immutable` ConfigMaps and Secrets; the keys
   a Secret's type requires, and a type that never changes.
+- ResourceQuotas: standard resource names, non-negative limits, scopes that fit them.
 - Pods: after creation only images, activeDeadlineSeconds, tolerations (added) and
   terminationGracePeriodSeconds may change in the spec.
 """
@@ -20,7 +21,7 @@ import json
 import re
 from typing import Any
 
-from vapi import certificates, defaults, schemas, selectors
+from vapi import certificates, defaults, quantity, schemas, selectors
 from vapi.resources import Resource
 
 Obj = dict[str, Any]
@@ -240,6 +241,57 @@ def secret_type(obj: Obj) -> list[Cause]:
     return out
 
 
+# ResourceQuota names and scopes (pkg/apis/core/helper/helpers.go)
+POD_COUNT, POD_COMPUTE = {"pods"}, {"cpu", "memory", "limits.cpu", "limits.memory", "requests.cpu", "requests.memory"}
+QUOTA_RESOURCES = {"services", "replicationcontrollers", "resourcequotas", "secrets", "configmaps", "persistentvolumeclaims",
+                   "services.nodeports", "services.loadbalancers", "ephemeral-storage", "requests.storage",
+                   "requests.ephemeral-storage", "limits.ephemeral-storage", *POD_COUNT, *POD_COMPUTE}
+QUOTA_SCOPES = {"Terminating": POD_COUNT | POD_COMPUTE, "NotTerminating": POD_COUNT | POD_COMPUTE, "BestEffort": POD_COUNT,
+                "NotBestEffort": POD_COUNT | POD_COMPUTE, "PriorityClass": POD_COUNT | POD_COMPUTE,
+                "CrossNamespacePodAffinity": POD_COUNT | POD_COMPUTE,
+                "VolumeAttributesClass": {"persistentvolumeclaims", "requests.storage"}}
+CONFLICTING_SCOPES = (("BestEffort", "NotBestEffort"), ("Terminating", "NotTerminating"))
+
+
+def _standard_quota_resource(name: str) -> bool:
+    return name in QUOTA_RESOURCES or name.startswith(("hugepages-", "requests.hugepages-"))
+
+
+def resource_quota(obj: Obj) -> list[Cause]:
+    """A quota's hard limits and scopes (ValidateResourceQuotaSpec): standard resource names
+    (or qualified ones), quantities >= 0 and whole for object counts, known scopes that
+    apply to every resource limited and do not contradict each other."""
+    spec = obj.get("spec")
+    if not isinstance(spec, dict):
+        return []
+    out: list[Cause] = []
+    hard = spec.get("hard")
+    if not isinstance(hard, dict):
+        hard = {}
+    for name in sorted(hard):
+        here, value = f"spec.hard[{name}]", quantity.value_of(hard[name])
+        if "/" not in name and not _standard_quota_resource(name):
+            out.append(_cause(here, f"Invalid value: {json.dumps(name)}: must be a standard resource for quota"))
+        if value is not None and value < 0:
+            out.append(_cause(here, f"Invalid value: {json.dumps(hard[name])}: must be greater than or equal to 0"))
+        elif value is not None and value.denominator != 1 and (
+                name in ("pods", "services", "replicationcontrollers", "resourcequotas", "secrets", "configmaps",
+                         "persistentvolumeclaims", "services.nodeports", "services.loadbalancers")
+                or name.startswith("count/")):
+            out.append(_cause(here, f"Invalid value: {json.dumps(hard[name])}: must be an integer"))
+    scopes = [str(x) for x in spec.get("scopes") or []] if isinstance(spec.get("scopes"), list) else []
+    listed = json.dumps(scopes, separators=(",", ":"))
+    messages = []
+    for scope in scopes:
+        if scope not in QUOTA_SCOPES:
+            messages.append("unsupported scope")
+        elif any(_standard_quota_resource(name) and name not in QUOTA_SCOPES[scope] for name in hard):
+            messages.append("unsupported scope applied to resource")
+    messages += ["conflicting scopes" for pair in CONFLICTING_SCOPES if set(pair) <= set(scopes)]
+    out += [_cause("spec.scopes", f"Invalid value: {listed}: {m}") for m in dict.fromkeys(messages)]
+    return out
+
+
 def immutable_data(new: Obj, old: Obj) -> list[Cause]:
     if old.get("immutable") is not True:
         return []
@@ -335,6 +387,8 @@ def _own_causes(res: Resource, obj: Obj) -> list[Cause]:
         out += config_data(obj, res.kind)
     if res.group == "" and res.kind == "Secret":
         out += secret_type(obj)
+    if res.group == "" and res.kind == "ResourceQuota":
+        out += resource_quota(obj)
     return out
 
 
