@@ -95,6 +95,13 @@ def test_kubectl_sees_the_defaults(vapi: VapiProcess, namespace: str) -> None:
     k("create", "-f", "-", input="apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\n"
       "spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}\n")
     assert k("get", "pvc", "data", "-o", "jsonpath={.status.phase}") == "Pending"
+    pv = json.loads(vapi.kubectl("create", "-f", "-", "-o", "json", input=(
+        f"apiVersion: v1\nkind: PersistentVolume\nmetadata: {{name: {namespace}-pv}}\n"
+        "spec: {capacity: {storage: 1Gi}, accessModes: [ReadWriteOnce], hostPath: {path: /srv}}\n")).stdout)
+    assert pv["spec"]["hostPath"] == {"path": "/srv", "type": ""}
+    assert pv["status"]["phase"] == "Pending" and pv["status"]["lastPhaseTransitionTime"] == pv["metadata"]["creationTimestamp"]
+    k("run", "hp", "--image=busybox:1.36", "--overrides", '{"spec":{"volumes":[{"name":"v","hostPath":{"path":"/x"}}]}}')
+    assert k("get", "pod", "hp", "-o", "jsonpath={.spec.volumes[0].hostPath}") == '{"path":"/x","type":""}'
     k("create", "deployment", "web", "--image=nginx:1.27")
     dep = json.loads(k("get", "deploy", "web", "-o", "json", "--show-managed-fields"))
     assert dep["spec"]["strategy"]["rollingUpdate"] == {"maxUnavailable": "25%", "maxSurge": "25%"}

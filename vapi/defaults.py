@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from vapi import quantity
+from vapi import clock, quantity
 
 Obj = dict[str, Any]
 
@@ -90,6 +90,8 @@ def pod_spec(spec: Any) -> None:
                 volume[source].setdefault("defaultMode", VOLUME_MODE_0644)
         for ref in _dicts(volume, "downwardAPI", "items", "fieldRef"):
             ref.setdefault("apiVersion", "v1")
+        for host_path in _dicts(volume, "hostPath"):
+            host_path.setdefault("type", "")  # SetDefaults_HostPathVolumeSource: HostPathUnset
 
 
 def _template(obj: Obj, *path: str) -> None:
@@ -277,6 +279,8 @@ def persistent_volume_claim(obj: Obj) -> None:
 def persistent_volume(obj: Obj) -> None:
     if isinstance(obj.get("spec"), dict):
         _fill(obj["spec"], {"persistentVolumeReclaimPolicy": "Retain", "volumeMode": "Filesystem"})
+        for host_path in _dicts(obj["spec"], "hostPath"):
+            host_path.setdefault("type", "")
 
 
 def ports_tcp(obj: Obj) -> None:
@@ -370,10 +374,12 @@ def apply(group: str, kind: str, obj: Obj) -> None:
 
 def initial_status(group: str, kind: str, obj: Obj) -> Obj | None:
     """The status a new object starts with (its registry's PrepareForCreate): Pods are
-    Pending with their QoS class, volumes and claims Pending."""
+    Pending with their QoS class, volumes Pending since now, claims Pending."""
     if group == "" and kind == "Pod":
         return {"phase": "Pending", "qosClass": qos_class(obj.get("spec"))}
-    if group == "" and kind in ("PersistentVolumeClaim", "PersistentVolume"):
+    if group == "" and kind == "PersistentVolume":
+        return {"phase": "Pending", "lastPhaseTransitionTime": clock.now()}
+    if group == "" and kind == "PersistentVolumeClaim":
         return {"phase": "Pending"}
     return None
 
