@@ -338,3 +338,25 @@ def test_create_quota_is_validated_as_kube_does(vapi: VapiProcess, namespace: st
     assert refused("--hard=widgets=1,secrets=1500m") == (
         '[spec.hard[secrets]: Invalid value: "1500m": must be an integer, '
         'spec.hard[widgets]: Invalid value: "widgets": must be a standard resource for quota]')
+
+
+def test_objects_read_back_as_kube_encodes_its_go_values(vapi: VapiProcess, namespace: str) -> None:
+    """What encoding/json writes for fields left out: empty structs, null slices without
+    omitempty, zero scalars without omitempty, null times."""
+    k(vapi, namespace, "create", "deployment", "web", "--image=nginx:1")
+    assert json.loads(k(vapi, namespace, "get", "deploy", "web", "-o", "json"))["status"] == {}
+    k(vapi, namespace, "create", "cronjob", "tick", "--image=busybox", "--schedule=* * * * *")
+    assert json.loads(k(vapi, namespace, "get", "cronjob", "tick", "-o", "json"))["status"] == {}
+    name = f"agg-{namespace}"
+    vapi.kubectl("create", "clusterrole", name, "--aggregation-rule=team=a")
+    got = json.loads(vapi.kubectl("get", "clusterrole", name, "-o", "json").stdout)
+    assert "rules" in got and got["rules"] is None
+    vapi.kubectl("create", "-f", "-", input=json.dumps({"apiVersion": "v1", "kind": "Node", "metadata": {"name": name}}))
+    node = json.loads(vapi.kubectl("get", "node", name, "-o", "json").stdout)
+    assert node["spec"] == {} and node["status"]["daemonEndpoints"] == {"kubeletEndpoint": {"Port": 0}}
+    assert node["status"]["nodeInfo"]["kubeletVersion"] == ""
+    k(vapi, namespace, "create", "-f", "-", input=json.dumps({
+        "apiVersion": "v1", "kind": "Event", "metadata": {"name": "e1"}, "involvedObject": {"kind": "Pod", "name": "p"},
+        "reason": "Started", "message": "hi", "type": "Normal"}))
+    event = json.loads(k(vapi, namespace, "get", "event", "e1", "-o", "json"))
+    assert (event["reportingComponent"], event["eventTime"], event["firstTimestamp"], event["source"]) == ("", None, None, {})

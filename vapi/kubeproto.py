@@ -373,3 +373,68 @@ def zero_object(api_version: str, kind: str) -> dict[str, Json] | None:
     empty. kube-apiserver compares a create against this to record the creator's fields."""
     raw = _zero_json(api_version, kind)
     return json.loads(raw) if raw is not None else None
+
+
+# Fields encoding/json leaves out although they are neither pointers nor omitempty: tagged
+# `omitzero` (k8s.io/apimachinery 1.34+), absent when zero
+_OMITZERO = {("meta/v1.ObjectMeta", "creationTimestamp")}
+_TIMES = ("meta/v1.Time", "meta/v1.MicroTime")
+
+
+@functools.cache
+def _encoding_plan(name: str) -> tuple[tuple[str, str, bool, bool, Json], ...]:
+    """Per field of a struct: (JSON name, resolved type without '*', inline, a struct to walk,
+    what encoding/json writes when the field is missing from a stored object, or the marker
+    _KEEP_OUT when it writes nothing)."""
+    out = []
+    for _, json_name, go_type, omitempty, inline in table()["structs"].get(name, ()):
+        pointer = go_type.startswith("*")
+        t = _resolve(go_type.lstrip("*"))
+        walk = t in table()["structs"] and t not in _WRAPPERS
+        missing: Json = _KEEP_OUT
+        if pointer or inline or (name, json_name) in _OMITZERO:
+            pass
+        elif t in _TIMES:
+            missing = None  # a zero metav1.Time marshals as null, and omitempty keeps structs
+        elif walk:
+            missing = {}
+        elif t not in _WRAPPERS and not omitempty:
+            missing = _empty(t)
+        out.append((json_name, t, inline, walk, missing))
+    return tuple(out)
+
+
+_KEEP_OUT: Json = "\0keep out"
+
+
+def as_encoded(value: Json, name: str, depth: int = 0) -> None:
+    """Fill in, in place, what encoding/json writes for the Go struct `name` (`apps/v1.Deployment`)
+    although a stored JSON object leaves it out: structs that are not pointers (`status: {}`,
+    omitempty or not), null for absent slices and maps without omitempty (a ClusterRole's
+    `rules: null`), zero scalars without omitempty (an Event's `reportingComponent: ""`), null
+    for absent times (`lastProbeTime: null`). kube-apiserver answers with its Go objects
+    encoded, so this is what a real cluster shows. Unknown structs are left as they are."""
+    if type(value) is not dict or depth > 32:
+        return
+    for json_name, t, inline, walk, missing in _encoding_plan(name):
+        if inline:
+            if walk:
+                as_encoded(value, t, depth + 1)
+            continue
+        if json_name not in value:
+            if missing is _KEEP_OUT:
+                continue
+            value[json_name] = missing = dict(missing) if type(missing) is dict else missing
+        v = value[json_name]
+        if walk:
+            as_encoded(v, t, depth + 1)
+        elif type(v) is list and t.startswith("[]"):
+            item = _resolve(t[2:].lstrip("*"))
+            if item in table()["structs"] and item not in _WRAPPERS:
+                for x in v:
+                    as_encoded(x, item, depth + 1)
+        elif type(v) is dict and t.startswith("map["):
+            item = _resolve(t[4:].partition("]")[2].lstrip("*"))
+            if item in table()["structs"] and item not in _WRAPPERS:
+                for x in v.values():
+                    as_encoded(x, item, depth + 1)

@@ -24,7 +24,7 @@ import orjson
 from storage import errors as storage_errors
 from storage.backend import Backend, EventType, KeyValue
 from storage.cache import WatchCache
-from vapi import apply, celrules, certificates, clock, defaults, errors, ids, schemas, selectors, validation
+from vapi import apply, celrules, certificates, clock, defaults, errors, ids, kubeproto, schemas, selectors, validation
 from vapi.resources import Resource
 
 Obj = dict[str, Any]
@@ -259,6 +259,7 @@ class Objects:
             obj.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])
             obj["status"] = {"phase": "Active"}
             meta.setdefault("labels", {})["kubernetes.io/metadata.name"] = name
+        encoded(res, obj)
         if manager:
             apply.track_update(None, obj, schemas.of_resource(res), manager, res.group_version)
         if res.group == certificates.GROUP and res.kind == certificates.KIND and res.schema is None and requester:
@@ -325,6 +326,7 @@ class Objects:
             raise errors.invalid(res.group, res.kind, name, causes)
         new = merge_update(res, old, obj, subresource)
         normalize(res, new)
+        encoded(res, new)
         validation.validate_update(res, new, old)
         validation.validate_kind(res, new, old, recorded_as or subresource)
         validation.validate_custom(res, new)
@@ -484,6 +486,13 @@ def normalize(res: Resource, obj: Obj) -> None:
         fix(obj)
     if res.schema is None:
         defaults.apply(res.group, res.kind, obj)
+
+
+def encoded(res: Resource, obj: Obj) -> None:
+    """A built-in kind's object as kube-apiserver stores and answers it, its Go value encoded
+    (vapi/kubeproto.py as_encoded): `status: {}`, a ClusterRole's `rules: null`, ..."""
+    if res.schema is None:
+        kubeproto.as_encoded(obj, f"{kubeproto.package(res.group_version)}.{res.kind}")
 
 
 def parse_rv(value: str) -> int:
