@@ -313,3 +313,17 @@ def test_several_crds_in_one_group_are_all_served(vapi: VapiProcess, namespace: 
             f"{kind.lower()}.machines.example.org/one"
     resources = vapi.kubectl("api-resources", "--api-group=machines.example.org", "-o", "name").stdout.split()
     assert sorted(resources) == ["cogs.machines.example.org", "levers.machines.example.org", "sprockets.machines.example.org"]
+
+
+def test_openapi_follows_a_changed_crd_schema(vapi: VapiProcess) -> None:
+    vapi.kubectl("apply", "-f", "-", input=CRD)
+    doc = json.loads(vapi.request("GET", "/clusters/root/openapi/v2", headers={"Accept": "application/json"})[2])
+    assert "shape" not in doc["definitions"]["com.example.v1.Widget"]["properties"]["spec"]["properties"]
+    changed = CRD.replace("              color: {type: string, enum: [red, blue]}",
+                          "              color: {type: string, enum: [red, blue]}\n              shape: {type: string}")
+    vapi.kubectl("apply", "-f", "-", input=changed)
+    doc = json.loads(vapi.request("GET", "/clusters/root/openapi/v2", headers={"Accept": "application/json"})[2])
+    assert "shape" in doc["definitions"]["com.example.v1.Widget"]["properties"]["spec"]["properties"]
+    v3 = json.loads(vapi.request("GET", "/clusters/root/openapi/v3/apis/example.com/v1")[2])
+    assert "shape" in v3["components"]["schemas"]["com.example.v1.Widget"]["properties"]["spec"]["properties"]
+    vapi.kubectl("delete", "crd", "widgets.example.com")

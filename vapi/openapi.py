@@ -90,12 +90,6 @@ def definitions(ref_prefix: str) -> dict[str, Json]:
 
 
 @functools.lru_cache(maxsize=32)
-def _own_schema(r: Any) -> Json | None:
-    """The schema a resource's kind has beyond the built-in definitions (which hold
-    Kubernetes' kinds and vapi's own, vapi/kindschemas.py): a custom resource's, from its CRD."""
-    return r.schema
-
-
 def v2_document(registry: Registry) -> dict[str, Json]:
     """The built-in definitions, plus each custom resource's schema (a workspace's own)."""
     defs = definitions("#/definitions/")
@@ -103,10 +97,9 @@ def v2_document(registry: Registry) -> dict[str, Json]:
     for g in registry.groups:
         for v in g.versions:
             for r in registry.resources(g.group, v) or []:
-                schema = _own_schema(r)
-                if schema is not None:
+                if r.schema is not None:
                     name = ".".join(reversed(g.group.split("."))) + f".{v}.{r.kind}"
-                    custom[name] = {**_convert(schema, "#/definitions/"),
+                    custom[name] = {**_convert(r.schema, "#/definitions/"),
                                     "x-kubernetes-group-version-kind": [{"group": g.group, "version": v, "kind": r.kind}]}
     return {
         "swagger": "2.0",
@@ -175,12 +168,11 @@ def v3_documents(registry: Registry) -> dict[str, bytes]:
             components = {n: defs[n] for n in sorted(names)}
             paths = _v3_paths(registry, g.group, v)
             for r in registry.resources(g.group, v) or []:
-                own = _own_schema(r)
-                if own is None:
+                if r.schema is None:
                     continue
-                # a custom resource or vapi's own: its schema, under kube's naming (reversed group)
+                # a custom resource: its CRD's schema, under kube's naming (reversed group)
                 name = ".".join(reversed(g.group.split("."))) + f".{v}.{r.kind}"
-                components[name] = {**_convert(own, "#/components/schemas/"),
+                components[name] = {**_convert(r.schema, "#/components/schemas/"),
                                     "x-kubernetes-group-version-kind": [{"group": g.group, "version": v, "kind": r.kind}]}
                 for n in _referenced({"io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"}, defs):
                     components.setdefault(n, defs[n])
