@@ -277,9 +277,11 @@ def validate_custom(res: Resource, obj: dict[str, Any]) -> None:
     resources answers (vapi/crvalidation.py)."""
     if res.schema is None:
         return
+    # metadata is ObjectMeta's to check (metadata_causes), not the schema's: without it in the
+    # body, the schema's metadata property checks nothing. The schema itself is passed, so
+    # that crvalidation's validator, built once per schema, is reused on every write.
     body = {k: v for k, v in obj.items() if k != "metadata"}
-    props = {k: v for k, v in (res.schema.get("properties") or {}).items() if k != "metadata"}
-    causes = crvalidation.causes(body, {**res.schema, "properties": props})
+    causes = crvalidation.causes(body, res.schema)
     if causes:
         meta = obj.get("metadata")
         name = meta.get("name", "") if isinstance(meta, dict) else ""
