@@ -148,13 +148,16 @@ class Reports:
             status = {**status, "conditions": [{k: v for k, v in c.items() if k not in VOLATILE} if isinstance(c, dict) else c
                                                for c in status["conditions"]]}
         key = orjson.dumps(status, option=orjson.OPT_SORT_KEYS)
-        if len(self._shared) + len(self._stamps) > 4 * (sum(len(c) for c in self.copies.values()) + 1000):
+        if (key not in self._shared or (stamps and stamps not in self._stamps)) and self._crowded():
             self._shared.clear()  # drop what no one holds any more; the live ones come back
             self._stamps.clear()
-        shared = self._shared.get(key)
-        if shared is None:
-            shared = self._shared[key] = status
-        return shared, self._stamps.setdefault(stamps, stamps) if stamps else ()
+        return self._shared.setdefault(key, status), self._stamps.setdefault(stamps, stamps) if stamps else ()
+
+    def _crowded(self) -> bool:
+        """Whether the shared statuses and timestamps outnumber the copies holding them
+        fourfold (counting the copies walks them all: asked only before adding one)."""
+        held = len(self._shared) + len(self._stamps)
+        return held > 4000 and held > 4 * (sum(len(c) for c in self.copies.values()) + 1000)
 
     # -- folding in ------------------------------------------------------------------------
 
