@@ -243,3 +243,23 @@ def test_bad_continue_token(vapi: VapiProcess, namespace: str) -> None:
     code, status = call(vapi, "GET", CMS.format(ns=namespace) + "?continue=garbage!!")
     assert (code, status["reason"]) == (400, "BadRequest")
     assert status["message"].startswith("invalid continue token: continue key is not valid")
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        pytest.param({"preconditions": "x"}, "Go struct field DeleteOptions.preconditions of type v1.Preconditions",
+                     id="preconditions"),
+        pytest.param({"preconditions": {"uid": 5}}, "Go struct field Preconditions.preconditions.uid of type string",
+                     id="precondition-uid"),
+        pytest.param({"orphanDependents": "yes"}, "Go struct field DeleteOptions.orphanDependents of type bool",
+                     id="orphan-dependents"),
+        pytest.param({"dryRun": "All"}, "Go struct field DeleteOptions.dryRun of type []string", id="dry-run"),
+    ],
+)
+def test_delete_options_of_the_wrong_type_are_a_400(vapi: VapiProcess, namespace: str, body: dict[str, object],
+                                                    message: str) -> None:
+    create(vapi, namespace, "typed")
+    code, status = call(vapi, "DELETE", CMS.format(ns=namespace) + "/typed", body)
+    assert (code, status["reason"]) == (400, "BadRequest") and message in status["message"]
+    assert call(vapi, "GET", CMS.format(ns=namespace) + "/typed")[0] == 200, "nothing deleted"

@@ -140,9 +140,11 @@ async def delete_options(call: Call) -> Obj:
     opts: Obj = {}
     if body.strip():
         opts = decode_object(body, media_type(call.request))
-        dry = opts.get("dryRun")
-        if dry is not None and (not isinstance(dry, list) or not all(isinstance(v, str) for v in dry)):
-            raise errors.bad_request("DeleteOptions.dryRun: must be a list of strings")
+        # fields of the wrong JSON type are refused as decoding into metav1.DeleteOptions does
+        wrong = schemas.type_errors(opts, schemas.for_kind("", "v1", "DeleteOptions"), struct="DeleteOptions")
+        if wrong:
+            field, wanted, found = wrong[0]
+            raise errors.bad_request(f"json: cannot unmarshal {found} into Go struct field {field} of type {wanted}")
     else:
         q = call.request.query
         if q.get("propagationPolicy"):
