@@ -183,3 +183,18 @@ def test_custom_resources_are_pruned_and_defaulted_before_validation(vapi: VapiP
     code, status = post(vapi, path, {"apiVersion": "example.com/v1", "kind": "Doodad", "metadata": {"name": "e"}, "spec": {}})
     assert code == 422 and causes(status) == ["spec.image: Required value"]
     vapi.kubectl("delete", "crd", "doodads.example.com")
+
+
+def test_a_multiple_of_zero_is_a_422_not_a_500(vapi: VapiProcess, namespace: str) -> None:
+    """go-openapi refuses a value against a multipleOf factor that is not positive."""
+    schema = {"type": "object", "properties": {"spec": {"type": "object", "properties": {
+        "n": {"type": "integer", "multipleOf": 0}}}}}
+    code, _ = post(vapi, CRDS, crd("widgetzeros", versions=schema_v1(schema), names={"plural": "widgetzeros", "kind": "WidgetZero"}))
+    assert code == 201
+    vapi.kubectl("wait", "--for=condition=established", "crd/widgetzeros.example.com", "--timeout=10s")
+    path = f"/clusters/root/apis/example.com/v1/namespaces/{namespace}/widgetzeros"
+    code, status = post(vapi, path, {"apiVersion": "example.com/v1", "kind": "WidgetZero", "metadata": {"name": "z"},
+                                     "spec": {"n": 4}})
+    assert code == 422
+    assert causes(status) == ["spec.n: Invalid value: 0: factor MultipleOf declared for spec.n must be positive: 0"]
+    vapi.kubectl("delete", "crd", "widgetzeros.example.com")

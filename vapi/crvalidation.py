@@ -77,8 +77,19 @@ def _is_integer(_: Any, value: Any) -> bool:
     return isinstance(value, int) or isinstance(value, float) and value.is_integer()
 
 
+def _multiple_of(validator: Any, factor: Any, instance: Any, schema: Obj) -> Any:
+    """go-openapi's MultipleOf: a factor that is not positive is an error of the value (a CRD
+    may declare one), never a division by zero."""
+    if isinstance(factor, (int, float)) and not isinstance(factor, bool) and factor <= 0:
+        if validator.is_type(instance, "number"):
+            yield jsonschema.ValidationError(f"factor MultipleOf must be positive: {factor}")
+        return
+    yield from jsonschema.Draft4Validator.VALIDATORS["multipleOf"](validator, factor, instance, schema)
+
+
 _Validator = jsonschema.validators.extend(
     jsonschema.Draft4Validator,
+    validators={"multipleOf": _multiple_of},
     type_checker=jsonschema.Draft4Validator.TYPE_CHECKER.redefine("integer", _is_integer),
 )
 
@@ -228,6 +239,9 @@ def _cause(err: Any, base: str) -> Cause:
         words = f"should be greater than {_num(want)}"
     if kind == "maximum" and err.schema.get("exclusiveMaximum") is True:
         words = f"should be less than {_num(want)}"
+    if kind == "multipleOf" and isinstance(want, (int, float)) and want <= 0:
+        return {"reason": "FieldValueInvalid", "field": field,
+                "message": f"Invalid value: {_num(want)}: factor MultipleOf declared for {name} must be positive: {_num(want)}"}
     if kind in ("minItems", "minProperties"):
         return {"reason": "FieldValueInvalid", "field": field,
                 "message": f"Invalid value: {len(value)}: {name} in body {words}"}
