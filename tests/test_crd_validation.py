@@ -198,3 +198,18 @@ def test_a_multiple_of_zero_is_a_422_not_a_500(vapi: VapiProcess, namespace: str
     assert code == 422
     assert causes(status) == ["spec.n: Invalid value: 0: factor MultipleOf declared for spec.n must be positive: 0"]
     vapi.kubectl("delete", "crd", "widgetzeros.example.com")
+
+
+def test_a_rule_dividing_by_zero_is_a_422_not_a_500(vapi: VapiProcess, namespace: str) -> None:
+    schema = {"type": "object", "properties": {"spec": {"type": "object", "properties": {
+        "a": {"type": "integer"}, "b": {"type": "integer"}},
+        "x-kubernetes-validations": [{"rule": "self.a / self.b >= 1", "message": "a is at least b"}]}}}
+    code, _ = post(vapi, CRDS, crd("ratios", versions=schema_v1(schema), names={"plural": "ratios", "kind": "Ratio"}))
+    assert code == 201
+    vapi.kubectl("wait", "--for=condition=established", "crd/ratios.example.com", "--timeout=10s")
+    path = f"/clusters/root/apis/example.com/v1/namespaces/{namespace}/ratios"
+    code, status = post(vapi, path, {"apiVersion": "example.com/v1", "kind": "Ratio", "metadata": {"name": "r"},
+                                     "spec": {"a": 1, "b": 0}})
+    assert code == 422
+    assert causes(status) == ["spec: Invalid value: division by zero in CEL expression evaluating rule: a is at least b"]
+    vapi.kubectl("delete", "crd", "ratios.example.com")

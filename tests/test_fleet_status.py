@@ -136,6 +136,18 @@ def test_attention_lists_clusters_whose_status_cannot_be_evaluated() -> None:
     assert rendered["evaluationErrors"] == 2
 
 
+
+def test_an_expression_dividing_by_zero_is_an_evaluation_error() -> None:
+    """CEL's 1/0 (and integer overflow) count in evaluationErrors like a missing field; they
+    used to escape the fold of the object's summaries."""
+    spec = summaries.compile_spec({"name": "s", "aggregates": [{"name": "ratio", "function": "max",
+                                                                 "expression": "status.ready / status.replicas"}]}, "s")
+    live = summaries.Summary(spec)
+    for name, status in [("a", {"ready": 2, "replicas": 2}), ("b", {"ready": 0, "replicas": 0})]:
+        live.update(name, {"cluster": {"name": name, "labels": {}, "properties": {}}, "obj": {}, "status": status})
+    rendered = live.render()
+    assert rendered["groups"][0]["values"] == {"ratio": 1} and rendered["evaluationErrors"] == 1
+
 @pytest.mark.parametrize("collection,message", [
     pytest.param({"bogus": 1}, 'spec.statusCollection: unknown field "spec.statusCollection.bogus"', id="unknown-field"),
     pytest.param({"summaries": [{"name": "a", "groupBy": ["cluster.name"], "having": "x"}]},

@@ -54,7 +54,7 @@ def _walk(value: Any, old: Any, schema: schemas.Schema | None, path: str, causes
         field = path + (rule.get("fieldPath") or "") if isinstance(rule.get("fieldPath"), str) else path
         try:
             ok = _program(text).execute({"self": value, "oldSelf": old} if old is not None else {"self": value})
-        except (ValueError, KeyError, TypeError, RuntimeError) as e:
+        except (ValueError, KeyError, TypeError, RuntimeError, ArithmeticError) as e:
             why = f"no such key: {e.args[0]}" if isinstance(e, KeyError) and e.args else str(e)
             causes.append({"reason": "FieldValueInvalid", "field": path.lstrip(".") or "<root>",
                            "message": f"Invalid value: {_shown(value)}{why} evaluating rule: {_rule_text(rule)}"})
@@ -84,7 +84,7 @@ def _message_expression(rule: Obj, value: Any, old: Any) -> str:
         return ""
     try:
         out = _program(expr).execute({"self": value, "oldSelf": old} if old is not None else {"self": value})
-    except (ValueError, KeyError, TypeError, RuntimeError):
+    except (ValueError, KeyError, TypeError, RuntimeError, ArithmeticError):
         return ""
     text = out.strip() if isinstance(out, str) else ""
     return text if text and "\n" not in text and len(text) <= 5 * 1024 else ""

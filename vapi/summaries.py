@@ -155,7 +155,7 @@ def compile_spec(raw: Any, where: str) -> Spec:
 def _evaluate(expression: str, activation: Any) -> tuple[bool, Any]:
     try:
         return True, program(expression).execute(activation)
-    except (ValueError, KeyError, TypeError, RuntimeError, AttributeError):
+    except (ValueError, KeyError, TypeError, RuntimeError, AttributeError, ArithmeticError):  # 1/0, overflow
         return False, None
 
 
