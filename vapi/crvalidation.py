@@ -287,41 +287,57 @@ def schema_causes(value: Any, schema: Obj, base: str = "") -> list[Cause]:
     return [_cause(err, base) for err in errors]
 
 
-def list_causes(value: Any, schema: Any, base: str = "") -> list[Cause]:
-    """Duplicates in lists of type set and map (kube's listtype validation)."""
-    out: list[Cause] = []
+def structure_causes(value: Any, schema: Any, base: str = "") -> tuple[list[Cause], list[Cause]]:
+    """(duplicates in lists of type set and map, as kube's listtype validation reports them;
+    apiVersion and kind of embedded resources, as its schema/objectmeta validation does),
+    from one walk of the value along the schema."""
+    lists: list[Cause] = []
+    embedded: list[Cause] = []
+    _walk(value, schema, base, lists, embedded, root=True)
+    return lists, embedded
+
+
+def _walk(value: Any, schema: Any, base: str, lists: list[Cause], embedded: list[Cause], *, root: bool = False) -> None:
     if not isinstance(schema, dict):
-        return out
+        return
     if isinstance(value, dict):
+        if schema.get("x-kubernetes-embedded-resource") and not root:
+            embedded += _embedded_node(value, base)
         props = schema.get("properties") or {}
         extra = schema.get("additionalProperties")
         for k, v in value.items():
             if k in props:
-                out += list_causes(v, props[k], field_path([k], base))
+                _walk(v, props[k], field_path([k], base), lists, embedded)
             elif isinstance(extra, dict):
-                out += list_causes(v, extra, f"{base}[{k}]")
+                _walk(v, extra, f"{base}[{k}]", lists, embedded)
     elif isinstance(value, list):
-        kind = schema.get("x-kubernetes-list-type")
-        if kind == "set":
-            for i in _repeats(value):
-                out.append({"reason": "FieldValueDuplicate", "field": f"{base}[{i}]",
-                            "message": f"Duplicate value: {go_value(value[i])}"})
-        elif kind == "map":
-            keys = [k for k in schema.get("x-kubernetes-list-map-keys") or [] if isinstance(k, str)]
-            bad = [i for i, x in enumerate(value) if x is not None and not isinstance(x, dict)]
-            if bad:
-                i = bad[0]
-                out.append({"reason": "FieldValueInvalid", "field": f"{base}[{i}]",
-                            "message": f"Invalid value: {go_value(value[i])}: must be an object for an array of list-type map"})
-            else:
-                entries = [{k: x[k] for k in keys if k in x} if isinstance(x, dict) else {} for x in value]
-                for i in _repeats(entries):
-                    out.append({"reason": "FieldValueDuplicate", "field": f"{base}[{i}]",
-                                "message": f"Duplicate value: {go_value(entries[i])}"})
+        lists += _list_node(value, schema, base)
         item = schema.get("items")
         if isinstance(item, dict):
             for i, v in enumerate(value):
-                out += list_causes(v, item, f"{base}[{i}]")
+                _walk(v, item, f"{base}[{i}]", lists, embedded)
+
+
+def _list_node(value: list[Any], schema: Obj, base: str) -> list[Cause]:
+    """Duplicates in one list of type set or map."""
+    out: list[Cause] = []
+    kind = schema.get("x-kubernetes-list-type")
+    if kind == "set":
+        for i in _repeats(value):
+            out.append({"reason": "FieldValueDuplicate", "field": f"{base}[{i}]",
+                        "message": f"Duplicate value: {go_value(value[i])}"})
+    elif kind == "map":
+        keys = [k for k in schema.get("x-kubernetes-list-map-keys") or [] if isinstance(k, str)]
+        bad = [i for i, x in enumerate(value) if x is not None and not isinstance(x, dict)]
+        if bad:
+            i = bad[0]
+            out.append({"reason": "FieldValueInvalid", "field": f"{base}[{i}]",
+                        "message": f"Invalid value: {go_value(value[i])}: must be an object for an array of list-type map"})
+        else:
+            entries = [{k: x[k] for k in keys if k in x} if isinstance(x, dict) else {} for x in value]
+            for i in _repeats(entries):
+                out.append({"reason": "FieldValueDuplicate", "field": f"{base}[{i}]",
+                            "message": f"Duplicate value: {go_value(entries[i])}"})
     return out
 
 
@@ -337,35 +353,22 @@ def _repeats(values: list[Any]) -> list[int]:
     return out
 
 
-def embedded_causes(value: Any, schema: Any, base: str = "", *, root: bool = False) -> list[Cause]:
-    """apiVersion and kind of embedded resources (kube's schema/objectmeta validation)."""
+def _embedded_node(value: Obj, base: str) -> list[Cause]:
+    """apiVersion and kind of one embedded resource."""
     out: list[Cause] = []
-    if not isinstance(schema, dict):
-        return out
-    if isinstance(value, dict):
-        if schema.get("x-kubernetes-embedded-resource") and not root:
-            for key in ("apiVersion", "kind"):
-                if key not in value:
-                    out.append({"reason": "FieldValueRequired", "field": field_path([key], base), "message": "Required value"})
-                elif not isinstance(value[key], str):
-                    out.append({"reason": "FieldValueInvalid", "field": field_path([key], base),
-                                "message": f"Invalid value: {go_value(value[key])}: must be a string"})
-                elif not value[key]:
-                    out.append({"reason": "FieldValueInvalid", "field": field_path([key], base),
-                                "message": 'Invalid value: "": must not be empty'})
-        props = schema.get("properties") or {}
-        extra = schema.get("additionalProperties")
-        for k, v in value.items():
-            if k in props:
-                out += embedded_causes(v, props[k], field_path([k], base))
-            elif isinstance(extra, dict):
-                out += embedded_causes(v, extra, f"{base}[{k}]")
-    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
-        for i, v in enumerate(value):
-            out += embedded_causes(v, schema["items"], f"{base}[{i}]")
+    for key in ("apiVersion", "kind"):
+        if key not in value:
+            out.append({"reason": "FieldValueRequired", "field": field_path([key], base), "message": "Required value"})
+        elif not isinstance(value[key], str):
+            out.append({"reason": "FieldValueInvalid", "field": field_path([key], base),
+                        "message": f"Invalid value: {go_value(value[key])}: must be a string"})
+        elif not value[key]:
+            out.append({"reason": "FieldValueInvalid", "field": field_path([key], base),
+                        "message": 'Invalid value: "": must not be empty'})
     return out
 
 
 def causes(value: Any, schema: Obj, base: str = "") -> list[Cause]:
     """Every cause kube's validation of a custom resource (or of a default) reports."""
-    return schema_causes(value, schema, base) + list_causes(value, schema, base) + embedded_causes(value, schema, base, root=True)
+    lists, embedded = structure_causes(value, schema, base)
+    return schema_causes(value, schema, base) + lists + embedded
