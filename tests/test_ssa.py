@@ -197,6 +197,17 @@ def test_update_entries_record_changed_fields() -> None:
     assert ops == {"a": "Apply", "kubectl-edit": "Update"}
 
 
+
+def test_managed_fields_sent_with_a_time_out_of_range_are_kept() -> None:
+    """A time whose UTC form leaves datetime's range (year 9999 behind UTC) is kept as sent,
+    not a 500 (OverflowError)."""
+    live = apply.apply(None, deploy(replicas=1), DEPLOYMENT, "a", "apps/v1", False)
+    new = json.loads(json.dumps(live))
+    late = "9999-12-31T23:59:59-23:59"
+    new["metadata"]["managedFields"] = [{**live["metadata"]["managedFields"][0], "time": late}]
+    apply.track_update(live, new, DEPLOYMENT, "kubectl-edit", "apps/v1")
+    assert [e["time"] for e in new["metadata"]["managedFields"]] == [late]
+
 def test_update_entries_keep_the_item_marker() -> None:
     # a create, and an update adding a list item, own the item itself (".") and its fields,
     # as kube-apiserver records `kubectl create` and `kubectl edit`

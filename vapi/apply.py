@@ -130,7 +130,7 @@ def _canonical_time(e: Obj) -> Obj:
         try:
             t = datetime.datetime.fromisoformat(e["time"].replace("Z", "+00:00"))
             return {**e, "time": t.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
-        except ValueError:
+        except (ValueError, OverflowError):  # not RFC 3339, or out of range once in UTC: kept as sent
             pass
     return e
 
