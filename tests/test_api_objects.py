@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Iterator
 
@@ -239,3 +240,30 @@ def test_secret_string_data_becomes_data(api: client.ApiClient, namespace: str) 
     made.string_data = {"a": "override"}
     again = v1.replace_namespaced_secret("s", namespace, made)
     assert again.data == {"a": "b3ZlcnJpZGU=", "b": "YmVl"}
+
+
+def test_times_are_stored_as_kube_decodes_them(api: client.ApiClient, namespace: str) -> None:
+    """metav1.Time in UTC with whole seconds, MicroTime with six digits, whatever offset and
+    fraction the client sent (the Python client sends `datetime.isoformat()`); a MicroTime
+    without six fraction digits, or no time at all, is refused as kube's decoding refuses it."""
+    stamp = datetime.datetime(2024, 1, 2, 3, 4, 5, 678901, tzinfo=datetime.timezone(datetime.timedelta(hours=1)))
+    v1 = client.CoreV1Api(api)
+    event = client.CoreV1Event(
+        metadata=client.V1ObjectMeta(name="e"), involved_object=client.V1ObjectReference(kind="Pod", name="p"),
+        reason="R", first_timestamp=stamp, last_timestamp=stamp, event_time=stamp,
+        reporting_component="c", reporting_instance="i", action="A")
+    raw = json.loads(v1.create_namespaced_event(namespace, event, _preload_content=False).data)
+    assert (raw["firstTimestamp"], raw["lastTimestamp"]) == ("2024-01-02T02:04:05Z", "2024-01-02T02:04:05Z")
+    assert raw["eventTime"] == "2024-01-02T02:04:05.678901Z"
+    leases = client.CoordinationV1Api(api)
+    lease = leases.patch_namespaced_lease("l", namespace, {
+        "apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": {"name": "l"},
+        "spec": {"renewTime": "2024-01-02T03:04:05.000001+00:00"}},
+        field_manager="t", _content_type="application/apply-patch+yaml", _preload_content=False)
+    assert json.loads(lease.data)["spec"]["renewTime"] == "2024-01-02T03:04:05.000001Z"
+    for value, why in (("2024-01-02T03:04:05Z", 'cannot parse "Z" as ".000000"'),
+                       ("yesterday", 'cannot parse "yesterday" as "2006"')):
+        with pytest.raises(ApiException) as e:
+            leases.patch_namespaced_lease("l", namespace, [{"op": "replace", "path": "/spec/renewTime", "value": value}])
+        assert e.value.status == 400 and why in json.loads(e.value.body)["message"]
+    assert leases.read_namespaced_lease("l", namespace).spec.renew_time.microsecond == 1

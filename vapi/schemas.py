@@ -10,7 +10,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from vapi import kindschemas, kubeproto, quantity
+from vapi import clock, kindschemas, kubeproto, quantity
 
 KUBE_VERSION = "1.35.0"
 Schema = dict[str, Any]
@@ -240,17 +240,23 @@ def type_errors(obj: Any, schema: Schema | None, path: str = "", struct: str = "
 
 
 QUANTITY = "io.k8s.apimachinery.pkg.api.resource.Quantity"
+TIME = "io.k8s.apimachinery.pkg.apis.meta.v1.Time"
+MICRO_TIME = "io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime"
 
 
 def as_decoded(obj: Any, schema: Schema | None) -> Any:
     """`obj` as kube-apiserver's decoding into the Go types leaves it, changed in place where
     it is a container and returned: a struct's null fields are gone (omitted, or defaulted
-    later), a null in a string map is "", and every resource.Quantity is in canonical form
-    (`0.5` -> `500m`). Raises quantity.QuantityError for a value that is no quantity, which
-    the decoding refuses. For built-in kinds' schemas (they are walked by a cached plan)."""
+    later), a null in a string map is "", every resource.Quantity is in canonical form
+    (`0.5` -> `500m`) and every metav1.Time and MicroTime in UTC as they print it
+    (`...T03:04:05.6+01:00` -> `...T02:04:05Z`). Raises quantity.QuantityError for a value
+    that is no quantity, clock.TimeError for one that is no time, which the decoding refuses.
+    For built-in kinds' schemas (they are walked by a cached plan)."""
     shape, inner, zero, omit, _ = _plan(schema)
     if shape == _QUANTITY:
         return obj if obj is None else quantity.normalized(obj)
+    if shape == _TIME and type(obj) is str:
+        return clock.decoded(obj, micro=inner)
     if shape == _STRUCT and type(obj) is dict:
         # null fields, and omitempty fields at their zero value, are what Go leaves out
         gone = [k for k, v in obj.items() if (v is None and k in inner)
@@ -275,15 +281,16 @@ def as_decoded(obj: Any, schema: Schema | None) -> Any:
     return obj
 
 
-_LEAF, _QUANTITY, _STRUCT, _MAP, _LIST = range(5)
+_LEAF, _QUANTITY, _TIME, _STRUCT, _MAP, _LIST = range(6)
 _Plan = tuple[int, Any, Any, dict[str, Any], Schema | None]
 _plans: dict[int, _Plan] = {}
 
 
 def _plan(schema: Schema | None) -> _Plan:
-    """(shape, properties | element schema, a null map value's replacement | a struct's
-    Quantity fields, a struct's omitempty fields with their empty values, the schema itself,
-    which keeps its id from being reused) of a built-in schema node."""
+    """(shape, properties | element schema | a time's being a MicroTime, a null map value's
+    replacement | a struct's Quantity and time fields, a struct's omitempty fields with their
+    empty values, the schema itself, which keeps its id from being reused) of a built-in
+    schema node."""
     plan = _plans.get(id(schema))
     if plan is not None:
         return plan
@@ -293,12 +300,14 @@ def _plan(schema: Schema | None) -> _Plan:
     omit: dict[str, Any] = {}
     if ref_name(schema) == QUANTITY:
         shape = _QUANTITY
+    elif ref_name(schema) in (TIME, MICRO_TIME):
+        shape, inner = _TIME, ref_name(schema) == MICRO_TIME
     elif node is None or node.get("x-kubernetes-preserve-unknown-fields"):
         pass
     elif node.get("properties"):
-        # for a struct, `zero` names its Quantity fields
+        # for a struct, `zero` names its Quantity and time fields
         shape, inner = _STRUCT, node["properties"]
-        zero = frozenset(k for k, sub in inner.items() if ref_name(sub) == QUANTITY)
+        zero = frozenset(k for k, sub in inner.items() if ref_name(sub) in (QUANTITY, TIME, MICRO_TIME))
         name = ref_name(schema) or _definition_names().get(id(schema), "")
         omit = kubeproto.omitted_when_empty(kubeproto.struct_of_definition(name)) if name else {}
     elif isinstance(node.get("additionalProperties"), dict):

@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from vapi import errors, objects, quantity, schemas, tokens
+from vapi import clock, errors, objects, quantity, schemas, tokens
 from vapi.handlers import Call
 from vapi.handlers.read import list_options
 from vapi.http import decode_object, dry_run, field_manager, field_validation, media_type, query_bool, read_body, respond
@@ -64,7 +64,7 @@ def check_fields(call: Call, obj: Obj, *, applying: bool = False) -> None:
     if not custom:
         try:
             schemas.as_decoded(obj, schema)
-        except quantity.QuantityError as e:
+        except (quantity.QuantityError, clock.TimeError) as e:
             kind, version = call.res.kind, call.res.version
             raise errors.bad_request(f'{kind} in version "{version}" cannot be handled as a {kind}: {e}') from None
     unknown = schemas.unknown_fields(obj, schema, prune=mode != "Strict")
