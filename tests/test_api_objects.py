@@ -267,3 +267,9 @@ def test_times_are_stored_as_kube_decodes_them(api: client.ApiClient, namespace:
             leases.patch_namespaced_lease("l", namespace, [{"op": "replace", "path": "/spec/renewTime", "value": value}])
         assert e.value.status == 400 and why in json.loads(e.value.body)["message"]
     assert leases.read_namespaced_lease("l", namespace).spec.renew_time.microsecond == 1
+
+
+def test_version_api(api: client.ApiClient) -> None:
+    """The client asks for /version/ (with the slash), which kube-apiserver serves as /version."""
+    info = client.VersionApi(api).get_code()
+    assert (info.major, info.minor) == ("1", "35") and info.git_version.startswith("v1.35.0")

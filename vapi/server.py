@@ -39,6 +39,8 @@ log = logging.getLogger("vapi")
 DEFAULT_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 ROOT = "root"
 PUBLIC = {"/healthz", "/livez", "/readyz", "/version"}
+# kube-apiserver's version route answers with or without the slash the Python client adds
+VERSION_PATHS = ("/version", "/version/")
 
 
 @dataclass
@@ -321,7 +323,7 @@ async def handle(request: web.Request) -> web.StreamResponse:
     path = request.path
     if path.startswith(("/healthz", "/livez", "/readyz")):
         return await health(request, state, path)
-    if path == "/version":
+    if path in VERSION_PATHS:
         return respond(version_info())
     try:
         ws, rest = requestinfo.split_workspace(path)
@@ -342,7 +344,7 @@ async def handle(request: web.Request) -> web.StreamResponse:
         raise errors.path_not_found(path)
     if rest.startswith(("/healthz", "/livez", "/readyz")):
         return await health(request, state, rest)
-    if rest == "/version":
+    if rest in VERSION_PATHS:
         return respond(version_info())
     registry = await state.registries.get(ws)
     if not info.is_resource:
