@@ -25,6 +25,11 @@ def test_logs_exec_and_binding(vapi: VapiProcess, namespace: str) -> None:
     code, _, body = vapi.request("GET", f"/clusters/root/api/v1/namespaces/{namespace}/pods/two/log?container=z")
     assert (code, json.loads(body)["message"]) == (400, "container z is not valid for pod two")
     assert k("exec", "one", "--", "ls", check=False)[2] == "Error from server (BadRequest): pod one does not have a host assigned"
+    for path in ("proxy", "proxy/", "proxy/a/b?x=1"):  # proxy takes a path, as the Python client's *_proxy_with_path
+        code, _, body = vapi.request("GET", f"/clusters/root/api/v1/namespaces/{namespace}/pods/one/{path}")
+        assert (code, json.loads(body)["message"]) == (400, "pod one does not have a host assigned"), path
+    code, _, body = vapi.request("GET", f"/clusters/root/api/v1/namespaces/{namespace}/pods/one/log/a")
+    assert code == 404, "other subresources take none"
 
     binding = "apiVersion: v1\nkind: Binding\nmetadata: {name: one}\ntarget: {kind: Node, name: node-1}\n"
     k("create", "-f", "-", input=binding)

@@ -73,7 +73,8 @@ def parse(workspace: str, path: str, method: str, watch: bool) -> RequestInfo:
                              "namespaces", rest[0], "", namespace)
     elif rest[0] == "namespaces" and len(rest) == 2:
         return _resource(workspace, path, method, watch, prefix, group, version, "namespaces", "", "", rest[1])
-    if len(rest) > 3:
+    # only proxy takes a path after the subresource (pods/<name>/proxy/<path>)
+    if len(rest) > 3 and rest[2] != "proxy":
         raise errors.path_not_found(path)
     resource = rest[0]
     name = rest[1] if len(rest) > 1 else ""
