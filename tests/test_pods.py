@@ -25,6 +25,14 @@ def test_logs_exec_and_binding(vapi: VapiProcess, namespace: str) -> None:
     code, _, body = vapi.request("GET", f"/clusters/root/api/v1/namespaces/{namespace}/pods/two/log?container=z")
     assert (code, json.loads(body)["message"]) == (400, "container z is not valid for pod two")
     assert k("exec", "one", "--", "ls", check=False)[2] == "Error from server (BadRequest): pod one does not have a host assigned"
+    for query, code, message in (  # log options are validated before the pod is looked at
+            ("tailLines=-1", 422, 'PodLogOptions "nope" is invalid: tailLines: Invalid value: -1: must be greater than or equal to 0'),
+            ("sinceSeconds=0", 422, 'PodLogOptions "nope" is invalid: sinceSeconds: Invalid value: 0: must be greater than 0'),
+            ("limitBytes=0", 422, 'PodLogOptions "nope" is invalid: limitBytes: Invalid value: 0: must be greater than 0'),
+            ("tailLines=x", 400, 'strconv.ParseInt: parsing "x": invalid syntax'),
+            ("tailLines=2", 404, 'pods "nope" not found')):
+        got = vapi.request("GET", f"/clusters/root/api/v1/namespaces/{namespace}/pods/nope/log?{query}")
+        assert (got[0], json.loads(got[2])["message"]) == (code, message), query
     for path in ("proxy", "proxy/", "proxy/a/b?x=1"):  # proxy takes a path, as the Python client's *_proxy_with_path
         code, _, body = vapi.request("GET", f"/clusters/root/api/v1/namespaces/{namespace}/pods/one/{path}")
         assert (code, json.loads(body)["message"]) == (400, "pod one does not have a host assigned"), path

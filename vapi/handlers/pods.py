@@ -15,7 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
-from vapi import errors, objects, selectors
+from vapi import clock, errors, objects, selectors
 from vapi.handlers import Call
 from vapi.http import decode_object, media_type, read_body, respond
 from vapi.resources import Resource, builtin
@@ -64,9 +64,48 @@ def no_kubelet(pod: Obj) -> errors.APIError:
                               "vapi runs no pods (its edge clusters do)")
 
 
+def _int_option(query: Any, key: str) -> int | None:
+    if key not in query:
+        return None
+    try:
+        return int(query[key])
+    except ValueError:
+        raise errors.bad_request(f'strconv.ParseInt: parsing "{query[key]}": invalid syntax') from None
+
+
+def check_log_options(call: Call) -> None:
+    """PodLogOptions as kube-apiserver reads and validates them before it looks for the pod
+    (ValidatePodLogOptions): numbers that parse, tailLines >= 0, limitBytes and sinceSeconds
+    > 0, at most one of sinceSeconds and sinceTime, a sinceTime in RFC 3339."""
+    query = call.request.query
+    tail, limit, since = (_int_option(query, k) for k in ("tailLines", "limitBytes", "sinceSeconds"))
+    if "sinceTime" in query:
+        try:
+            clock.decoded(query["sinceTime"], micro=False)
+        except clock.TimeError as e:
+            raise errors.bad_request(str(e)) from None
+    causes = []
+    if tail is not None and tail < 0:
+        causes.append({"reason": "FieldValueInvalid", "field": "tailLines",
+                       "message": f"Invalid value: {tail}: must be greater than or equal to 0"})
+    if limit is not None and limit < 1:
+        causes.append({"reason": "FieldValueInvalid", "field": "limitBytes",
+                       "message": f"Invalid value: {limit}: must be greater than 0"})
+    if since is not None and "sinceTime" in query:
+        causes.append({"reason": "FieldValueForbidden", "field": "",
+                       "message": "Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified"})
+    elif since is not None and since < 1:
+        causes.append({"reason": "FieldValueInvalid", "field": "sinceSeconds",
+                       "message": f"Invalid value: {since}: must be greater than 0"})
+    if causes:
+        raise errors.invalid("", "PodLogOptions", call.info.name, causes)
+
+
 async def serve(call: Call, subresource: str) -> web.StreamResponse:
     i = call.info
     objects = call.state.objects
+    if subresource == "log":
+        check_log_options(call)
     pod = await objects.get(call.res, i.workspace, i.namespace, i.name)
     if subresource == "log":
         check_container(pod, call.request.query.get("container", ""))
