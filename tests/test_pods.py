@@ -84,3 +84,28 @@ def test_ephemeral_containers_are_added_through_their_subresource_only(vapi: Vap
     plain = vapi.kubectl("-n", namespace, "patch", "pod", "dbg", "--type=merge", "-p",
                          '{"spec":{"ephemeralContainers":[{"name":"x","image":"y"}]}}', check=False)
     assert plain.returncode == 1 and "pod updates may not change fields" in plain.stderr
+
+
+def test_a_pod_on_a_node_is_deleted_gracefully(vapi: VapiProcess, namespace: str) -> None:
+    """As with no kubelet to finish it: a pod on a node is marked for its grace period and
+    stays; a shorter period moves the deadline, 0 deletes it; a pod on no node goes at once."""
+    from kubernetes import client, config
+
+    api = config.new_client_from_config(config_file=vapi.kubeconfig)
+    try:
+        core = client.CoreV1Api(api)
+        for name, node in (("on-node", {"nodeName": "n1"}), ("nowhere", {})):
+            core.create_namespaced_pod(namespace, {"metadata": {"name": name},
+                                                   "spec": {"containers": [{"name": "c", "image": "x"}], **node}})
+        marked = core.delete_namespaced_pod("on-node", namespace)
+        assert marked.metadata.deletion_grace_period_seconds == 30
+        assert (marked.metadata.deletion_timestamp - marked.metadata.creation_timestamp).total_seconds() >= 30
+        assert core.read_namespaced_pod("on-node", namespace).metadata.deletion_timestamp == marked.metadata.deletion_timestamp
+        shorter = core.delete_namespaced_pod("on-node", namespace, body=client.V1DeleteOptions(grace_period_seconds=10))
+        assert shorter.metadata.deletion_grace_period_seconds == 10
+        assert (marked.metadata.deletion_timestamp - shorter.metadata.deletion_timestamp).total_seconds() == 20
+        core.delete_namespaced_pod("on-node", namespace, grace_period_seconds=0)
+        core.delete_namespaced_pod("nowhere", namespace)
+        assert core.list_namespaced_pod(namespace).items == []
+    finally:
+        api.close()

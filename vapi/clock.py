@@ -22,6 +22,12 @@ def now() -> str:
     return _cached[1]
 
 
+def shifted(stamp: str, seconds: int) -> str:
+    """A `2006-01-02T15:04:05Z` time moved by some seconds."""
+    t = datetime.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ") + datetime.timedelta(seconds=seconds)
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def parse(value: Any) -> datetime.datetime | None:
     """An RFC 3339 time with its zone, or None."""
     if not isinstance(value, str):

@@ -43,7 +43,7 @@ class Collector:
             work = self._foreground(ws, res, obj)
         elif propagation == "Orphan" and "orphan" in (meta.get("finalizers") or []):
             work = self._orphan(ws, res, obj)
-        elif not meta.get("deletionTimestamp") or not meta.get("finalizers"):
+        elif not meta.get("deletionTimestamp") or not (meta.get("finalizers") or meta.get("deletionGracePeriodSeconds")):
             work = self._background(ws, obj)
         else:
             return

@@ -367,12 +367,15 @@ class Objects:
 
     async def delete(
         self, res: Resource, ws: str, ns: str, name: str, *, preconditions: Obj | None = None,
-        dry_run: bool = False, propagation: str = "Background",
+        dry_run: bool = False, propagation: str = "Background", graceful: bool = False,
+        grace_period: int | None = None,
     ) -> Obj:
         """Delete now, or mark for deletion while finalizers remain (returns the object).
         Foreground and Orphan propagation hold the object with the `foregroundDeletion` or
         `orphan` finalizer until the garbage collector (vapi/gc.py) has dealt with its
-        dependents, as kube-apiserver does."""
+        dependents, as kube-apiserver does. A `graceful` delete (a client's, not the garbage
+        collector's or a namespace's) of a pod on a node only marks it for the kubelet, with
+        `grace_period` or the pod's own (`pod_grace_period`); a later one may shorten it."""
         held = {"Foreground": "foregroundDeletion", "Orphan": "orphan"}.get(propagation)
         k = key(ws, res, ns, name)
         for _ in range(20):
@@ -389,13 +392,22 @@ class Objects:
                 finalizers = meta["finalizers"] = [*finalizers, held]
             if res.resource == "namespaces":
                 finalizers = finalizers or (obj.get("spec", {}).get("finalizers") or [])
-            if not finalizers:
+            period = pod_grace_period(res, obj, grace_period) if graceful else 0
+            pending = meta.get("deletionTimestamp") and meta.get("deletionGracePeriodSeconds")
+            if pending and (grace_period is None or grace_period >= meta["deletionGracePeriodSeconds"]):
+                return obj  # a graceful deletion under way: only a shorter grace period changes it
+            if pending:  # rest.BeforeDelete: the deadline moves by as much as the period shrinks
+                start = clock.shifted(meta["deletionTimestamp"], -int(meta["deletionGracePeriodSeconds"]))
+                meta["deletionTimestamp"] = clock.shifted(start, max(grace_period or 0, 0))
+                meta["deletionGracePeriodSeconds"] = period = max(grace_period or 0, 0)
+            if not finalizers and not period:
                 return await self._finish_delete(res, ws, ns, name, kv, obj, dry_run)
-            if meta.get("deletionTimestamp"):
+            if meta.get("deletionTimestamp") and not pending:
                 return obj
-            meta["deletionTimestamp"] = clock.now()
-            meta["deletionGracePeriodSeconds"] = 0
-            if meta.get("generation", 0) > 0:  # registry/store.go markAsDeleting
+            if not pending:
+                meta["deletionTimestamp"] = clock.shifted(clock.now(), period)
+                meta["deletionGracePeriodSeconds"] = period
+            if meta.get("generation", 0) > 0 and not pending:  # registry/store.go markAsDeleting
                 meta["generation"] += 1
             if res.resource == "namespaces":
                 obj.setdefault("status", {})["phase"] = "Terminating"
@@ -493,6 +505,22 @@ def encoded(res: Resource, obj: Obj) -> None:
     (vapi/kubeproto.py as_encoded): `status: {}`, a ClusterRole's `rules: null`, ..."""
     if res.schema is None:
         kubeproto.as_encoded(obj, f"{kubeproto.package(res.group_version)}.{res.kind}")
+
+
+def pod_grace_period(res: Resource, obj: Obj, requested: int | None) -> int:
+    """How long a client's delete leaves a pod to its kubelet (the pod strategy's
+    CheckGracefulDelete): the period asked for (a negative one is 1), else the pod's
+    terminationGracePeriodSeconds; none for a pod on no node or one that has finished,
+    nor for any other kind."""
+    if res.group != "" or res.kind != "Pod" or res.schema is not None:
+        return 0
+    spec, status = obj.get("spec") or {}, obj.get("status") or {}
+    if not spec.get("nodeName") or status.get("phase") in ("Succeeded", "Failed"):
+        return 0
+    if requested is not None:
+        return max(requested, 1) if requested < 0 else requested
+    period = spec.get("terminationGracePeriodSeconds")
+    return period if isinstance(period, int) and period > 0 else 0
 
 
 def parse_rv(value: str) -> int:

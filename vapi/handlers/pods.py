@@ -177,7 +177,8 @@ async def evict(call: Call, pod: Obj, eviction: Obj) -> web.StreamResponse:
     options = _section(eviction, "deleteOptions")
     out = await call.state.objects.delete(call.res, i.workspace, i.namespace, i.name,
                                           preconditions=options.get("preconditions"),
-                                          propagation=str(options.get("propagationPolicy") or "Background"))
+                                          propagation=str(options.get("propagationPolicy") or "Background"),
+                                          graceful=True, grace_period=options.get("gracePeriodSeconds"))
     call.state.gc.deleted(i.workspace, call.res, out, "Background")
     return respond({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}, status=201)
 

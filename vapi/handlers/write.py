@@ -153,6 +153,14 @@ async def delete_options(call: Call) -> Obj:
             opts["orphanDependents"] = query_bool(call.request, "orphanDependents")
         if "dryRun" in q:
             opts["dryRun"] = q.getall("dryRun")
+        if q.get("gracePeriodSeconds"):
+            try:
+                opts["gracePeriodSeconds"] = int(q["gracePeriodSeconds"])
+            except ValueError:
+                raise errors.bad_request(f'strconv.ParseInt: parsing "{q["gracePeriodSeconds"]}": invalid syntax') from None
+    grace = opts.get("gracePeriodSeconds")
+    if grace is not None and (not isinstance(grace, int) or isinstance(grace, bool)):
+        raise errors.bad_request("DeleteOptions.gracePeriodSeconds: must be an integer")
     causes: list[dict[str, str]] = []
     policy = opts.get("propagationPolicy")
     if opts.get("orphanDependents") is not None and policy is not None:
@@ -211,6 +219,7 @@ async def delete(call: Call) -> web.StreamResponse:
     out = await call.state.objects.delete(
         call.res, i.workspace, i.namespace, i.name,
         preconditions=opts.get("preconditions"), dry_run=dry, propagation=policy,
+        graceful=True, grace_period=opts.get("gracePeriodSeconds"),
     )
     if dry:
         return deleted_response(call, out)
@@ -233,7 +242,7 @@ async def delete_collection(call: Call) -> web.StreamResponse:
         try:
             out = await call.state.objects.delete(
                 call.res, i.workspace, meta.get("namespace", ""), meta["name"],
-                dry_run=dry, propagation=policy,
+                dry_run=dry, propagation=policy, graceful=True, grace_period=delete_opts.get("gracePeriodSeconds"),
             )
         except errors.APIError as e:
             if e.code != 404:
