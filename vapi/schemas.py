@@ -244,19 +244,20 @@ TIME = "io.k8s.apimachinery.pkg.apis.meta.v1.Time"
 MICRO_TIME = "io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime"
 
 
-def as_decoded(obj: Any, schema: Schema | None) -> Any:
+def as_decoded(obj: Any, schema: Schema | None, *, times: bool = True) -> Any:
     """`obj` as kube-apiserver's decoding into the Go types leaves it, changed in place where
     it is a container and returned: a struct's null fields are gone (omitted, or defaulted
     later), a null in a string map is "", every resource.Quantity is in canonical form
     (`0.5` -> `500m`) and every metav1.Time and MicroTime in UTC as they print it
     (`...T03:04:05.6+01:00` -> `...T02:04:05Z`). Raises quantity.QuantityError for a value
     that is no quantity, clock.TimeError for one that is no time, which the decoding refuses.
-    For built-in kinds' schemas (they are walked by a cached plan)."""
+    For built-in kinds' schemas (they are walked by a cached plan); `times` False leaves
+    times as they are (vapi's own kinds, whose validation names a bad one)."""
     shape, inner, zero, omit, _ = _plan(schema)
     if shape == _QUANTITY:
         return obj if obj is None else quantity.normalized(obj)
     if shape == _TIME and type(obj) is str:
-        return clock.decoded(obj, micro=inner)
+        return clock.decoded(obj, micro=inner) if times else obj
     if shape == _STRUCT and type(obj) is dict:
         # null fields, and omitempty fields at their zero value, are what Go leaves out
         gone = [k for k, v in obj.items() if (v is None and k in inner)
@@ -265,7 +266,7 @@ def as_decoded(obj: Any, schema: Schema | None) -> Any:
             del obj[k]
         for k, v in obj.items():
             if (type(v) in (dict, list) and k in inner) or k in zero:
-                obj[k] = as_decoded(v, inner[k])
+                obj[k] = as_decoded(v, inner[k], times=times)
     elif shape == _MAP and type(obj) is dict:
         descend = _plan(inner)[0] != _LEAF
         for k, v in obj.items():
@@ -273,11 +274,11 @@ def as_decoded(obj: Any, schema: Schema | None) -> Any:
                 if zero is not None:
                     obj[k] = zero
             elif descend:
-                obj[k] = as_decoded(v, inner)
+                obj[k] = as_decoded(v, inner, times=times)
     elif shape == _LIST and type(obj) is list and _plan(inner)[0] != _LEAF:
         for n, v in enumerate(obj):
             if v is not None:
-                obj[n] = as_decoded(v, inner)
+                obj[n] = as_decoded(v, inner, times=times)
     return obj
 
 

@@ -63,7 +63,7 @@ def check_fields(call: Call, obj: Obj, *, applying: bool = False) -> None:
         )
     if not custom:
         try:
-            schemas.as_decoded(obj, schema)
+            schemas.as_decoded(obj, schema, times=call.res.kube_builtin)
         except (quantity.QuantityError, clock.TimeError) as e:
             kind, version = call.res.kind, call.res.version
             raise errors.bad_request(f'{kind} in version "{version}" cannot be handled as a {kind}: {e}') from None
