@@ -263,3 +263,15 @@ def test_delete_options_of_the_wrong_type_are_a_400(vapi: VapiProcess, namespace
     code, status = call(vapi, "DELETE", CMS.format(ns=namespace) + "/typed", body)
     assert (code, status["reason"]) == (400, "BadRequest") and message in status["message"]
     assert call(vapi, "GET", CMS.format(ns=namespace) + "/typed")[0] == 200, "nothing deleted"
+
+
+def test_create_refuses_a_resource_version(api: client.ApiClient, namespace: str) -> None:
+    """An object carrying a resourceVersion (read from another cluster, say) is refused at
+    creation (400), unless it is "0" or no number, which kube's storage ignores."""
+    v1 = client.CoreV1Api(api)
+    with pytest.raises(ApiException) as e:
+        v1.create_namespaced_config_map(namespace, {"metadata": {"name": "copied", "resourceVersion": "42"}})
+    assert (e.value.status, json.loads(e.value.body)["message"]) == (400, "resourceVersion should not be set on objects to be created")
+    for rv in ("0", "abc"):
+        created = v1.create_namespaced_config_map(namespace, {"metadata": {"name": f"rv-{rv}", "resourceVersion": rv}})
+        assert created.metadata.resource_version not in ("0", "abc")

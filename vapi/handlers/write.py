@@ -112,12 +112,15 @@ async def create(call: Call) -> web.StreamResponse:
         origin = f"{call.request.scheme}://{call.request.host}"
         obj["status"] = {"phase": "Ready", "URL": f"{origin}/clusters/{i.workspace}:{name}"}
     check_workspace(call)
+    dry, manager = dry_run(call.request), field_manager(call.request)
+    rv = str(meta.get("resourceVersion") or "") if isinstance(meta, dict) else ""
+    if rv.isdigit() and int(rv) != 0:  # the storage's Create: an unparsable one is dropped, as "0" is
+        raise errors.bad_request("resourceVersion should not be set on objects to be created")
     call.request["object_name"] = name  # the audit log names what was created
-    if not dry_run(call.request):
+    if not dry:
         await call.state.quota.admit(i.workspace, call.res.resource, name, call.res.group)
     out = await call.state.objects.create(
-        call.res, i.workspace, i.namespace, obj, dry_run=dry_run(call.request), manager=field_manager(call.request),
-        requester=call.requester,
+        call.res, i.workspace, i.namespace, obj, dry_run=dry, manager=manager, requester=call.requester,
     )
     return respond(out, status=201)
 
