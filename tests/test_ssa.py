@@ -478,3 +478,33 @@ def test_update_managers_come_from_the_user_agent(vapi: VapiProcess, namespace: 
         code, _, out = vapi.request("POST", path + query, body, headers={"Content-Type": "application/json", "User-Agent": agent})
         assert code == 201
         assert [(e["manager"], e["operation"]) for e in json.loads(out)["metadata"]["managedFields"]] == [(manager, "Update")]
+
+
+@pytest.mark.parametrize("fields", [
+    pytest.param({"f:data": 5}, id="not-an-object"),
+    pytest.param({"f:data": {"f:a": [1]}}, id="list-inside"),
+    pytest.param({"k:{bad": {}}, id="key-not-json"),
+    pytest.param({"k:[1]": {}}, id="key-not-an-object"),
+    pytest.param({"i:x": {}}, id="index-not-an-int"),
+    pytest.param({"f:data": {"f:a": {"f:b": 2**70}}}, id="huge-int"),
+])
+def test_managed_fields_that_do_not_decode_are_ignored(vapi: VapiProcess, namespace: str, fields: Any) -> None:
+    """A client's managedFields whose fieldsV1 is no field set (Set.FromJSON fails) are
+    ignored: the write keeps the live entries (decodeLiveOrNew in kube's fieldmanager.go)."""
+    path = f"/clusters/root/api/v1/namespaces/{namespace}/configmaps"
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "mf"}, "data": {"a": "1"}}
+    headers = {"Content-Type": "application/json", "User-Agent": "first"}
+    code, _, out = vapi.request("POST", path, json.dumps(cm).encode(), headers=headers)
+    assert code == 201, out
+    live = json.loads(out)["metadata"]["managedFields"]
+    entry = {"manager": "m", "operation": "Update", "apiVersion": "v1", "fieldsType": "FieldsV1", "fieldsV1": fields}
+    put = {**cm, "metadata": {"name": "mf", "managedFields": [entry]}, "data": {"a": "1", "b": "2"}}
+    code, _, out = vapi.request("PUT", f"{path}/mf", json.dumps(put).encode(), headers=headers)
+    assert code == 200, out
+    assert json.loads(out)["metadata"]["managedFields"][0]["fieldsV1"] == {"f:data": {".": {}, "f:a": {}, "f:b": {}}}
+    assert [e["manager"] for e in live] == ["first"]
+    code, _, _ = vapi.request("GET", f"{path}/mf")
+    assert code == 200
+    code, _, out = vapi.request("POST", path, json.dumps({**put, "metadata": {"name": "mf2", "managedFields": [entry]}}).encode(),
+                                headers=headers)
+    assert code == 201 and [e["manager"] for e in json.loads(out)["metadata"]["managedFields"]] == ["first"], out

@@ -118,7 +118,7 @@ def _decoded(requested: Any) -> list[Obj] | None:
     out: dict[str, Obj] = {}
     for e in requested:
         if not isinstance(e, dict) or e.get("operation") not in ("Apply", "Update") or not e.get("apiVersion") \
-                or e.get("fieldsType") != "FieldsV1" or not isinstance(e.get("fieldsV1", {}), dict):
+                or e.get("fieldsType") != "FieldsV1" or not fieldsets.decodes(e.get("fieldsV1", {})):
             return None
         out[identity(e)] = _canonical_time(e)
     return list(out.values())

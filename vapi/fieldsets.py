@@ -157,6 +157,25 @@ def remove(trie: Trie, path: tuple[str, ...]) -> None:
         del trie[head]
 
 
+def decodes(trie: Any) -> bool:
+    """Whether a client's `fieldsV1` reads as a field set (sigs.k8s.io/structured-merge-diff's
+    Set.FromJSON): objects all the way down, keyed by `.` or a path element, `f:<name>`,
+    `k:<JSON object>`, `v:<JSON>` or `i:<int>` (keys of another kind are skipped there)."""
+    if not isinstance(trie, dict):
+        return False
+    for k, v in trie.items():
+        if not isinstance(v, dict) or not decodes(v):
+            return False
+        if k[:2] in ("k:", "v:", "i:"):
+            try:
+                element = json.loads(k[2:]) if k[0] != "i" else int(k[2:])
+            except ValueError:
+                return False
+            if k[0] == "k" and not isinstance(element, dict):
+                return False
+    return True
+
+
 def sort(trie: Trie) -> Trie:
     """FieldsV1 key order: `.` first, then fields, keys, values, each sorted."""
     order = {".": 0, "f": 1, "k": 2, "v": 3, "i": 4}
