@@ -116,6 +116,17 @@ def test_unknown_fields_are_dropped_with_or_without_warning(vapi: VapiProcess, n
                      id="object-for-int-or-string"),
         pytest.param({"template": {"spec": {"containers": [{"name": "c", "image": 5}]}}},
                      "number into Go struct field Container.spec.template.spec.containers.image of type string", id="in-a-list"),
+        # a number an integer field cannot hold is named (and was stored, or a 500 when over 64 bits)
+        pytest.param({"replicas": 2**40}, "number 1099511627776 into Go struct field DeploymentSpec.spec.replicas of type int32",
+                     id="int32-overflow"),
+        pytest.param({"replicas": 2**70}, "number 1180591620717411303424 into Go struct field DeploymentSpec.spec.replicas of type int32",
+                     id="over-64-bits"),
+        pytest.param({"replicas": 2.5}, "number 2.5 into Go struct field DeploymentSpec.spec.replicas of type int32", id="fraction"),
+        pytest.param({"progressDeadlineSeconds": -(2**31) - 1},
+                     "number -2147483649 into Go struct field DeploymentSpec.spec.progressDeadlineSeconds of type int32", id="int32-underflow"),
+        pytest.param({"template": {"spec": {"activeDeadlineSeconds": 2**63}}},
+                     "number 9223372036854775808 into Go struct field PodSpec.spec.template.spec.activeDeadlineSeconds of type int64",
+                     id="int64-overflow"),
     ],
 )
 def test_wrong_field_types_are_400(vapi: VapiProcess, namespace: str, spec: dict, field: str) -> None:

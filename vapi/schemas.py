@@ -174,7 +174,14 @@ def _accepts(node: Schema) -> Callable[[Any], bool]:
         return lambda v: not isinstance(v, bool) and isinstance(v, (str, int, float))
     types = node.get("type")
     kind = types if isinstance(types, str) or types is None else next((t for t in types if t != "null"), None)
+    if kind == "integer":
+        low, high = _INT_RANGES.get(str(node.get("format")), _INT_RANGES["int64"])
+        return lambda v: _TYPE_CHECKS["integer"](v) and low <= v <= high
     return _TYPE_CHECKS.get(kind, _anything) if isinstance(kind, str) else _anything
+
+
+# what Go's integer types hold; encoding/json refuses a number beyond them
+_INT_RANGES = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
 
 
 def _anything(value: Any) -> bool:
@@ -223,7 +230,11 @@ def type_errors(obj: Any, schema: Schema | None, path: str = "", struct: str = "
         return []
     accepts, name, props, extra, item, _ = plan
     if not accepts(obj):
-        return [(f"{struct}.{path}" if path else struct, go_type(schema), _JSON_KIND.get(type(obj), type(obj).__name__))]
+        wanted, found = go_type(schema), _JSON_KIND.get(type(obj), type(obj).__name__)
+        if found == "number" and wanted in ("int32", "int64"):
+            # encoding/json names the number it could not store in an integer
+            found = f"number {int(obj) if isinstance(obj, int) or obj.is_integer() else obj}"
+        return [(f"{struct}.{path}" if path else struct, wanted, found)]
     out: list[tuple[str, str, str]] = []
     inner = name or struct
     if type(obj) is dict:
