@@ -11,6 +11,7 @@ from tests.apiserver import VapiProcess
 
 CMS = "/clusters/root/api/v1/namespaces/{ns}/configmaps"
 JSON = {"Content-Type": "application/json"}
+YAML = {"Content-Type": "application/yaml"}
 
 
 def good(name: str = "ok") -> dict:
@@ -19,8 +20,16 @@ def good(name: str = "ok") -> dict:
 
 CASES = [
     pytest.param("POST", CMS, b"{not json", JSON, 400, "BadRequest", id="malformed-json"),
-    pytest.param("POST", CMS, b"a: [unclosed", {"Content-Type": "application/yaml"}, 400, "BadRequest", id="malformed-yaml"),
+    pytest.param("POST", CMS, b"a: [unclosed", YAML, 400, "BadRequest", id="malformed-yaml"),
     pytest.param("POST", CMS, b"[1, 2]", JSON, 400, "BadRequest", id="not-an-object"),
+    # YAML as sigs.k8s.io/yaml turns it into JSON, or a 400 (a self-referring alias was a crash)
+    pytest.param("POST", CMS, b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\nextra: &a {a: *a}\n", YAML, 400, "BadRequest", id="yaml-alias-loop"),
+    pytest.param("POST", CMS, b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\nx0: &x0 [a, a, a, a, a, a, a, a, a]\n"
+                 + b"".join(b"x%d: &x%d [%s]\n" % (i, i, b", ".join([b"*x%d" % (i - 1)] * 9)) for i in range(1, 8)),
+                 YAML, 400, "BadRequest", id="yaml-excessive-aliasing"),
+    pytest.param("POST", CMS, b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\nextra: .inf\n", YAML, 400, "BadRequest", id="yaml-infinity"),
+    pytest.param("POST", CMS, b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\nextra: {null: 1}\n", YAML, 400, "BadRequest", id="yaml-null-key"),
+    pytest.param("POST", CMS, b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\nextra: 1" + b"0" * 400 + b"\n", YAML, 400, "BadRequest", id="yaml-huge-int"),
     pytest.param("POST", CMS, json.dumps({**good(), "kind": "Secret"}).encode(), JSON, 400, "BadRequest", id="wrong-kind"),
     pytest.param("POST", CMS, json.dumps({**good(), "apiVersion": "apps/v1"}).encode(), JSON, 400, "BadRequest", id="wrong-api-version"),
     pytest.param("POST", CMS, json.dumps(good("Bad_Name")).encode(), JSON, 422, "Invalid", id="invalid-name"),
@@ -300,3 +309,22 @@ def test_bad_options_are_invalid_options(vapi: VapiProcess, namespace: str, meth
     got, _, out = vapi.request(method, CMS.format(ns=namespace) + query, body, headers=JSON if body else {})
     status = json.loads(out)
     assert (got, status["reason"], status["message"]) == (422, "Invalid", message)
+
+
+def test_yaml_is_read_as_kube_reads_it(vapi: VapiProcess, namespace: str) -> None:
+    """sigs.k8s.io/yaml (yaml.v2 into interface{}, then JSON): timestamps stay strings,
+    `!!binary` is its text, number and boolean keys are strings, integers past 64 bits are
+    floats (which no integer field takes)."""
+    body = (b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: y, labels: {1: a, false: b}}\n"
+            b"data: {at: 2024-01-01T00:00:00Z, day: 2024-01-01, bin: !!binary aGVsbG8=}\n")
+    code, _, out = vapi.request("POST", CMS.format(ns=namespace), body, headers=YAML)
+    assert code == 201, out
+    stored = json.loads(out)
+    assert stored["data"] == {"at": "2024-01-01T00:00:00Z", "day": "2024-01-01", "bin": "hello"}
+    assert stored["metadata"]["labels"] == {"1": "a", "false": "b"}
+    deploy = (b"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: big}\nspec: {replicas: 1180591620717411303424, "
+              b"selector: {matchLabels: {a: b}}, template: {metadata: {labels: {a: b}}, spec: {containers: [{name: c, image: i}]}}}\n")
+    code, _, out = vapi.request("POST", DEPLOY.format(ns=namespace), deploy, headers=YAML)
+    assert (code, json.loads(out)["message"]) == (400, 'Deployment in version "v1" cannot be handled as a Deployment: json: cannot '
+                                                  "unmarshal number 1180591620717411303424 into Go struct field DeploymentSpec.spec.replicas of type int32")
+    assert json.loads(vapi.request("GET", DEPLOY.format(ns=namespace))[2])["items"] == []

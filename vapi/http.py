@@ -13,10 +13,20 @@ from vapi import errors, kubeproto
 MAX_BODY = 3 * 1024 * 1024  # kube-apiserver's limit on a request body
 JSON = "application/json"
 
-try:
-    _Loader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # PyYAML may be built without libyaml
+
+
+class _Loader(_Base):  # type: ignore[misc]
+    """YAML as sigs.k8s.io/yaml reads it into JSON: a timestamp stays the string it is (yaml.v2
+    gives interface{} targets the text), `!!binary` is the decoded text."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+_Loader.add_constructor("tag:yaml.org,2002:binary",
+                        lambda loader, node: yaml.SafeLoader.construct_yaml_binary(loader, node).decode(errors="replace"))
+
+# orjson writes (and so vapi stores) no deeper nesting than this
+MAX_DEPTH = 254
 
 
 def respond(data: Any, status: int = 200, headers: dict[str, str] | None = None, content_type: str = JSON) -> web.Response:
@@ -65,9 +75,63 @@ def json_or_yaml(body: bytes) -> Any:
         except orjson.JSONDecodeError:
             pass  # YAML's flow style, or not well-formed: YAML says which
     try:
-        return yaml.load(body, Loader=_Loader)
+        data = yaml.load(body, Loader=_Loader)
     except yaml.YAMLError as e:
         raise errors.bad_request(f"error decoding YAML: {e}") from e
+    try:
+        return _jsonable(data, [0, len(body) + 100], ())
+    except ValueError as e:
+        raise errors.bad_request(f"error decoding YAML: {e}") from None
+
+
+def _jsonable(value: Any, budget: list[int], parents: tuple[int, ...]) -> Any:
+    """YAML data as the JSON sigs.k8s.io/yaml converts it to (convertToJSONableObject): keys
+    that are numbers or booleans become strings, integers beyond 64 bits floats, a set a map
+    of nulls. A null key, an infinite or NaN number, an alias to its own ancestor, more values
+    than the text could spell without aliases (yaml.v2: "excessive aliasing") and nesting
+    deeper than vapi stores are errors (ValueError)."""
+    budget[0] += 1
+    if budget[0] > budget[1]:
+        raise ValueError("document contains excessive aliasing")
+    if isinstance(value, (dict, list, set, tuple)):
+        if id(value) in parents:
+            raise ValueError("an alias refers to the node that holds it")
+        if len(parents) >= MAX_DEPTH:
+            raise ValueError(f"nested more than {MAX_DEPTH} levels")
+        inner = (*parents, id(value))
+        if isinstance(value, dict):
+            return {_json_key(k): _jsonable(v, budget, inner) for k, v in value.items()}
+        if isinstance(value, set):
+            return {_json_key(k): None for k in value}
+        return [_jsonable(v, budget, inner) for v in value]
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        if -(2**63) <= value < 2**64:
+            return value
+        try:
+            return float(value)
+        except OverflowError:
+            raise ValueError(f"json: unsupported value: {'-' if value < 0 else '+'}Inf") from None
+    if isinstance(value, float):
+        return _finite(value)
+    return str(value)
+
+
+def _json_key(key: Any) -> str:
+    if isinstance(key, str):
+        return key
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if isinstance(key, (int, float)):
+        return str(key)
+    raise ValueError(f"unsupported map key of type {type(key).__name__}: {key!r}")
+
+
+def _finite(value: float) -> float:
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"json: unsupported value: {'NaN' if value != value else '+Inf' if value > 0 else '-Inf'}")
+    return value
 
 
 def query_bool(request: web.Request, name: str) -> bool:
