@@ -328,3 +328,37 @@ def test_yaml_is_read_as_kube_reads_it(vapi: VapiProcess, namespace: str) -> Non
     assert (code, json.loads(out)["message"]) == (400, 'Deployment in version "v1" cannot be handled as a Deployment: json: cannot '
                                                   "unmarshal number 1180591620717411303424 into Go struct field DeploymentSpec.spec.replicas of type int32")
     assert json.loads(vapi.request("GET", DEPLOY.format(ns=namespace))[2])["items"] == []
+
+
+def test_patches_may_not_nest_too_deeply(vapi: VapiProcess, namespace: str) -> None:
+    """An object, a patch, or a JSON patch copying a value into itself may not nest the object
+    deeper than vapi stores (orjson writes 254 levels): a 400 (was a 500), and nothing changes."""
+    crds = "/clusters/root/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
+    crd = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": {"name": "deeps.ex.com"},
+           "spec": {"group": "ex.com", "scope": "Namespaced", "names": {"plural": "deeps", "kind": "Deep"},
+                    "versions": [{"name": "v1", "served": True, "storage": True, "schema": {"openAPIV3Schema": {
+                        "type": "object", "x-kubernetes-preserve-unknown-fields": True}}}]}}
+    code, _, out = vapi.request("POST", crds, json.dumps(crd).encode(), headers=JSON)
+    assert code == 201, out
+    deeps = f"/clusters/root/apis/ex.com/v1/namespaces/{namespace}/deeps"
+    nested: object = 1
+    for _ in range(200):
+        nested = {"a": nested}
+    body = json.dumps({"apiVersion": "ex.com/v1", "kind": "Deep", "metadata": {"name": "d"}, "spec": nested}).encode()
+    for _ in range(50):  # the CRD's kind may take a moment to be served
+        code, _, out = vapi.request("POST", deeps, body, headers=JSON)
+        if code != 404:
+            break
+    assert code == 201, out
+    rv = json.loads(out)["metadata"]["resourceVersion"]
+    too_deep = {"apiVersion": "ex.com/v1", "kind": "Deep", "metadata": {"name": "e"}, "spec": {"x": [nested, "here"]}}
+    code, _, out = vapi.request("POST", deeps, json.dumps(too_deep).replace('"here"', "[" * 260 + "]" * 260).encode(), headers=JSON)
+    assert (code, json.loads(out)["reason"]) == (400, "BadRequest"), out
+    for ctype, patch in (("application/json-patch+json", [{"op": "copy", "from": "/spec", "path": "/spec" + "/a" * 100 + "/b"}]),
+                         ("application/merge-patch+json", {"other": json.loads("[" * 300 + "]" * 300)})):
+        code, _, out = vapi.request("PATCH", f"{deeps}/d", json.dumps(patch).encode(), headers={"Content-Type": ctype})
+        status = json.loads(out)
+        assert (code, status["reason"]) == (400, "BadRequest") and "nested too deeply" in status["message"], status
+    assert json.loads(vapi.request("GET", f"{deeps}/d")[2])["metadata"]["resourceVersion"] == rv
+    assert [i["metadata"]["name"] for i in json.loads(vapi.request("GET", deeps)[2])["items"]] == ["d"]
+    vapi.request("DELETE", f"{crds}/deeps.ex.com")

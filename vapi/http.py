@@ -63,7 +63,17 @@ def decode_object(body: bytes, content_type: str) -> dict[str, Any]:
         raise errors.unsupported_media_type(content_type)
     if not isinstance(data, dict):
         raise errors.bad_request(f"Object 'Kind' is missing in '{body[:200].decode(errors='replace')}'")
+    check_depth(data)
     return data
+
+
+def check_depth(data: Any) -> None:
+    """A 400 for a value nested deeper than vapi can store (kube-apiserver's decoders stop at
+    10000 levels; orjson, which writes vapi's store, at 254)."""
+    try:
+        orjson.dumps(data)
+    except orjson.JSONEncodeError as e:
+        raise errors.bad_request(f"the object is nested too deeply (at most {MAX_DEPTH} levels): {e}") from None
 
 
 def json_or_yaml(body: bytes) -> Any:

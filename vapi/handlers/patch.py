@@ -13,7 +13,7 @@ from vapi import apply, errors, patch, schemas
 from vapi.handlers import Call
 from vapi.handlers import scale as scale_handlers
 from vapi.handlers.write import check_fields, check_workspace
-from vapi.http import (dry_run, field_manager, field_validation, invalid_options, json_or_yaml, media_type, query_bool,
+from vapi.http import (check_depth, dry_run, field_manager, field_validation, invalid_options, json_or_yaml, media_type, query_bool,
                        read_body, respond)
 
 JSON_PATCH = "application/json-patch+json"
@@ -55,15 +55,18 @@ async def read_patch(call: Call) -> tuple[str, Any]:
     if kind == APPLY[0]:
         return kind, _apply_body(raw)
     try:
-        return kind, orjson.loads(raw)
+        body = orjson.loads(raw)
     except orjson.JSONDecodeError as e:
         raise errors.bad_request(f"error decoding patch: {e}") from e
+    check_depth(body)
+    return kind, body
 
 
 def _apply_body(raw: bytes) -> Obj:
     """An apply configuration: YAML or JSON, decoded into a map as kube-apiserver's
     applyPatcher does (an empty body is an empty map, which then names no type)."""
     data = json_or_yaml(raw)
+    check_depth(data)
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -180,6 +183,7 @@ async def patch_object(call: Call) -> web.StreamResponse:
         patched = apply_patch(kind, current, body, schema)
         if not isinstance(patched, dict):
             raise errors.bad_request("the patched object is not an object")
+        check_depth(patched)  # a JSON patch may copy a value into itself
         if not isinstance(patched.get("metadata", {}), dict):
             kind = call.res.kind
             raise errors.bad_request(f'{kind} in version "{call.res.version}" cannot be handled as a {kind}: json: cannot '

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from vapi import errors, schemas
 from vapi.handlers import Call
-from vapi.http import dry_run, field_manager, respond
+from vapi.http import check_depth, dry_run, field_manager, respond
 
 Obj = dict[str, Any]
 
@@ -132,6 +132,7 @@ async def patch(call: Call, apply: Callable[[Obj], Any]) -> web.StreamResponse:
         out = apply(current)
         if not isinstance(out, dict):
             raise errors.bad_request("the patched Scale is not an object")
+        check_depth(out)
         return out
 
     return await _write(call, change)
