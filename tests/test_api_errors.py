@@ -44,6 +44,8 @@ CASES = [
     pytest.param("GET", CMS + "?labelSelector=-bad-=x", None, {}, 400, "BadRequest", id="bad-label-key"),
     pytest.param("GET", CMS + "?fieldSelector=spec.nothing=x", None, {}, 400, "BadRequest", id="unsupported-field-selector"),
     pytest.param("GET", CMS + "?limit=abc", None, {}, 400, "BadRequest", id="bad-limit"),
+    pytest.param("GET", CMS + "?limit=" + str(2**70), None, {}, 400, "BadRequest", id="limit-past-int64"),
+    pytest.param("GET", CMS + "?watch=true&timeoutSeconds=" + str(2**63), None, {}, 400, "BadRequest", id="timeout-past-int64"),
     pytest.param("GET", CMS + "?resourceVersion=abc", None, {}, 400, "BadRequest", id="bad-resource-version"),
     pytest.param("GET", CMS + "?continue=garbage!!", None, {}, 400, "BadRequest", id="bad-continue"),
     pytest.param("GET", CMS + "?resourceVersionMatch=Sometimes&resourceVersion=1", None, {}, 422, "Invalid", id="bad-rv-match"),

@@ -163,6 +163,8 @@ def query_int(request: web.Request, name: str, default: int = 0) -> int:
         raise errors.bad_request(f"invalid value for {name}: {value!r}: must be an integer") from None
     if n < 0:
         raise errors.bad_request(f"invalid value for {name}: {value!r}: must be non-negative")
+    if n >= 2**63:  # the options' int64 fields (strconv.ParseInt)
+        raise errors.bad_request(f'invalid value for {name}: strconv.ParseInt: parsing "{value}": value out of range')
     return n
 
 
