@@ -364,3 +364,4 @@ def test_patches_may_not_nest_too_deeply(vapi: VapiProcess, namespace: str) -> N
     assert json.loads(vapi.request("GET", f"{deeps}/d")[2])["metadata"]["resourceVersion"] == rv
     assert [i["metadata"]["name"] for i in json.loads(vapi.request("GET", deeps)[2])["items"]] == ["d"]
     vapi.request("DELETE", f"{crds}/deeps.ex.com")
+

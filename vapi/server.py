@@ -41,6 +41,7 @@ ROOT = "root"
 PUBLIC = {"/healthz", "/livez", "/readyz", "/version"}
 # kube-apiserver's version route answers with or without the slash the Python client adds
 VERSION_PATHS = ("/version", "/version/")
+MAX_HEADER_BYTES = 1 << 20
 
 
 @dataclass
@@ -526,7 +527,10 @@ async def run(cfg: Config, ready: asyncio.Event | None = None, stop: asyncio.Eve
     )
     certs.ca.write_private(os.path.join(cfg.data_dir, "admin.kubeconfig"), kubeconfig.encode())
     # Watches are long requests: on stop they get a moment to end, then are cut.
-    runner = web.AppRunner(make_app(state), access_log=None, handle_signals=False, shutdown_timeout=2.0)
+    # Go's net/http reads up to 1 MiB of request line and headers (DefaultMaxHeaderBytes): a
+    # long bearer token or URL gets an answer from vapi, not aiohttp's 8 KiB plain-text 400
+    runner = web.AppRunner(make_app(state), access_log=None, handle_signals=False, shutdown_timeout=2.0,
+                           max_line_size=MAX_HEADER_BYTES, max_field_size=MAX_HEADER_BYTES)
     await runner.setup()
     site = web.SockSite(runner, sock, ssl_context=ctx)
     await site.start()
