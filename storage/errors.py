@@ -90,6 +90,7 @@ class ValueTooLarge(StorageError):
         super().__init__(f"{subject} is {size} bytes, over the limit of {limit}", key=key)
         self.size = size
         self.limit = limit
+        self.what = what
 
 
 class Unavailable(StorageError):

@@ -149,8 +149,8 @@ def internal(message: str) -> APIError:
 
 def from_storage(e: storage_errors.StorageError, group: str, resource: str, name: str) -> APIError:
     """Translate a storage error for one object (after storage/errors.go's Interpret*)."""
-    if isinstance(e, storage_errors.KeyNotFound):
-        return not_found(group, resource, name)
+    if isinstance(e, storage_errors.KeyNotFound) or (isinstance(e, storage_errors.ValueTooLarge) and e.what == "key"):
+        return not_found(group, resource, name)  # no key that long was ever stored
     if isinstance(e, storage_errors.KeyExists):
         return already_exists(group, resource, name)
     if isinstance(e, storage_errors.Conflict):
