@@ -66,12 +66,28 @@ def test_decoder_bytes_maps_and_negative_ints() -> None:
         pytest.param(b"not protobuf", 400, id="no-magic"),
         pytest.param(kubeproto.MAGIC + b"\x0a\xff", 400, id="truncated"),
         pytest.param(envelope("apiextensions.k8s.io/v1", "CustomResourceDefinition", b""), 415, id="unknown-type"),
+        # a varint where a message belongs was taken as the length of a buffer to allocate and
+        # scan (a server hung on a 20-byte body)
+        pytest.param(kubeproto.MAGIC + vi(1, 2**40), 400, id="type-meta-as-varint"),
+        pytest.param(envelope("v1", "ConfigMap", vi(1, 2**40)), 400, id="object-meta-as-varint"),
+        pytest.param(envelope("v1", "Pod", ld(1, ld(8, vi(1, 2**40)))), 400, id="time-as-varint"),
+        # an integer, a time's seconds, a quantity given as bytes were a 500
+        pytest.param(envelope("v1", "Event", ld(8, b"x")), 400, id="int-as-bytes"),
+        pytest.param(envelope("v1", "Pod", ld(1, ld(8, ld(1, b"x")))), 400, id="seconds-as-bytes"),
+        pytest.param(envelope("v1", "ResourceQuota", ld(2, ld(1, ld(1, b"cpu") + ld(2, vi(1, 5))))), 400, id="quantity-as-varint"),
+        pytest.param(kubeproto.MAGIC + ld(1, ld(1, b"v1") + ld(2, b"ConfigMap")) + ld(2, b"[1]") + ld(4, b"application/json"), 400,
+                     id="json-raw-not-an-object"),
     ],
 )
 def test_decoder_refuses_bad_bodies(body: bytes, code: int) -> None:
     with pytest.raises(errors.APIError) as e:
         kubeproto.decode(body)
     assert e.value.code == code
+
+
+def test_a_map_entry_without_a_key_has_the_empty_key() -> None:
+    obj = kubeproto.decode(envelope("v1", "ConfigMap", ld(1, ld(1, b"m")) + ld(2, ld(2, b"v"))))
+    assert obj["data"] == {"": "v"}
 
 
 def test_go_duration() -> None:

@@ -21,6 +21,8 @@ import os
 import struct
 from typing import Any
 
+import orjson
+
 from vapi import errors
 
 CONTENT_TYPE = "application/vnd.kubernetes.protobuf"
@@ -126,11 +128,11 @@ def _signed(v: int) -> int:
 
 def _time(buf: bytes, micro: bool) -> str | None:
     seconds = nanos = 0
-    for number, _, value in fields(buf):
+    for number, wire, value in fields(buf):
         if number == 1:
-            seconds = _signed(value)
+            seconds = _scalar("int64", wire, value)
         elif number == 2:
-            nanos = _signed(value)
+            nanos = _scalar("int32", wire, value)
     if seconds == 0 and nanos == 0:
         return None
     t = datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc)
@@ -168,30 +170,41 @@ def _special(t: str, buf: bytes) -> tuple[bool, Json]:
     if t in ("meta/v1.Time", "meta/v1.MicroTime"):
         return True, _time(buf, micro=t.endswith("MicroTime"))
     if t == "meta/v1.Duration":
-        ns = next((_signed(v) for n, _, v in fields(buf) if n == 1), 0)
+        ns = next((_scalar("int64", w, v) for n, w, v in fields(buf) if n == 1), 0)
         return True, go_duration(ns)
     if t == "intstr.IntOrString":
         kind, ival, sval = 0, 0, ""
-        for n, _, v in fields(buf):
+        for n, w, v in fields(buf):
             if n == 1:
-                kind = v
+                kind = _scalar("int64", w, v)
             elif n == 2:
-                ival = _signed(v)
+                ival = _scalar("int32", w, v)
             elif n == 3:
-                sval = v.decode()
+                sval = _scalar("string", w, v)
         return True, sval if kind == 1 else ival
     if t == "resource.Quantity":
-        return True, next((v.decode() for n, _, v in fields(buf) if n == 1), "0")
+        return True, next((_scalar("string", w, v) for n, w, v in fields(buf) if n == 1), "0")
     if t in ("runtime.RawExtension", "meta/v1.FieldsV1"):
-        raw = next((v for n, _, v in fields(buf) if n == 1), b"")
-        return True, json.loads(raw) if raw else None
+        raw = next((_bytes(w, v) for n, w, v in fields(buf) if n == 1), b"")
+        return True, orjson.loads(raw) if raw else None
     return False, None
 
 
+# the wire type each scalar must come in; any other is a malformed body
+_WIRE = {"string": 2, "[]byte": 2, "bool": 0, **{t: 0 for t in INTS}, "float64": 1, "float32": 5}
+
+
+def _bytes(wire: int, value: Any) -> bytes:
+    """A length-delimited field's bytes (a varint there would be read as a length to allocate)."""
+    if wire != 2:
+        raise ProtoError(f"wire type {wire} where a length-delimited field belongs")
+    return bytes(value)
+
+
 def _scalar(t: str, wire: int, value: Any) -> Json:
+    if t in _WIRE and wire != _WIRE[t]:
+        raise ProtoError(f"{t} field with wire type {wire}")
     if t == "string":
-        if wire != 2:
-            raise ProtoError("string field with a non-length wire type")
         return bytes(value).decode()
     if t == "[]byte":
         return base64.b64encode(bytes(value)).decode()
@@ -200,20 +213,26 @@ def _scalar(t: str, wire: int, value: Any) -> Json:
     if t in INTS:
         return _signed(value) if t in ("int", "int32", "int64") else value
     if t == "float64":
-        return struct.unpack("<d", value)[0]
+        return _finite(struct.unpack("<d", value)[0])
     if t == "float32":
-        return struct.unpack("<f", value)[0]
+        return _finite(struct.unpack("<f", value)[0])
     raise ProtoError(f"unsupported type {t}")
+
+
+def _finite(x: float) -> float:
+    if x != x or x in (float("inf"), float("-inf")):
+        raise ProtoError(f"json: unsupported value: {x}")
+    return x
 
 
 def _value(t: str, wire: int, value: Any) -> Json:
     t = _resolve(t.lstrip("*"))
     if t in ("string", "[]byte", "bool", "float64", "float32") or t in INTS:
         return _scalar(t, wire, value)
-    done, out = _special(t, bytes(value))
+    done, out = _special(t, _bytes(wire, value))
     if done:
         return out
-    return decode_struct(t, bytes(value))
+    return decode_struct(t, _bytes(wire, value))
 
 
 def _zero(v: Json) -> bool:
@@ -239,19 +258,19 @@ def decode_struct(name: str, buf: bytes) -> dict[str, Json]:
         if t.startswith("map["):
             key_t, _, val_t = t[4:].partition("]")
             key = val = None
-            for n, w, v in fields(bytes(value)):
+            for n, w, v in fields(_bytes(wire, value)):
                 if n == 1:
                     key = _value(key_t, w, v)
                 elif n == 2:
                     val = _value(val_t, w, v)
             if val is None:
                 val = _empty(_resolve(val_t))
-            out.setdefault(json_name, {})[key] = val
+            out.setdefault(json_name, {})[str(key if key is not None else _empty(_resolve(key_t)) or "")] = val
         elif t.startswith("[]") and t != "[]byte":
             item_t = _resolve(t[2:])
             items = out.setdefault(json_name, [])
             if wire == 2 and (item_t in INTS or item_t in ("bool", "float64", "float32")):
-                items.extend(_packed(item_t, bytes(value)))
+                items.extend(_packed(item_t, _bytes(wire, value)))
             else:
                 items.append(_value(item_t, wire, value))
         else:
@@ -286,10 +305,10 @@ def _packed(t: str, buf: bytes) -> list[Json]:
     i = 0
     while i < len(buf):
         if t in ("float64",):
-            out.append(struct.unpack("<d", buf[i:i + 8])[0])
+            out.append(_finite(struct.unpack("<d", buf[i:i + 8])[0]))
             i += 8
         elif t == "float32":
-            out.append(struct.unpack("<f", buf[i:i + 4])[0])
+            out.append(_finite(struct.unpack("<f", buf[i:i + 4])[0]))
             i += 4
         else:
             v, i = _varint(buf, i)
@@ -312,19 +331,21 @@ def decode(body: bytes) -> dict[str, Json]:
         api_version = kind = ""
         raw = b""
         content_type = ""
-        for number, _, value in fields(body[len(MAGIC):]):
+        for number, wire, value in fields(body[len(MAGIC):]):
             if number == 1:
-                for n, _, v in fields(bytes(value)):
+                for n, w, v in fields(_bytes(wire, value)):
                     if n == 1:
-                        api_version = bytes(v).decode()
+                        api_version = _scalar("string", w, v)
                     elif n == 2:
-                        kind = bytes(v).decode()
+                        kind = _scalar("string", w, v)
             elif number == 2:
-                raw = bytes(value)
+                raw = _bytes(wire, value)
             elif number == 4:
-                content_type = bytes(value).decode()
+                content_type = _scalar("string", wire, value)
         if content_type and content_type != CONTENT_TYPE:
-            obj = json.loads(raw)
+            obj = orjson.loads(raw)
+            if not isinstance(obj, dict):
+                raise ProtoError(f"the {content_type} in the envelope is not an object")
         else:
             name = f"{package(api_version)}.{kind}"
             if name not in table()["structs"]:
@@ -333,7 +354,7 @@ def decode(body: bytes) -> dict[str, Json]:
             if name not in table()["structs"]:
                 raise errors.unsupported_media_type(f"{CONTENT_TYPE} (no protobuf description of {api_version} {kind}; send JSON)")
             obj = decode_struct(name, raw)
-    except (ProtoError, UnicodeDecodeError, ValueError, struct.error) as e:
+    except (ProtoError, UnicodeDecodeError, ValueError, struct.error, OverflowError, OSError) as e:
         raise errors.bad_request(f"error decoding protobuf body: {e}") from e
     return {"kind": kind, "apiVersion": api_version, **obj}
 
