@@ -373,3 +373,57 @@ def test_long_urls_get_an_answer_from_vapi(vapi: VapiProcess, namespace: str) ->
         for length in (2000, 20000):
             code, _, out = vapi.request(method, CMS.format(ns=namespace) + "/" + "a" * length)
             assert (code, json.loads(out)["reason"]) == (404, "NotFound"), out[:300]
+
+
+def test_wrongly_typed_delete_options_delete_nothing(vapi: VapiProcess, namespace: str) -> None:
+    code, _, out = vapi.request("POST", CMS.format(ns=namespace), json.dumps(good("kept")).encode(), headers=JSON)
+    assert code == 201, out
+    code, _, out = vapi.request("DELETE", CMS.format(ns=namespace) + "/kept", b'{"preconditions": "x"}', headers=JSON)
+    assert (code, json.loads(out)["message"]) == (400, "json: cannot unmarshal string into Go struct field "
+                                                  "DeleteOptions.preconditions of type v1.Preconditions"), out
+    assert vapi.request("GET", CMS.format(ns=namespace) + "/kept")[0] == 200
+
+
+@pytest.mark.parametrize("resource,body", [
+    pytest.param("leases", {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": {"name": "t"},
+                            "spec": {"renewTime": "garbage"}}, id="micro-time"),
+    pytest.param("leases", {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": {"name": "t"},
+                            "spec": {"acquireTime": "2024-02-30T00:00:00.000000Z"}}, id="no-such-day"),
+    pytest.param("events", {"apiVersion": "v1", "kind": "Event", "metadata": {"name": "t"}, "firstTimestamp": "2024-01-01",
+                            "involvedObject": {"name": "x"}}, id="date-only"),
+    pytest.param("configmaps", {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "t", "creationTimestamp": "now"}},
+                 id="object-meta"),
+])
+def test_times_that_do_not_parse_are_400(vapi: VapiProcess, namespace: str, resource: str, body: dict) -> None:
+    """metav1.Time and MicroTime decode with time.Parse: anything else is a 400 (it was stored,
+    and then no Go client could read the object)."""
+    group = body["apiVersion"].rpartition("/")[0]
+    path = f"/clusters/root/{'apis/' + group + '/v1' if group else 'api/v1'}/namespaces/{namespace}/{resource}"
+    code, _, out = vapi.request("POST", path, json.dumps(body).encode(), headers=JSON)
+    status = json.loads(out)
+    assert (code, status["reason"]) == (400, "BadRequest"), status
+    assert f'{body["kind"]} in version "v1" cannot be handled as a {body["kind"]}: parsing time "' in status["message"]
+    assert json.loads(vapi.request("GET", path)[2])["items"] == []
+
+
+@pytest.mark.parametrize("scale,message", [
+    pytest.param({"spec": 3}, "json: cannot unmarshal number into Go struct field Scale.spec of type v1.ScaleSpec", id="spec-not-object"),
+    pytest.param({"metadata": "x", "spec": {"replicas": 3}}, "json: cannot unmarshal string into Go struct field Scale.metadata of type v1.ObjectMeta",
+                 id="metadata-not-object"),
+    pytest.param({"spec": {"replicas": 2**40}}, "json: cannot unmarshal number 1099511627776 into Go struct field ScaleSpec.spec.replicas of type int32",
+                 id="replicas-past-int32"),
+])
+def test_bad_scale_bodies_are_400(vapi: VapiProcess, namespace: str, scale: dict, message: str) -> None:
+    """A Scale is decoded into autoscaling/v1 Scale: wrong types are a 400 (a spec that was no
+    object was a 500) and the workload keeps its replicas."""
+    code, _, out = vapi.request("POST", DEPLOY.format(ns=namespace), deployment({"replicas": 2}).replace(b', "bogus": 1', b""),
+                                headers=JSON)
+    assert code == 201, out
+    body = {"apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": {"name": "d"}, **scale}
+    for method, ctype in (("PUT", "application/json"), ("PATCH", "application/merge-patch+json")):
+        code, _, out = vapi.request(method, DEPLOY.format(ns=namespace) + "/d/scale", json.dumps(body).encode(),
+                                    headers={"Content-Type": ctype})
+        status = json.loads(out)
+        assert (code, status["reason"], status["message"]) == (400, "BadRequest", 'Scale in version "v1" cannot be handled as a Scale: '
+                                                               + message), status
+    assert json.loads(vapi.request("GET", DEPLOY.format(ns=namespace) + "/d")[2])["spec"]["replicas"] == 2

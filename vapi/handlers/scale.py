@@ -96,6 +96,11 @@ async def _write(call: Call, change: Callable[[Obj], Obj]) -> web.StreamResponse
         obj = await objects.get(call.res, i.workspace, i.namespace, i.name)
         where = paths(call.res)
         scale = change(to_scale(obj, where))
+        wrong = schemas.type_errors(scale, SCALE_SCHEMA(), struct="Scale")
+        if wrong:  # as decoding into autoscaling/v1 Scale says it
+            field, wanted, found = wrong[0]
+            raise errors.bad_request(f'Scale in version "v1" cannot be handled as a Scale: json: cannot unmarshal {found} '
+                                     f"into Go struct field {field} of type {wanted}")
         replicas = (scale.get("spec") or {}).get("replicas")
         if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
             raise errors.invalid("autoscaling", "Scale", i.name, [{
