@@ -5,6 +5,7 @@ kubeOpenAPIResultToFieldErrors renders them, CEL rule failures with objects' val
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -72,6 +73,9 @@ BAD_CRDS = [
     pytest.param(crd(versions=schema_v1({"type": "object"}, subresources={"scale": {"specReplicasPath": ".status.n", "statusReplicasPath": ".status.n"}})),
                  ['spec.versions[0].subresources.scale.specReplicasPath: Invalid value: ".status.n": should be a json path under .spec'],
                  id="scale-path"),
+    pytest.param(crd(versions=schema_v1({"type": "object", "properties": {"a": {"type": "string", "pattern": "^(?=x)"}}})),
+                 [f'{S}.properties[a].pattern: Invalid value: "^(?=x)": must be a valid regular expression, but isn\'t: '
+                  "error parsing regexp: invalid or unsupported Perl syntax: `(?=`"], id="pattern-not-go-syntax"),
 ]
 
 
@@ -213,3 +217,25 @@ def test_a_rule_dividing_by_zero_is_a_422_not_a_500(vapi: VapiProcess, namespace
     assert code == 422
     assert causes(status) == ["spec: Invalid value: division by zero in CEL expression evaluating rule: a is at least b"]
     vapi.kubectl("delete", "crd", "ratios.example.com")
+
+
+def test_patterns_run_as_go_runs_them(vapi: VapiProcess, namespace: str) -> None:
+    """A pattern is Go's regexp (RE2): its syntax (\\pL), and time linear in the value, so a
+    pattern that makes a backtracking engine take exponential time answers at once."""
+    schema = {"type": "object", "properties": {"spec": {"type": "object", "properties": {
+        "word": {"type": "string", "pattern": "^\\pL+$"}, "as": {"type": "string", "pattern": "^(a+)+$"}}}}}
+    code, _ = post(vapi, CRDS, crd("patterns", versions=schema_v1(schema), names={"plural": "patterns", "kind": "Pattern"}))
+    assert code == 201
+    vapi.kubectl("wait", "--for=condition=established", "crd/patterns.example.com", "--timeout=10s")
+    path = f"/clusters/root/apis/example.com/v1/namespaces/{namespace}/patterns"
+    code, _ = post(vapi, path, {"apiVersion": "example.com/v1", "kind": "Pattern", "metadata": {"name": "ok"},
+                                "spec": {"word": "héllo", "as": "aaa"}})
+    assert code == 201
+    start = time.monotonic()
+    code, status = post(vapi, path, {"apiVersion": "example.com/v1", "kind": "Pattern", "metadata": {"name": "slow"},
+                                     "spec": {"word": "two words", "as": "a" * 40 + "!"}})
+    assert time.monotonic() - start < 5, "the match ran in linear time"
+    assert code == 422
+    assert causes(status) == ["spec.as: Invalid value: \"" + "a" * 40 + "!\": spec.as in body should match '^(a+)+$'",
+                              "spec.word: Invalid value: \"two words\": spec.word in body should match '^\\pL+$'"]
+    vapi.kubectl("delete", "crd", "patterns.example.com")

@@ -23,7 +23,7 @@ from typing import Any
 
 import cel
 
-from vapi import crvalidation, validation
+from vapi import crvalidation, goregexp, validation
 
 Obj = dict[str, Any]
 Cause = dict[str, str]
@@ -344,9 +344,9 @@ def _structural(s: Obj, level: str, path: str) -> list[Cause]:
     pattern = s.get("pattern")
     if isinstance(pattern, str):
         try:
-            re.compile(pattern)
-        except re.error as e:
-            out.append(_invalid(f"{path}.pattern", pattern, f"must be a valid regular expression, but isn't: error parsing regexp: {e}"))
+            goregexp.compiled(pattern)
+        except goregexp.PatternError as e:
+            out.append(_invalid(f"{path}.pattern", pattern, f"must be a valid regular expression, but isn't: {e}"))
     if embedded and kind != "object":
         out.append(_invalid(f"{path}.type", kind, "must be object if x-kubernetes-embedded-resource is true") if kind
                    else _required(f"{path}.type", "must be object if x-kubernetes-embedded-resource is true"))
