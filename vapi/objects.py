@@ -72,7 +72,7 @@ def encode(obj: Obj) -> bytes:
 @dataclass
 class ListOptions:
     label: Callable[[Mapping[str, str]], bool]
-    fields: list[tuple[str, bool, str]]
+    fields: list[selectors.FieldTerm]
     limit: int = 0
     continue_token: str = ""
     resource_version: str = ""

@@ -2,8 +2,8 @@
 (k8s.io/apimachinery/pkg/labels/selector.go, pkg/fields/selector.go).
 
 Label: `a=b`, `a==b`, `a!=b`, `a in (x,y)`, `a notin (x)`, `a`, `!a`, comma-joined (AND).
-Field: `path=value`, `path==value`, `path!=value`, comma-joined; the paths a kind supports
-are checked by the caller.
+Field: `path=value`, `path==value`, `path!=value`, comma-joined; which paths a kind takes and
+what they read is `vapi/fieldlabels.py`.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from vapi import errors
+from vapi import errors, fieldlabels
 
 Matcher = Callable[[Mapping[str, str]], bool]
+FieldTerm = tuple[fieldlabels.Label, bool, str]  # (what the label reads, equal?, value)
 
 _KEY = re.compile(r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
 _VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
@@ -106,9 +107,10 @@ def _requirement(term: str, text: str) -> Requirement:
     return term, "exists", frozenset()
 
 
-def parse_fields(text: str, supported: set[str]) -> list[tuple[str, bool, str]]:
-    """[(path, equal?, value)]; unknown paths are a 400 naming the field, as kube does."""
-    out: list[tuple[str, bool, str]] = []
+def parse_fields(text: str, labels: fieldlabels.Labels) -> list[FieldTerm]:
+    """[(label, equal?, value)]; a label the kind does not take is a 400 in its words, as
+    kube-apiserver's field-label conversion refuses it."""
+    out: list[FieldTerm] = []
     text = text.strip()
     if not text:
         return out
@@ -118,52 +120,17 @@ def parse_fields(text: str, supported: set[str]) -> list[tuple[str, bool, str]]:
             if op in term:
                 path, _, value = term.partition(op)
                 path = path.strip()
-                if path not in supported:
-                    raise errors.bad_request(f'field label not supported: {path}')
-                out.append((path, op != "!=", value.strip()))
+                if path not in labels:
+                    raise errors.bad_request(labels.refusal.format(label=path))
+                out.append((labels[path], op != "!=", value.strip()))
                 break
         else:
             raise errors.bad_request(f"invalid selector: '{text}'; can't understand '{term}'")
     return out
 
 
-def field_value(obj: Mapping[str, Any], path: str) -> str:
-    cur: Any = obj
-    for part in path.split("."):
-        if not isinstance(cur, Mapping):
-            return ""
-        cur = cur.get(part)
-    if cur is None:
-        return ""
-    if isinstance(cur, bool):
-        return "true" if cur else "false"
-    return str(cur)
-
-
-def fields_match(obj: Mapping[str, Any], terms: list[tuple[str, bool, str]]) -> bool:
-    return all((field_value(obj, p) == v) == eq for p, eq, v in terms)
-
-
-# Field selectors kube-apiserver supports beyond metadata.name/namespace (per kind).
-KIND_FIELDS: dict[str, set[str]] = {
-    "Pod": {"spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName",
-            "spec.hostNetwork", "status.phase", "status.podIP", "status.nominatedNodeName"},
-    "Event": {"involvedObject.kind", "involvedObject.namespace", "involvedObject.name",
-              "involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion",
-              "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type"},
-    "Secret": {"type"},
-    "Namespace": {"status.phase"},
-    "Node": {"spec.unschedulable"},
-    "ReplicaSet": {"status.replicas"},
-    "ReplicationController": {"status.replicas"},
-    "Job": {"status.successful"},
-    "CertificateSigningRequest": {"spec.signerName"},
-}
-
-
-def supported_fields(kind: str, namespaced: bool) -> set[str]:
-    base = {"metadata.name"} | ({"metadata.namespace"} if namespaced else set())
-    return base | KIND_FIELDS.get(kind, set())
+def fields_match(obj: Mapping[str, Any], terms: list[FieldTerm]) -> bool:
+    return all((label.read(obj) == v) == eq for label, eq, v in terms)
 
 
 def from_label_selector(selector: Any) -> Matcher:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from vapi import errors, selectors, tables
+from vapi import errors, fieldlabels, selectors, tables
 from vapi.handlers import Call
 from vapi.http import query_bool, query_int, respond
 from vapi.objects import ListOptions
@@ -12,9 +12,9 @@ from vapi.objects import ListOptions
 
 def list_options(call: Call, *, watch: bool = False) -> ListOptions:
     q = call.request.query
-    fields = selectors.parse_fields(
-        q.get("fieldSelector", ""), selectors.supported_fields(call.res.kind, call.res.namespaced)
-    )
+    labels = fieldlabels.for_kind(call.res.group, call.res.kind, namespaced=call.res.namespaced,
+                                  builtin=call.res.kube_builtin)
+    fields = selectors.parse_fields(q.get("fieldSelector", ""), labels)
     match = q.get("resourceVersionMatch", "")
     causes = option_causes(q.get("resourceVersion", ""), match, q.get("continue", ""),
                            send_initial_events(call), watch=watch)
