@@ -52,3 +52,26 @@ def test_field_selectors_read_what_kube_strategies_select(vapi: VapiProcess, nam
     # a cluster-scoped kind with no conversion of its own takes metadata.namespace, which reads ""
     out = vapi.kubectl("get", "clusterroles", "--field-selector=metadata.namespace=x")
     assert out.stdout == "" and out.stderr.strip() == "No resources found"
+
+
+def test_custom_resources_select_on_their_selectable_fields(vapi: VapiProcess, namespace: str) -> None:
+    group = f"{namespace}.sel.example.com"
+    crd = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+           "metadata": {"name": f"gadgets.{group}"},
+           "spec": {"group": group, "scope": "Namespaced", "names": {"kind": "Gadget", "plural": "gadgets"},
+                    "versions": [{"name": "v1", "served": True, "storage": True,
+                                  "selectableFields": [{"jsonPath": ".spec.color"}, {"jsonPath": ".spec.size"}],
+                                  "schema": {"openAPIV3Schema": {"type": "object", "properties": {"spec": {
+                                      "type": "object", "properties": {"color": {"type": "string"},
+                                                                       "size": {"type": "integer"}}}}}}}]}}
+    vapi.kubectl("create", "-f", "-", input=json.dumps(crd))
+    vapi.kubectl("wait", "--for=condition=established", f"crd/gadgets.{group}", "--timeout=10s")
+    for name, spec in (("g1", {"color": "red", "size": 3}), ("g2", {"color": "blue"})):
+        k(vapi, namespace, "create", "-f", "-", input=json.dumps(
+            {"apiVersion": f"{group}/v1", "kind": "Gadget", "metadata": {"name": name}, "spec": spec}))
+    resource = f"gadgets.{group}"
+    assert k(vapi, namespace, "get", resource, "--field-selector=spec.color=red", "-o", "name").split() == [f"gadget.{group}/g1"]
+    assert k(vapi, namespace, "get", resource, "--field-selector=spec.size=3", "-o", "name").split() == [f"gadget.{group}/g1"]
+    assert k(vapi, namespace, "get", resource, "--field-selector=spec.size=", "-o", "name").split() == [f"gadget.{group}/g2"]
+    assert refused(vapi, "-n", namespace, "get", resource, "--field-selector=spec.shape=round").endswith(
+        ": field label not supported: spec.shape")

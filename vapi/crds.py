@@ -119,6 +119,13 @@ def printer_columns(version: Obj) -> list[Obj]:
     return [c for c in cols if isinstance(c, dict)] if isinstance(cols, list) else []
 
 
+def selectable_fields(version: Obj) -> list[str]:
+    """The version's selectableFields as field-selector labels (`.spec.color` -> `spec.color`)."""
+    fields = version.get("selectableFields")
+    return [f["jsonPath"].removeprefix(".") for f in fields if isinstance(f, dict) and isinstance(f.get("jsonPath"), str)] \
+        if isinstance(fields, list) else []
+
+
 def schema_of(version: Obj) -> Obj | None:
     schema = ((version.get("schema") or {}).get("openAPIV3Schema"))
     if not isinstance(schema, dict):
@@ -162,6 +169,7 @@ def table_entry(crd: Obj) -> Obj | None:
                 "subresources": subs,
                 "schema": schema_of(v),
                 "columns": printer_columns(v),
+                "selectable": selectable_fields(v),
                 "scale": {k: str(val) for k, val in scale.items()} if isinstance(scale, dict) and isinstance(scale.get("specReplicasPath"), str) else None,
             }],
         })

@@ -8,7 +8,8 @@ lists differ:
   the 400 for the others. A built-in kind that registers none (ConfigMap, every apps kind,
   ClusterRole, ...) falls back to runtime.DefaultMetaV1FieldSelectorConversion: metadata.name
   and metadata.namespace, the latter even for a cluster-scoped kind (it then reads "").
-  Custom resources use the CRD handler's (metadata.namespace only when namespaced).
+  Custom resources use the CRD handler's: metadata.namespace only when namespaced, and the
+  version's selectableFields (apiextensions-apiserver's customresource strategy).
 - the registry strategy's ToSelectableFields (pkg/registry/<group>/<kind>/strategy.go) decides
   what a label reads. It holds Go values: a bool left out of the object reads "false", a count
   "0"; a label the conversion accepts but the strategy never sets (a pod's status.podIPs)
@@ -108,8 +109,9 @@ BUILTIN: dict[tuple[str, str], Labels] = {
 }
 
 
-def for_kind(group: str, kind: str, *, namespaced: bool, builtin: bool) -> Labels:
-    """The labels a fieldSelector on this kind may name."""
+def for_kind(group: str, kind: str, *, namespaced: bool, builtin: bool, selectable: tuple[str, ...] = ()) -> Labels:
+    """The labels a fieldSelector on this kind may name; `selectable` are a custom
+    resource's selectableFields (a field left out reads "")."""
     if builtin:
         return BUILTIN.get((group, kind), DEFAULT)
-    return Labels(_META if namespaced else _NAME, NOT_SUPPORTED)
+    return Labels({**(_META if namespaced else _NAME), **_same(*selectable)}, NOT_SUPPORTED)

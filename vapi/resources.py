@@ -34,9 +34,11 @@ class Resource:
     categories: tuple[str, ...]
     verbs: tuple[str, ...]
     subresources: tuple[Subresource, ...] = field(default=())
-    # custom resources only: the CRD version's structural schema and printer columns
+    # custom resources only: the CRD version's structural schema, printer columns and
+    # selectable fields (field-selector labels)
     schema: Any = field(default=None, compare=False, hash=False)
     columns: Any = field(default=None, compare=False, hash=False)
+    selectable: tuple[str, ...] = field(default=(), compare=False, hash=False)
     scale: Any = field(default=None, compare=False, hash=False)
 
     @property
@@ -103,6 +105,7 @@ class Registry:
                         ),
                         schema=r.get("schema"),
                         columns=r.get("columns"),
+                        selectable=tuple(r.get("selectable", ())),
                         scale=r.get("scale"),
                     )
                     items.append(res)

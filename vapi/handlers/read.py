@@ -13,7 +13,7 @@ from vapi.objects import ListOptions
 def list_options(call: Call, *, watch: bool = False) -> ListOptions:
     q = call.request.query
     labels = fieldlabels.for_kind(call.res.group, call.res.kind, namespaced=call.res.namespaced,
-                                  builtin=call.res.kube_builtin)
+                                  builtin=call.res.kube_builtin, selectable=call.res.selectable)
     fields = selectors.parse_fields(q.get("fieldSelector", ""), labels)
     match = q.get("resourceVersionMatch", "")
     causes = option_causes(q.get("resourceVersion", ""), match, q.get("continue", ""),
