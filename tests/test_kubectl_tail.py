@@ -75,3 +75,20 @@ def test_custom_resources_select_on_their_selectable_fields(vapi: VapiProcess, n
     assert k(vapi, namespace, "get", resource, "--field-selector=spec.size=", "-o", "name").split() == [f"gadget.{group}/g2"]
     assert refused(vapi, "-n", namespace, "get", resource, "--field-selector=spec.shape=round").endswith(
         ": field label not supported: spec.shape")
+
+
+def test_priority_classes_are_validated_as_kube_does(vapi: VapiProcess, namespace: str) -> None:
+    prefix = "error: failed to create priorityclass: PriorityClass.scheduling.k8s.io"
+    assert refused(vapi, "create", "priorityclass", f"big-{namespace}", "--value=1000000001") == (
+        f'{prefix} "big-{namespace}" is invalid: value: Forbidden: maximum allowed value of a user defined priority is 1000000000')
+    assert refused(vapi, "create", "priorityclass", f"system-{namespace}", "--value=1") == (
+        f'{prefix} "system-{namespace}" is invalid: metadata.name: Forbidden: priority class names with \'system-\' '
+        f"prefix are reserved for system use only. error: system-{namespace} is not a known system priority class")
+    name = f"pc-{namespace}"
+    out = vapi.kubectl("create", "priorityclass", name, "--value=1000000000").stdout
+    assert out.strip() == f"priorityclass.scheduling.k8s.io/{name} created"
+    assert refused(vapi, "patch", "priorityclass", name, "-p", '{"value":5}') == (
+        f'The PriorityClass "{name}" is invalid: value: Forbidden: may not be changed in an update.')
+    assert refused(vapi, "patch", "priorityclass", name, "-p", '{"preemptionPolicy":"Never"}') == (
+        f'The PriorityClass "{name}" is invalid: preemptionPolicy: Invalid value: "Never": field is immutable')
+    assert vapi.kubectl("label", "priorityclass", name, "a=b").stdout.strip() == f"priorityclass.scheduling.k8s.io/{name} labeled"

@@ -9,6 +9,8 @@ real cluster refuses is refused here too (422 Invalid with one cause per field).
 - Ports in 1..65535; ConfigMap and Secret keys; `immutable` ConfigMaps and Secrets; the keys
   a Secret's type requires, and a type that never changes.
 - ResourceQuotas: standard resource names, non-negative limits, scopes that fit them.
+- PriorityClasses: values up to a billion, `system-` names reserved, value and
+  preemptionPolicy fixed once created.
 - Pods: after creation only images, activeDeadlineSeconds, tolerations (added) and
   terminationGracePeriodSeconds may change in the spec.
 """
@@ -292,6 +294,43 @@ def resource_quota(obj: Obj) -> list[Cause]:
     return out
 
 
+# pkg/apis/scheduling/types.go: what the apiserver creates at start (it made them; their
+# name, value and globalDefault are fixed) and the highest value anyone else may use
+SYSTEM_PRIORITY_CLASSES = {"system-node-critical": 2000001000, "system-cluster-critical": 2000000000}
+HIGHEST_USER_PRIORITY = 1000000000
+
+
+def priority_class(obj: Obj) -> list[Cause]:
+    """ValidatePriorityClass: `system-` names are the system classes as they are; others
+    stay at or below HIGHEST_USER_PRIORITY."""
+    name, value = str((obj.get("metadata") or {}).get("name", "")), obj.get("value")
+    if name.startswith("system-"):
+        if name not in SYSTEM_PRIORITY_CLASSES:
+            error = f"{name} is not a known system priority class"
+        elif value != SYSTEM_PRIORITY_CLASSES[name]:
+            error = f"value of {name} PriorityClass must be {SYSTEM_PRIORITY_CLASSES[name]}"
+        elif obj.get("globalDefault", False) is not False:
+            error = f"globalDefault of {name} PriorityClass must be false"
+        else:
+            return []
+        return [_cause("metadata.name", "Forbidden: priority class names with 'system-' prefix are reserved for "
+                       f"system use only. error: {error}", "FieldValueForbidden")]
+    if isinstance(value, int) and value > HIGHEST_USER_PRIORITY:
+        return [_cause("value", f"Forbidden: maximum allowed value of a user defined priority is {HIGHEST_USER_PRIORITY}",
+                       "FieldValueForbidden")]
+    return []
+
+
+def priority_class_update(new: Obj, old: Obj) -> list[Cause]:
+    """ValidatePriorityClassUpdate: value and preemptionPolicy never change."""
+    out = []
+    if new.get("value") != old.get("value"):
+        out.append(_cause("value", "Forbidden: may not be changed in an update.", "FieldValueForbidden"))
+    if new.get("preemptionPolicy") != old.get("preemptionPolicy"):
+        out.append(_cause("preemptionPolicy", f"Invalid value: {json.dumps(new.get('preemptionPolicy'))}: field is immutable"))
+    return out
+
+
 def immutable_data(new: Obj, old: Obj) -> list[Cause]:
     if old.get("immutable") is not True:
         return []
@@ -368,6 +407,8 @@ def causes(res: Resource, obj: Obj, old: Obj | None = None, via: str = "") -> li
         out += pod_update(obj, old, via)
     if key == (certificates.GROUP, certificates.KIND):
         out += certificates.causes(obj, old, via)
+    if key == ("scheduling.k8s.io", "PriorityClass"):
+        out += priority_class_update(obj, old)
     return out
 
 
@@ -389,6 +430,8 @@ def _own_causes(res: Resource, obj: Obj) -> list[Cause]:
         out += secret_type(obj)
     if res.group == "" and res.kind == "ResourceQuota":
         out += resource_quota(obj)
+    if key == ("scheduling.k8s.io", "PriorityClass"):
+        out += priority_class(obj)
     return out
 
 
