@@ -85,6 +85,47 @@ def _walk(value: Any, schema: schemas.Schema | None) -> tuple[Trie, bool]:
     return {}, True
 
 
+def typed_errors(value: Any, schema: schemas.Schema | None, path: str = "", *, undeclared: bool = True) -> list[str]:
+    """What SMD's typed conversion of an apply configuration refuses (typed/validate.go), each
+    as its ValidationError prints (`<path>: <message>`, list items by key: `containers[name=
+    "web"]`): fields the schema does not declare, and duplicate items of map-type lists (by
+    key) and set-type lists (by value). kube-apiserver converts the configuration without
+    AllowDuplicates (the live object it converts with), so one apply can never write two
+    items with one key. Without `undeclared`, only duplicates (unknown fields left to the
+    caller)."""
+    node = schemas.resolve(schema)
+    if node is None or node.get("x-kubernetes-preserve-unknown-fields"):
+        return []
+    out: list[str] = []
+    if isinstance(value, dict):
+        props, extra = node.get("properties"), node.get("additionalProperties")
+        if props is None and extra is None:
+            return []
+        for k, v in value.items():
+            if (props is not None and k in props) or isinstance(extra, dict):
+                out += typed_errors(v, schemas.field(node, k), f"{path}.{k}", undeclared=undeclared)
+            elif extra is not True and undeclared:
+                out.append(f"{path}.{k}: field not declared in schema")
+    elif isinstance(value, list):
+        kind, keys = list_type(schema)
+        seen: set[str] = set()
+        for n, item in enumerate(value):
+            element = f"[{n}]"
+            if (kind == "map" and keys and isinstance(item, dict)) or (kind == "set" and not isinstance(item, (dict, list))):
+                key = item_key(item, keys) if kind == "map" else value_key(item)
+                element = path_string((key,))
+                if key in seen:
+                    out.append(f"{path}: duplicate entries for key {element}")
+                seen.add(key)
+            out += typed_errors(item, schemas.items(schema), path + element, undeclared=undeclared)
+    return out
+
+
+def typed_error_message(errors_: list[str]) -> str:
+    """SMD's ValidationErrors.Error(): one error as it is, several under `errors:`."""
+    return errors_[0] if len(errors_) == 1 else "\n  ".join(["errors:", *errors_])
+
+
 def of(obj: Any, schema: schemas.Schema | None, *, scope: str = "main") -> Trie:
     """The field set an object (or an apply configuration) sets, minus what nobody owns and
     what the endpoint resets: status on the main resource, all but status on /status."""

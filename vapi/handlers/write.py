@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from vapi import clock, errors, objects, quantity, schemas, tokens
+from vapi import clock, errors, fieldsets, objects, quantity, schemas, tokens
 from vapi.handlers import Call
 from vapi.handlers.read import list_options
 from vapi.http import decode_object, dry_run, field_manager, field_validation, media_type, query_bool, read_body, respond
@@ -68,15 +68,20 @@ def check_fields(call: Call, obj: Obj, *, applying: bool = False) -> None:
             kind, version = call.res.kind, call.res.version
             raise errors.bad_request(f'{kind} in version "{version}" cannot be handled as a {kind}: {e}') from None
     unknown = schemas.unknown_fields(obj, schema, prune=mode != "Strict")
+    if applying:
+        # server-side apply's typed conversion: unknown fields under Strict (else dropped or
+        # warned about as for any write), duplicate list items whatever the mode
+        refused = fieldsets.typed_errors(obj, schema, undeclared=mode == "Strict")
+        if refused:
+            res, meta = call.res, obj.get("metadata") or {}
+            gvk = f"{res.group_version}, Kind={res.kind}" if res.group else f"/{res.version}, Kind={res.kind}"
+            where = f"{meta.get('namespace') or call.info.namespace}/{meta.get('name', '')}"
+            raise errors.bad_request(f"failed to create typed patch object ({where}; {gvk}): "
+                                     f"{fieldsets.typed_error_message(refused)}")
     if not unknown or mode == "Ignore":
         return
     if mode == "Strict":
-        res, meta = call.res, obj.get("metadata") or {}
-        if applying:
-            gvk = f"{res.group_version}, Kind={res.kind}" if res.group else f"/{res.version}, Kind={res.kind}"
-            where = f"{meta.get('namespace') or call.info.namespace}/{meta.get('name', '')}"
-            listed = "\n".join(f".{u}: field not declared in schema" for u in unknown)
-            raise errors.bad_request(f"failed to create typed patch object ({where}; {gvk}): {listed}")
+        res = call.res
         listed = ", ".join(f'unknown field "{u}"' for u in unknown)
         raise errors.bad_request(
             f'{res.kind} in version "{res.version}" cannot be handled as a {res.kind}: strict decoding error: {listed}')
