@@ -52,6 +52,13 @@ def test_upgrade_removes_what_values_no_longer_render(vapi: VapiProcess, namespa
     assert web["spec"]["replicas"] == 3  # type: ignore[index]
     svc = get(vapi, namespace, "svc/k-web")
     assert [p["port"] for p in svc["spec"]["ports"]] == [80]  # type: ignore[index]
+    # a map whose every entry goes goes too (kube decodes what apply leaves null)
+    helm_ok(vapi, namespace, "upgrade", "k", KINDS, "--set", "resources.limits.memory=null", "--set", "resources.requests=null")
+    container = get(vapi, namespace, "deploy/k-web")["spec"]["template"]["spec"]["containers"][0]  # type: ignore[index]
+    assert container["resources"] == {"limits": {"cpu": "1"}}
+    helm_ok(vapi, namespace, "upgrade", "k", KINDS, "--set", "resources=null")
+    container = get(vapi, namespace, "deploy/k-web")["spec"]["template"]["spec"]["containers"][0]  # type: ignore[index]
+    assert container["resources"] == {}
 
 
 def test_upgrade_conflicts_with_other_managers(vapi: VapiProcess, namespace: str) -> None:

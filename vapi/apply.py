@@ -243,9 +243,14 @@ def apply(live: Obj | None, config: Obj, schema: schemas.Schema | None, manager:
     for e in previous:
         if identity(e) != me:
             others = fieldsets.union(others, entry_set(e))
-    for p in fieldsets.paths(entry_set(mine) if mine else {}):
-        if not _kept(new_set, p) and not _kept(others, p):
-            fieldsets.delete(merged, p)
+    pruned = [p for p in fieldsets.paths(entry_set(mine) if mine else {}) if not _kept(new_set, p) and not _kept(others, p)]
+    for p in pruned:
+        fieldsets.delete(merged, p)
+    # a map or list the pruning emptied goes too: SMD's removal leaves it null (RemoveItems),
+    # which decoding into the kind's type drops (resources: {limits: {}} was left behind)
+    for parent in {p[:-1] for p in pruned if len(p) > 1}:
+        if fieldsets.get(merged, parent)[1] in ({}, []):
+            fieldsets.delete(merged, parent)
 
     # update: other managers' fields this apply adds or changes are conflicts; with force
     # they move to the applier, and removed fields leave everyone
