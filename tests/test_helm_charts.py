@@ -61,6 +61,24 @@ def test_upgrade_removes_what_values_no_longer_render(vapi: VapiProcess, namespa
     assert container["resources"] == {}
 
 
+def test_unchanged_upgrade_leaves_generations(vapi: VapiProcess, namespace: str) -> None:
+    # the StatefulSet's volumeClaimTemplates (an atomic list) come back undefaulted in each
+    # apply; defaulted again they are the same spec
+    helm_ok(vapi, namespace, "install", "k", KINDS)
+    kinds = "deploy,sts,cronjob"
+
+    def generations() -> dict[str, object]:
+        listed = json.loads(vapi.kubectl("-n", namespace, "get", kinds, "-o", "json").stdout)["items"]
+        return {f"{o['kind']}/{o['metadata']['name']}": o["metadata"].get("generation") for o in listed}
+
+    before = generations()
+    assert len(before) == 3 and set(before.values()) == {1}, before
+    helm_ok(vapi, namespace, "upgrade", "k", KINDS)
+    assert generations() == before
+    helm_ok(vapi, namespace, "upgrade", "k", KINDS, "--set", "replicas=3")
+    assert generations() == {**before, "Deployment/k-web": 2}
+
+
 def test_upgrade_conflicts_with_other_managers(vapi: VapiProcess, namespace: str) -> None:
     helm_ok(vapi, namespace, "install", "k", KINDS)
     vapi.kubectl("-n", namespace, "scale", "deploy/k-web", "--replicas=5")

@@ -327,6 +327,8 @@ class Objects:
         new = merge_update(res, old, obj, subresource)
         normalize(res, new)
         encoded(res, new)
+        if subresource not in ("status", "ephemeralcontainers"):
+            bump_generation(old, new)
         validation.validate_update(res, new, old)
         validation.validate_kind(res, new, old, recorded_as or subresource)
         validation.validate_custom(res, new)
@@ -589,7 +591,7 @@ IMMUTABLE_META = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGrac
 
 def merge_update(res: Resource, old: Obj, new: Obj, subresource: str) -> Obj:
     """The object an update stores: the status/spec split of the status subresource, the
-    server-owned metadata kept, generation bumped when the spec changes."""
+    server-owned metadata kept (generation: see bump_generation)."""
     if subresource == "ephemeralcontainers":  # a pod's debug containers, and nothing else
         out = dict(old)
         spec = dict(old.get("spec") or {})
@@ -629,12 +631,16 @@ def merge_update(res: Resource, old: Obj, new: Obj, subresource: str) -> Obj:
         out["status"] = old["status"]  # phase and URL are the server's, set at creation
     if res.group == certificates.GROUP and res.kind == certificates.KIND and res.schema is None:
         out = certificates.merged(old, new, out, subresource)
-    if "generation" in old["metadata"]:
-        gen = old["metadata"]["generation"]
-        if _spec_changed(old, out):
-            gen += 1
-        meta["generation"] = gen
     return out
+
+
+def bump_generation(old: Obj, new: Obj) -> None:
+    """metadata.generation one up when the spec changed, compared once both are defaulted (as
+    kube's strategies compare in PrepareForUpdate, after decoding defaulted the new object): an
+    apply that replaces an atomic list with its undefaulted items (a StatefulSet's
+    volumeClaimTemplates) changes nothing."""
+    if "generation" in old["metadata"] and _spec_changed(old, new):
+        new["metadata"]["generation"] = old["metadata"]["generation"] + 1
 
 
 def generate_name(meta: Obj) -> None:
