@@ -85,14 +85,13 @@ def _walk(value: Any, schema: schemas.Schema | None) -> tuple[Trie, bool]:
     return {}, True
 
 
-def typed_errors(value: Any, schema: schemas.Schema | None, path: str = "", *, undeclared: bool = True) -> list[str]:
+def typed_errors(value: Any, schema: schemas.Schema | None, path: str = "") -> list[str]:
     """What SMD's typed conversion of an apply configuration refuses (typed/validate.go), each
     as its ValidationError prints (`<path>: <message>`, list items by key: `containers[name=
     "web"]`): fields the schema does not declare, and duplicate items of map-type lists (by
     key) and set-type lists (by value). kube-apiserver converts the configuration without
     AllowDuplicates (the live object it converts with), so one apply can never write two
-    items with one key. Without `undeclared`, only duplicates (unknown fields left to the
-    caller)."""
+    items with one key. fieldValidation does not enter into it."""
     node = schemas.resolve(schema)
     if node is None or node.get("x-kubernetes-preserve-unknown-fields"):
         return []
@@ -103,8 +102,8 @@ def typed_errors(value: Any, schema: schemas.Schema | None, path: str = "", *, u
             return []
         for k, v in value.items():
             if (props is not None and k in props) or isinstance(extra, dict):
-                out += typed_errors(v, schemas.field(node, k), f"{path}.{k}", undeclared=undeclared)
-            elif extra is not True and undeclared:
+                out += typed_errors(v, schemas.field(node, k), f"{path}.{k}")
+            elif extra is not True:
                 out.append(f"{path}.{k}: field not declared in schema")
     elif isinstance(value, list):
         kind, keys = list_type(schema)
@@ -117,7 +116,7 @@ def typed_errors(value: Any, schema: schemas.Schema | None, path: str = "", *, u
                 if key in seen:
                     out.append(f"{path}: duplicate entries for key {element}")
                 seen.add(key)
-            out += typed_errors(item, schemas.items(schema), path + element, undeclared=undeclared)
+            out += typed_errors(item, schemas.items(schema), path + element)
     return out
 
 

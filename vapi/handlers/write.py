@@ -47,7 +47,8 @@ def check_fields(call: Call, obj: Obj, *, applying: bool = False) -> None:
     """Fields the kind's schema does not declare are dropped, as kube-apiserver's decoding
     into typed objects drops them; fieldValidation=Strict refuses them instead (400, in the
     words of the decoder, or of server-side apply's typed conversion when `applying`), Warn
-    (the default) reports them in Warning headers, Ignore says nothing."""
+    (the default) reports them in Warning headers, Ignore says nothing. Server-side apply
+    refuses them whatever the mode, as its typed conversion of the configuration does."""
     mode = field_validation(call.request)
     schema = schemas.of_resource(call.res)
     if schema is None:
@@ -67,17 +68,17 @@ def check_fields(call: Call, obj: Obj, *, applying: bool = False) -> None:
         except (quantity.QuantityError, clock.TimeError) as e:
             kind, version = call.res.kind, call.res.version
             raise errors.bad_request(f'{kind} in version "{version}" cannot be handled as a {kind}: {e}') from None
-    unknown = schemas.unknown_fields(obj, schema, prune=mode != "Strict")
     if applying:
-        # server-side apply's typed conversion: unknown fields under Strict (else dropped or
-        # warned about as for any write), duplicate list items whatever the mode
-        refused = fieldsets.typed_errors(obj, schema, undeclared=mode == "Strict")
+        # server-side apply's typed conversion (before any fieldValidation is looked at):
+        # undeclared fields and duplicate list items, whatever the mode
+        refused = fieldsets.typed_errors(obj, schema)
         if refused:
             res, meta = call.res, obj.get("metadata") or {}
             gvk = f"{res.group_version}, Kind={res.kind}" if res.group else f"/{res.version}, Kind={res.kind}"
             where = f"{meta.get('namespace') or call.info.namespace}/{meta.get('name', '')}"
             raise errors.bad_request(f"failed to create typed patch object ({where}; {gvk}): "
                                      f"{fieldsets.typed_error_message(refused)}")
+    unknown = schemas.unknown_fields(obj, schema, prune=mode != "Strict")
     if not unknown or mode == "Ignore":
         return
     if mode == "Strict":
