@@ -12,11 +12,12 @@ bounded, revision-ordered window of recent events, and a watcher is only a curso
   than the window, gets `errors.Compacted`; the API layer turns it into a 410 "too old
   resource version" and the client re-lists, exactly as with kube-apiserver.
 
-A family starts at the revision its first watcher asks for (if the backend still has it and
-it is no more than `capacity` revisions back, else at the current revision), so a client that
-listed a moment before the family started can still watch from its list revision, and a
-family never replays more history than a watcher needs. Events that arrive together (one
-backend batch) wake each watcher once.
+A family starts as far back as the backend still keeps history, at most `capacity` revisions
+before the current one, whatever its first watcher asks for: kube-apiserver's cache is filled
+at startup and keeps every later event, so a client may watch from any recent list's revision,
+even one taken before somebody else's watch started the family (starting at the first
+watcher's revision, a watch from an older list was a 410 although the store had every event).
+Events that arrive together (one backend batch) wake each watcher once.
 A family whose last watcher left stops after `idle` seconds: an unused prefix costs nothing.
 """
 
@@ -49,10 +50,9 @@ def family_by_depth(depth: int) -> Callable[[str], str]:
 
 
 class _Family:
-    def __init__(self, cache: WatchCache, prefix: str, since: int) -> None:
+    def __init__(self, cache: WatchCache, prefix: str) -> None:
         self.cache = cache
         self.prefix = prefix
-        self.wanted = since
         self.events: list[Event] = []
         self.base = 0  # absolute sequence number of events[0]
         self.start_rev = 0  # the window holds every event of the family with revision > start_rev
@@ -72,8 +72,7 @@ class _Family:
         backend = self.cache.backend
         try:
             current = await backend.current_revision()
-            oldest = max(await backend.compact_revision(), current - self.cache.capacity)
-            since = self.wanted if oldest <= self.wanted <= current else current
+            since = max(await backend.compact_revision(), current - self.cache.capacity, 0)
             self.start_rev = since
             self.ready.set()
             stream = backend.watch(self.prefix, since=since, prev_kv=True)
@@ -189,7 +188,7 @@ class WatchCache:
         name = self.family(prefix)
         fam = self._families.get(name)
         if fam is None:
-            fam = self._families[name] = _Family(self, name, since)
+            fam = self._families[name] = _Family(self, name)
         fam.attach()
         try:
             async for event in fam.watch(prefix, since, prev_kv):

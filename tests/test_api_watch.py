@@ -4,8 +4,11 @@ continue token whose revision was compacted, timeoutSeconds."""
 
 from __future__ import annotations
 
+import itertools
 import json
+import queue
 import ssl
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -35,6 +38,71 @@ def stream(vapi: VapiProcess, path: str, n: int, timeout: float = 10) -> list[di
             if len(events) >= n:
                 break
     return events
+
+
+class Watcher:
+    """A watch read on a thread: `next()` waits for the next event (None: the stream ended),
+    so a test waits for what it expects instead of sleeping."""
+
+    def __init__(self, vapi: VapiProcess, path: str) -> None:
+        self.events: queue.Queue[dict | None] = queue.Queue()
+        self.response = urllib.request.urlopen(urllib.request.Request(vapi.base + path),
+                                               context=vapi.ssl_context(), timeout=30)
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        try:
+            for line in self.response:
+                self.events.put(json.loads(line))
+        except Exception:  # noqa: BLE001 - close() from the test's thread ends the read any way it can
+            pass
+        self.events.put(None)
+
+    def next(self, timeout: float = 15) -> dict | None:
+        return self.events.get(timeout=timeout)
+
+    def close(self) -> None:
+        self.response.close()
+
+
+_workspaces = itertools.count()
+
+
+def fresh_workspace(vapi: VapiProcess) -> str:
+    """A new workspace, so that no other test has watched its resources yet."""
+    name = f"watch{next(_workspaces)}"
+    body = {"apiVersion": "tenancy.vapi.dev/v1alpha1", "kind": "Workspace", "metadata": {"name": name}}
+    code, _, out = vapi.request("POST", "/clusters/root/apis/tenancy.vapi.dev/v1alpha1/workspaces",
+                                json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+    assert code == 201, out
+    return f"root:{name}"
+
+
+def test_watch_from_a_list_taken_before_the_cache_started(vapi: VapiProcess) -> None:
+    """A client lists, somebody else starts watching the resource (which starts the watch
+    cache of it), then the client watches from its list's resourceVersion: every change
+    since the list comes once, as from kube-apiserver, whose cache holds recent history
+    whoever asked first (it was a 410 Expired: the cache began at the other watch's start)."""
+    ws = fresh_workspace(vapi)
+    path = f"/clusters/{ws}/api/v1/namespaces/default/configmaps"
+
+    def put(name: str) -> None:
+        body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}}
+        code, _, out = vapi.request("POST", path, json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+        assert code == 201, out
+
+    listed = json.loads(vapi.request("GET", path)[2])["metadata"]["resourceVersion"]
+    put("a")
+    other = Watcher(vapi, path + "?watch=true&allowWatchBookmarks=true")
+    try:
+        assert [(e or {}).get("type") for e in (other.next(), other.next())] == ["ADDED", "BOOKMARK"]
+        put("b")
+        assert (other.next() or {}).get("type") == "ADDED", "the other watch is running"
+        events = stream(vapi, path + f"?watch=true&resourceVersion={listed}", 2)
+        assert [(e["type"], e["object"]["metadata"].get("name")) for e in events] == [("ADDED", "a"), ("ADDED", "b")]
+    finally:
+        other.close()
 
 
 def test_watch_list_ends_initial_events_with_a_bookmark(vapi: VapiProcess, namespace: str) -> None:

@@ -169,3 +169,22 @@ async def test_cancelled_watcher_does_not_stall_the_others(backend: storage.Back
         await kept.aclose()  # type: ignore[attr-defined]
         since = await backend.current_revision()
     await cache.close()
+
+
+async def test_watch_from_before_another_watcher_started_the_family(backend: storage.Backend, prefix: str) -> None:
+    """The first watcher asks for the current revision; a second one, from an earlier list,
+    still gets every event since its revision: a family keeps the history the backend has
+    within its window, not only what its first watcher needed."""
+    cache = WatchCache(backend, capacity=100, family=lambda p: prefix)
+    listed = await backend.current_revision()
+    early = await backend.create(prefix + "early", b"x")
+    first = cache.watch(prefix, since=early.mod_revision)
+    first_reader = asyncio.ensure_future(collect(first, 1))
+    await asyncio.sleep(0.05)
+    late = await backend.create(prefix + "late", b"x")
+    assert [e.kv for e in await first_reader] == [late]
+    second = cache.watch(prefix, since=listed)
+    assert [e.kv for e in await collect(second, 2)] == [early, late]
+    await first.aclose()  # type: ignore[attr-defined]
+    await second.aclose()  # type: ignore[attr-defined]
+    await cache.close()
