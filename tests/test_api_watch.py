@@ -146,6 +146,10 @@ def test_selector_transitions(vapi: VapiProcess, namespace: str) -> None:
     assert [(e["type"], e["object"]["metadata"]["name"]) for e in events] == [
         ("ADDED", "moving"), ("DELETED", "moving"), ("ADDED", "other")
     ]
+    # as kube's cacher: the object leaving is sent as it last matched, at the revision of the change
+    left = events[1]["object"]["metadata"]
+    moved = json.loads(vapi.request("GET", CMS.format(ns=namespace) + "/moving")[2])["metadata"]
+    assert (left["labels"], left["resourceVersion"]) == ({"app": "x"}, moved["resourceVersion"])
 
 
 def test_timeout_seconds_ends_the_stream(vapi: VapiProcess, namespace: str) -> None:

@@ -6,7 +6,8 @@ with ADDED events for what exists; a resourceVersion resumes after it; watch-lis
 initial events with a BOOKMARK annotated `k8s.io/initial-events-end: "true"` when bookmarks
 are allowed; `sendInitialEvents=false` starts from now; a resourceVersion older than the
 watch cache keeps gets an in-stream ERROR event carrying a 410 Expired Status (not an HTTP
-410); objects entering or leaving a selector are ADDED or DELETED for that watcher.
+410); objects entering or leaving a selector are ADDED or DELETED for that watcher (leaving, with
+the object as it still matched, at the revision of the change).
 """
 
 from __future__ import annotations
@@ -132,8 +133,11 @@ async def watch(call: Call) -> web.StreamResponse:
                 await send("MODIFIED", obj)
             elif now_in:
                 await send("ADDED", obj)
-            elif was_in:
-                await send("DELETED", obj)
+            elif was_in and prev is not None:
+                # cacher's convertToWatchEvent: the object as the watcher last saw it (it
+                # matched then), at the revision of the change that took it out
+                prev["metadata"]["resourceVersion"] = str(revision)
+                await send("DELETED", prev)
     except (ConnectionResetError, ConnectionError):
         pass
     finally:
