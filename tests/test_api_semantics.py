@@ -74,6 +74,22 @@ def test_list_with_match_and_resource_version(vapi: VapiProcess, namespace: str)
     assert code == 200 and len(out["items"]) == 1
 
 
+@pytest.mark.parametrize("query", [
+    pytest.param("resourceVersion=0&limit=1", id="any"),
+    pytest.param("resourceVersion=0&resourceVersionMatch=NotOlderThan&limit=1", id="not-older-than-0"),
+])
+def test_list_from_resource_version_0_ignores_the_limit(vapi: VapiProcess, namespace: str, query: str) -> None:
+    """kube-apiserver serves resourceVersion=0 from its watch cache, which ignores the limit
+    (cacher.go computeListLimit): every item, no continue token."""
+    for name in ("a", "b", "c"):
+        create(vapi, namespace, name)
+    code, out = call(vapi, "GET", CMS.format(ns=namespace) + "?" + query)
+    assert code == 200 and [i["metadata"]["name"] for i in out["items"]] == ["a", "b", "c"]
+    assert "continue" not in out["metadata"] and "remainingItemCount" not in out["metadata"]
+    code, out = call(vapi, "GET", CMS.format(ns=namespace) + "?limit=1")
+    assert [i["metadata"]["name"] for i in out["items"]] == ["a"] and out["metadata"]["continue"], "other lists page"
+
+
 def test_typed_list_items_carry_no_kind(vapi: VapiProcess, namespace: str) -> None:
     """A built-in kind's list is encoded from typed items: kind and apiVersion only on the list."""
     create(vapi, namespace, "a")

@@ -16,7 +16,7 @@ import binascii
 import random
 import string
 from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
@@ -160,6 +160,10 @@ class Objects:
 
     async def list(self, res: Resource, ws: str, ns: str, opts: ListOptions) -> Obj:
         list_prefix = prefix(ws, res, ns)
+        if opts.resource_version == "0" and not opts.continue_token:
+            # kube-apiserver serves it from its watch cache, which ignores the limit: the
+            # whole list, no continue (cacher.go computeListLimit)
+            opts = replace(opts, limit=0)
         revision = 0
         start_after = ""
         if opts.continue_token:
