@@ -210,3 +210,38 @@ def test_compacted_exact_list_is_410_expired(compacting: VapiProcess) -> None:
         code, _, out = compacting.request("GET", CMS.format(ns="default") + "?" + query)
         status = json.loads(out)
         assert (code, status["reason"], status["message"]) == (410, "Expired", "The resourceVersion for the provided list is too old.")
+
+
+def test_watch_of_custom_resources_ends_when_their_crd_is_deleted(vapi: VapiProcess) -> None:
+    """kube-apiserver deletes the custom resources (DELETED events), then tears down the
+    resource's storage, which ends its watches (the stream ends, no ERROR); a new watch is a
+    404. vapi kept the stream open forever."""
+    ws = fresh_workspace(vapi)
+    crds = f"/clusters/{ws}/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
+    crd = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+           "metadata": {"name": "gadgets.example.com"},
+           "spec": {"group": "example.com", "scope": "Namespaced",
+                    "names": {"plural": "gadgets", "singular": "gadget", "kind": "Gadget"},
+                    "versions": [{"name": "v1", "served": True, "storage": True, "schema": {"openAPIV3Schema": {
+                        "type": "object", "x-kubernetes-preserve-unknown-fields": True}}}]}}
+    json_headers = {"Content-Type": "application/json"}
+    code, _, out = vapi.request("POST", crds, json.dumps(crd).encode(), headers=json_headers)
+    assert code == 201, out
+    gadgets = f"/clusters/{ws}/apis/example.com/v1/namespaces/default/gadgets"
+    body = {"apiVersion": "example.com/v1", "kind": "Gadget", "metadata": {"name": "g"}}
+    code, _, out = vapi.request("POST", gadgets, json.dumps(body).encode(), headers=json_headers)
+    assert code == 201, out
+
+    watcher = Watcher(vapi, f"/clusters/{ws}/apis/example.com/v1/gadgets?watch=true")
+    try:
+        first = watcher.next()
+        assert first is not None and (first["type"], first["object"]["metadata"]["name"]) == ("ADDED", "g")
+        code, _, out = vapi.request("DELETE", crds + "/gadgets.example.com")
+        assert code == 200, out
+        gone = watcher.next()
+        assert gone is not None and (gone["type"], gone["object"]["metadata"]["name"]) == ("DELETED", "g")
+        assert watcher.next() is None, "the stream ends"
+    finally:
+        watcher.close()
+    code, _, out = vapi.request("GET", f"/clusters/{ws}/apis/example.com/v1/gadgets?watch=true")
+    assert code == 404, out

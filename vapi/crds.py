@@ -9,11 +9,12 @@ its printer columns.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
 from vapi import clock, objects
-from vapi.resources import Registry, builtin, builtin_table
+from vapi.resources import Registry, Resource, builtin, builtin_table
 
 Obj = dict[str, Any]
 GROUP = "apiextensions.k8s.io"
@@ -197,9 +198,30 @@ class WorkspaceRegistries:
     def __init__(self, store: objects.Objects) -> None:
         self.store = store
         self._cache: dict[str, Registry] = {}
+        self._settled: dict[str, asyncio.Future[None]] = {}  # ws -> resolved by `settled`
 
     def invalidate(self, ws: str) -> None:
         self._cache.pop(ws, None)
+
+    def settled(self, ws: str) -> None:
+        """A CRD change in `ws` is complete (custom resources of a deleted CRD are gone):
+        wakes `until_unserved`."""
+        fut = self._settled.pop(ws, None)
+        if fut is not None and not fut.done():
+            fut.set_result(None)
+
+    async def until_unserved(self, ws: str, res: Resource) -> None:
+        """Returns once `res` is no longer served in `ws`: its CRD deleted, or its version no
+        longer served (kube-apiserver's crdHandler then tears down the resource's storage,
+        which ends its watches)."""
+        while True:
+            fut = self._settled.get(ws)
+            if fut is None:
+                fut = self._settled[ws] = asyncio.get_running_loop().create_future()
+            if (await self.get(ws)).lookup(res.group, res.version, res.resource) is None:
+                return
+            # shielded: a watch ending must not cancel the others' wake-up
+            await asyncio.shield(fut)
 
     async def get(self, ws: str) -> Registry:
         reg = self._cache.get(ws)

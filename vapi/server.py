@@ -126,6 +126,7 @@ class State:
         if deleted:
             await self._drop_orphaned_custom_resources(ws)
             await self._reconsider_names(ws)
+        self.registries.settled(ws)
 
     async def _reconsider_names(self, ws: str) -> None:
         """A deleted CRD frees its names: CRDs that wanted them are accepted now (the naming

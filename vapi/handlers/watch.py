@@ -7,7 +7,9 @@ initial events with a BOOKMARK annotated `k8s.io/initial-events-end: "true"` whe
 are allowed; `sendInitialEvents=false` starts from now; a resourceVersion older than the
 watch cache keeps gets an in-stream ERROR event carrying a 410 Expired Status (not an HTTP
 410); objects entering or leaving a selector are ADDED or DELETED for that watcher (leaving, with
-the object as it still matched, at the revision of the change).
+the object as it still matched, at the revision of the change). A watch of custom resources
+ends when they are no longer served (their CRD deleted), as kube-apiserver tears down their
+storage.
 """
 
 from __future__ import annotations
@@ -29,6 +31,14 @@ from vapi.objects import ListOptions, Obj, matches, parse_rv
 
 BOOKMARK_SECONDS = 15.0
 QUEUE = 1000
+# apiextensions-apiserver's crdHandler.tearDown: a second after a custom resource stops being
+# served, its storage (and every watch of it) ends; the events before it still come
+TEARDOWN_SECONDS = 1.0
+
+
+class _Unserved(Exception):
+    """Queued when the watched custom resource is no longer served: the stream ends, without
+    an ERROR event, as kube's cacher ends its watchers when stopped."""
 
 
 async def watch(call: Call) -> web.StreamResponse:
@@ -97,7 +107,18 @@ async def watch(call: Call) -> web.StreamResponse:
         except BaseException as e:  # handed to the writer, which ends the stream with it
             await queue.put(e)
 
+    async def end_when_unserved() -> None:
+        try:
+            await call.state.registries.until_unserved(i.workspace, call.res)
+        except storage_errors.StorageError:
+            return  # what is served cannot be read now: the watch goes on
+        await asyncio.sleep(TEARDOWN_SECONDS)
+        await queue.put(_Unserved())
+
     producer = asyncio.create_task(produce(), name="watch producer")
+    helpers = [producer]
+    if call.res.schema is not None:
+        helpers.append(asyncio.create_task(end_when_unserved(), name="watch end when unserved"))
     last = since
     try:
         for obj in initial_items:
@@ -116,6 +137,8 @@ async def watch(call: Call) -> web.StreamResponse:
                 if bookmarks and loop.time() < deadline:
                     await send("BOOKMARK", bookmark(last))
                 continue
+            if isinstance(item, _Unserved):
+                break
             if isinstance(item, BaseException):
                 await send("ERROR", _error_status(item))
                 break
@@ -141,9 +164,11 @@ async def watch(call: Call) -> web.StreamResponse:
     except (ConnectionResetError, ConnectionError):
         pass
     finally:
-        producer.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await producer
+        for task in helpers:
+            task.cancel()
+        for task in helpers:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
     with contextlib.suppress(ConnectionError):
         await resp.write_eof()
     return resp
