@@ -245,3 +245,23 @@ def test_watch_of_custom_resources_ends_when_their_crd_is_deleted(vapi: VapiProc
         watcher.close()
     code, _, out = vapi.request("GET", f"/clusters/{ws}/apis/example.com/v1/gadgets?watch=true")
     assert code == 404, out
+
+
+@pytest.mark.parametrize("include", ["Metadata", "None"])
+def test_table_watch_sends_bookmarks_as_tables(vapi: VapiProcess, namespace: str, include: str) -> None:
+    """kube-apiserver converts every event of a Table watch, bookmarks included
+    (handlers/response.go); the initial-events-end bookmark's row keeps its metadata, so that
+    the annotation reaches the client even with includeObject=None."""
+    create(vapi, namespace, "a")
+    path = CMS.format(ns=namespace) + f"?watch=true&allowWatchBookmarks=true&includeObject={include}"
+    req = urllib.request.Request(vapi.base + path, headers={"Accept": "application/json;as=Table;v=v1;g=meta.k8s.io"})
+    with urllib.request.urlopen(req, context=vapi.ssl_context(), timeout=15) as r:
+        added, bookmark = (json.loads(r.readline()) for _ in range(2))
+    assert added["type"] == "ADDED" and added["object"]["kind"] == "Table" and added["object"]["columnDefinitions"]
+    assert bookmark["type"] == "BOOKMARK"
+    table = bookmark["object"]
+    assert (table["kind"], table["columnDefinitions"]) == ("Table", []), "column definitions only in the first event"
+    [row] = table["rows"]
+    assert row["object"]["kind"] == "PartialObjectMetadata"
+    assert row["object"]["metadata"]["annotations"] == {"k8s.io/initial-events-end": "true"}
+    assert row["object"]["metadata"]["resourceVersion"] == table["metadata"]["resourceVersion"]

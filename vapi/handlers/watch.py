@@ -83,8 +83,12 @@ async def watch(call: Call) -> web.StreamResponse:
 
     async def send(kind: str, obj: Obj) -> None:
         nonlocal first_table
-        if include is not None and kind in ("ADDED", "MODIFIED", "DELETED"):
-            obj = tables.table([obj], call.res.group, call.res.resource, include,
+        if include is not None and kind != "ERROR":
+            # every event but an error becomes a Table, bookmarks too, with the column
+            # definitions in the first (handlers/response.go watchEmbeddedEncoder); the
+            # initial-events-end bookmark's row keeps its metadata, whatever includeObject
+            end = kind == "BOOKMARK" and "k8s.io/initial-events-end" in obj["metadata"].get("annotations", {})
+            obj = tables.table([obj], call.res.group, call.res.resource, "Metadata" if end else include,
                                {"resourceVersion": obj["metadata"].get("resourceVersion", "")},
                                definitions=first_table, custom=call.res.columns)
             first_table = False
