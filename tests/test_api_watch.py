@@ -159,6 +159,16 @@ def test_timeout_seconds_ends_the_stream(vapi: VapiProcess, namespace: str) -> N
     assert events == [] and time.monotonic() - t < 5
 
 
+def test_bookmark_right_before_the_timeout(vapi: VapiProcess, namespace: str) -> None:
+    """With bookmarks allowed, kube's cacher sends one 2 s before the watch times out
+    (cache_watcher.go nextBookmarkTime), however short the timeout: the client resumes from it."""
+    rv = json.loads(vapi.request("GET", CMS.format(ns=namespace))[2])["metadata"]["resourceVersion"]
+    path = CMS.format(ns=namespace) + f"?watch=true&resourceVersion={rv}&allowWatchBookmarks=true&timeoutSeconds=3"
+    events = stream(vapi, path, 100, timeout=30)
+    assert [(e["type"], e["object"]["kind"], e["object"]["metadata"]) for e in events] == [
+        ("BOOKMARK", "ConfigMap", {"resourceVersion": rv})]
+
+
 @pytest.fixture(scope="module")
 def compacting(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VapiProcess]:
     """A server that compacts all but 2 revisions every 0.2 s and keeps a 5-event watch window."""

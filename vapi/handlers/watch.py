@@ -30,6 +30,7 @@ from vapi.http import query_bool, query_int
 from vapi.objects import ListOptions, Obj, matches, parse_rv
 
 BOOKMARK_SECONDS = 15.0
+PRE_TIMEOUT_BOOKMARK_SECONDS = 2.0
 QUEUE = 1000
 # apiextensions-apiserver's crdHandler.tearDown: a second after a custom resource stops being
 # served, its storage (and every watch of it) ends; the events before it still come
@@ -50,6 +51,8 @@ async def watch(call: Call) -> web.StreamResponse:
     bookmarks = query_bool(request, "allowWatchBookmarks")
     send_initial = send_initial_events(call)
     timeout = query_int(request, "timeoutSeconds", 0) or random.uniform(1800, 3600)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout  # from the request's start, initial events included
     rv = q.get("resourceVersion", "")
     if send_initial is None and not opts.resource_version_match and rv in ("", "0"):
         # kube-apiserver 1.34+ (WatchList on) makes such a watch a watch-list
@@ -129,17 +132,19 @@ async def watch(call: Call) -> web.StreamResponse:
             await send("ADDED", obj)
         if send_initial and bookmarks:
             await send("BOOKMARK", bookmark(since, end=True))
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        next_bookmark = _next_bookmark(loop.time(), deadline) if bookmarks else None
         while True:
-            remaining = deadline - loop.time()
-            if remaining <= 0:
+            now = loop.time()
+            if now >= deadline:
                 break
+            if next_bookmark is not None and now >= next_bookmark:
+                await send("BOOKMARK", bookmark(last))
+                next_bookmark = _next_bookmark(now, deadline)
+                continue
+            wait = deadline - now if next_bookmark is None else min(deadline, next_bookmark) - now
             try:
-                item = await asyncio.wait_for(queue.get(), min(remaining, BOOKMARK_SECONDS))
+                item = await asyncio.wait_for(queue.get(), wait)
             except TimeoutError:
-                if bookmarks and loop.time() < deadline:
-                    await send("BOOKMARK", bookmark(last))
                 continue
             if isinstance(item, _Unserved):
                 break
@@ -176,6 +181,15 @@ async def watch(call: Call) -> web.StreamResponse:
     with contextlib.suppress(ConnectionError):
         await resp.write_eof()
     return resp
+
+
+def _next_bookmark(now: float, deadline: float) -> float | None:
+    """When the next periodic bookmark is due (None: no more), as the cacher schedules them
+    (cache_watcher.go nextBookmarkTime): every BOOKMARK_SECONDS, and right before the watch
+    times out (2 s before its deadline), so that a client resumes from as recent a
+    resourceVersion as it can."""
+    due = min(now + BOOKMARK_SECONDS, deadline - PRE_TIMEOUT_BOOKMARK_SECONDS)
+    return None if due < now else due
 
 
 def _error_status(e: BaseException) -> Obj:
