@@ -52,6 +52,12 @@ NOT_SUPPORTED = "FieldValueNotSupported"
         pytest.param("watch=true&resourceVersionMatch=NotOlderThan", FORBIDDEN, "resourceVersionMatch",
                      "Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided",
                      id="watch-match-without-send-initial-events"),
+        # a watch from "" or "0" is made a watch-list (resourceVersionMatch=NotOlderThan)
+        # before validation, as kube 1.34+ does (SetListOptionsDefaults)
+        pytest.param("watch=true&continue=abc", FORBIDDEN, "resourceVersionMatch",
+                     "Forbidden: resourceVersionMatch is forbidden when continue is provided", id="watch-list-with-continue"),
+        pytest.param("watch=true&resourceVersion=0&continue=abc", FORBIDDEN, "resourceVersionMatch",
+                     "Forbidden: resourceVersionMatch is forbidden when continue is provided", id="watch-list-0-with-continue"),
     ],
 )
 def test_list_options_are_validated(vapi: VapiProcess, namespace: str, query: str, reason: str, field: str,
@@ -61,6 +67,16 @@ def test_list_options_are_validated(vapi: VapiProcess, namespace: str, query: st
     assert status["details"] == {"group": "meta.k8s.io", "kind": "ListOptions",
                                  "causes": [{"reason": reason, "field": field, "message": message}]}
     assert status["message"] == f'ListOptions.meta.k8s.io "" is invalid: {field}: {message}'
+
+
+def test_watch_from_a_resource_version_ignores_continue(vapi: VapiProcess, namespace: str) -> None:
+    """Only a list refuses a continue token beside a resourceVersion (the storage's list
+    does); a watch from a resourceVersion goes on and ignores it."""
+    rv = call(vapi, "GET", CMS.format(ns=namespace))[1]["metadata"]["resourceVersion"]
+    code, _, out = vapi.request("GET", CMS.format(ns=namespace) + f"?watch=true&resourceVersion={rv}&continue=abc&timeoutSeconds=1")
+    assert (code, out) == (200, b"")
+    code, status = call(vapi, "GET", CMS.format(ns=namespace) + f"?resourceVersion={rv}&continue=abc")
+    assert (code, status["message"]) == (400, "specifying resource version is not allowed when using continue")
 
 
 def test_list_with_match_and_resource_version(vapi: VapiProcess, namespace: str) -> None:

@@ -77,6 +77,7 @@ class ListOptions:
     continue_token: str = ""
     resource_version: str = ""
     resource_version_match: str = ""
+    send_initial_events: bool | None = None  # a watch's; None: not given
 
 
 def encode_continue(revision: int, start: str) -> str:

@@ -16,11 +16,16 @@ def list_options(call: Call, *, watch: bool = False) -> ListOptions:
                                   builtin=call.res.kube_builtin, selectable=call.res.selectable)
     fields = selectors.parse_fields(q.get("fieldSelector", ""), labels)
     match = q.get("resourceVersionMatch", "")
-    causes = option_causes(q.get("resourceVersion", ""), match, q.get("continue", ""),
-                           send_initial_events(call), watch=watch)
+    send_initial = send_initial_events(call)
+    if watch and send_initial is None and not match and q.get("resourceVersion", "") in ("", "0"):
+        # kube-apiserver 1.34+ (WatchList on) makes such a watch a watch-list before it
+        # validates the options (metainternalversion.SetListOptionsDefaults)
+        send_initial, match = True, "NotOlderThan"
+    causes = option_causes(q.get("resourceVersion", ""), match, q.get("continue", ""), send_initial, watch=watch)
     if causes:
         raise errors.invalid("meta.k8s.io", "ListOptions", "", causes)
-    if q.get("continue") and q.get("resourceVersion") not in (None, "", "0"):
+    if not watch and q.get("continue") and q.get("resourceVersion") not in (None, "", "0"):
+        # the storage's list refuses it (storage.ValidateListOptions); a watch ignores continue
         raise errors.bad_request("specifying resource version is not allowed when using continue")
     return ListOptions(
         label=selectors.parse_labels(q.get("labelSelector", "")),
@@ -30,6 +35,7 @@ def list_options(call: Call, *, watch: bool = False) -> ListOptions:
         continue_token=q.get("continue", ""),
         resource_version=q.get("resourceVersion", ""),
         resource_version_match=match,
+        send_initial_events=send_initial,
     )
 
 

@@ -25,7 +25,7 @@ from aiohttp import web
 from storage import errors as storage_errors
 from vapi import errors, tables
 from vapi.handlers import Call
-from vapi.handlers.read import list_options, send_initial_events, table_include
+from vapi.handlers.read import list_options, table_include
 from vapi.http import query_bool, query_int
 from vapi.objects import ListOptions, Obj, matches, parse_rv
 
@@ -49,16 +49,11 @@ async def watch(call: Call) -> web.StreamResponse:
     objects = call.state.objects
     opts = list_options(call, watch=True)
     bookmarks = query_bool(request, "allowWatchBookmarks")
-    send_initial = send_initial_events(call)
+    send_initial = opts.send_initial_events  # defaulted to a watch-list as kube 1.34+ does
     timeout = query_int(request, "timeoutSeconds", 0) or random.uniform(1800, 3600)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout  # from the request's start, initial events included
     rv = q.get("resourceVersion", "")
-    if send_initial is None and not opts.resource_version_match and rv in ("", "0"):
-        # kube-apiserver 1.34+ (WatchList on) makes such a watch a watch-list
-        # (metainternalversion.SetListOptionsDefaults): its initial events end with the
-        # k8s.io/initial-events-end bookmark when bookmarks are allowed
-        send_initial = True
 
     since = 0
     initial_items: list[Obj] = []
