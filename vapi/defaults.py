@@ -216,6 +216,8 @@ def cron_job(obj: Obj) -> None:
         return
     _fill(spec, {"concurrencyPolicy": "Allow", "suspend": False, "successfulJobsHistoryLimit": 3,
                  "failedJobsHistoryLimit": 1})
+    if spec["concurrencyPolicy"] == "":  # SetDefaults_CronJob defaults the Go zero value too
+        spec["concurrencyPolicy"] = "Allow"
     _template(obj, "spec", "jobTemplate", "spec")
 
 

@@ -8,7 +8,7 @@ import orjson
 import yaml
 from aiohttp import web
 
-from vapi import errors, kubeproto
+from vapi import errors, golang, kubeproto
 
 MAX_BODY = 3 * 1024 * 1024  # kube-apiserver's limit on a request body
 JSON = "application/json"
@@ -178,25 +178,10 @@ def invalid_options(request: web.Request, causes: list[dict[str, str]]) -> error
     return errors.invalid("meta.k8s.io", OPTIONS_KIND.get(request.method, "CreateOptions"), "", causes)
 
 
-def _go_quote(s: str) -> str:
-    """A string as Go's %q prints it."""
-    out = ""
-    for ch in s:
-        if ch in ('"', "\\"):
-            out += "\\" + ch
-        elif ch.isprintable():
-            out += ch
-        elif ord(ch) < 0x80:
-            out += {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(ch, f"\\x{ord(ch):02x}")
-        else:
-            out += f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}"
-    return f'"{out}"'
-
-
 def dry_run(request: web.Request) -> bool:
     values = request.query.getall("dryRun", [])
     if any(v != "All" for v in values):
-        listed = ", ".join(_go_quote(v) for v in values)
+        listed = ", ".join(golang.quote(v) for v in values)
         raise invalid_options(request, [{"reason": "FieldValueNotSupported", "field": "dryRun",
                                          "message": f'Unsupported value: []string{{{listed}}}: supported values: "All"'}])
     return bool(values)
@@ -206,7 +191,7 @@ def field_validation(request: web.Request) -> str:
     value = request.query.get("fieldValidation", "")
     if value not in ("", "Ignore", "Warn", "Strict"):
         raise invalid_options(request, [{"reason": "FieldValueNotSupported", "field": "fieldValidation",
-                                         "message": f'Unsupported value: {_go_quote(value)}: supported values: "", "Ignore", "Strict", "Warn"'}])
+                                         "message": f'Unsupported value: {golang.quote(value)}: supported values: "", "Ignore", "Strict", "Warn"'}])
     return value or "Warn"
 
 
@@ -225,7 +210,7 @@ def field_manager(request: web.Request, *, apply: bool = False) -> str:
     for i, ch in enumerate(manager):
         if not ch.isprintable() and ch != " ":  # Go's %#U shows no glyph for these
             causes.append({"reason": "FieldValueInvalid", "field": "fieldManager",
-                           "message": f"Invalid value: {_go_quote(manager)}: invalid character U+{ord(ch):04X} "
+                           "message": f"Invalid value: {golang.quote(manager)}: invalid character U+{ord(ch):04X} "
                                       f"(at position {len(manager[:i].encode())})"})
     if causes:
         raise invalid_options(request, causes)

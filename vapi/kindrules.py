@@ -11,6 +11,7 @@ real cluster refuses is refused here too (422 Invalid with one cause per field).
 - ResourceQuotas: standard resource names, non-negative limits, scopes that fit them.
 - PriorityClasses: values up to a billion, `system-` names reserved, value and
   preemptionPolicy fixed once created.
+- Jobs and CronJobs: vapi/batchrules.py.
 - Pods: after creation only images, activeDeadlineSeconds, tolerations (added) and
   terminationGracePeriodSeconds may change in the spec.
 """
@@ -23,7 +24,7 @@ import json
 import re
 from typing import Any
 
-from vapi import certificates, defaults, quantity, schemas, selectors
+from vapi import batchrules, certificates, defaults, quantity, schemas, selectors
 from vapi.resources import Resource
 
 Obj = dict[str, Any]
@@ -386,14 +387,14 @@ def causes(res: Resource, obj: Obj, old: Obj | None = None, via: str = "") -> li
     refused for what the stored object already had wrong (stored before a rule existed)."""
     if res.schema is not None:
         return []  # custom resources: their CRD's schema (vapi/handlers/write.py)
-    out = _own_causes(res, obj)
+    out = _own_causes(res, obj, old)
     if old is None:
         return out
     if out or res.kind == "Pod":
         old = json.loads(json.dumps(old))
         defaults.apply(res.group, res.kind, old)  # stored before defaulting existed, perhaps
     if out:
-        had = {(c["field"], c["message"]) for c in _own_causes(res, old)}
+        had = {(c["field"], c["message"]) for c in _own_causes(res, old, old)}
         out = [c for c in out if (c["field"], c["message"]) not in had]
     key = (res.group, res.kind)
     if key in WORKLOADS and _labels(obj, "spec", "selector") != _labels(old, "spec", "selector"):
@@ -409,17 +410,21 @@ def causes(res: Resource, obj: Obj, old: Obj | None = None, via: str = "") -> li
         out += certificates.causes(obj, old, via)
     if key == ("scheduling.k8s.io", "PriorityClass"):
         out += priority_class_update(obj, old)
+    if key == ("batch", "Job"):
+        out += batchrules.job_update(obj, old)
     return out
 
 
-def _own_causes(res: Resource, obj: Obj) -> list[Cause]:
-    """What is wrong with obj by itself, whatever it was before."""
+def _own_causes(res: Resource, obj: Obj, old: Obj | None) -> list[Cause]:
+    """What is wrong with obj, created or (the few rules that look at it) updated from old."""
     out = required(obj, schemas.definition_name(res.group, res.version, res.kind))
     key = (res.group, res.kind)
     if key in WORKLOADS:
         out += workload(WORKLOADS[key], obj)
     if key == ("batch", "Job"):
-        out += generated_selector(obj)
+        out += generated_selector(obj) + batchrules.job(obj)
+    if key == ("batch", "CronJob"):
+        out += batchrules.cron_job(obj, old)
     if res.group in ("", "apps", "batch") and res.kind in ("Pod", "Service", "Deployment", "ReplicaSet", "StatefulSet",
                                                             "DaemonSet", "Job", "CronJob", "ReplicationController",
                                                             "PodTemplate"):

@@ -1,0 +1,121 @@
+"""What Go's standard library says, where kube-apiserver's messages pass its words on:
+strconv.Quote (%q), strconv.Atoi's errors, time.ParseDuration's and time.LoadLocation's.
+Each function returns the error text Go would give ("" when Go accepts the input).
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+
+INT_BITS = 64  # Go's int on the 64-bit platforms kube-apiserver is built for
+
+
+def quote(s: str) -> str:
+    """A string as strconv.Quote (and %q) prints it."""
+    out = ""
+    for ch in s:
+        if ch in ('"', "\\"):
+            out += "\\" + ch
+        elif ch.isprintable():
+            out += ch
+        elif ord(ch) < 0x80:
+            out += {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t",
+                    "\v": "\\v"}.get(ch, f"\\x{ord(ch):02x}")
+        else:
+            out += f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}"
+    return f'"{out}"'
+
+
+def _time_quote(s: str) -> str:
+    """The time package's own quoting: non-ASCII and control characters as \\x bytes."""
+    out = ""
+    for ch in s:
+        if ord(ch) < 0x20 or ord(ch) >= 0x80:
+            out += "".join(f"\\x{b:02x}" for b in ch.encode("utf-8", "surrogatepass"))
+        else:
+            out += "\\" + ch if ch in ('"', "\\") else ch
+    return f'"{out}"'
+
+
+def atoi(s: str) -> tuple[int, str]:
+    """strconv.Atoi: the number, or the error (sign allowed, decimal digits only)."""
+    digits = s[1:] if s[:1] in ("+", "-") else s
+    if not digits or not all("0" <= c <= "9" for c in digits):
+        return 0, f"strconv.Atoi: parsing {quote(s)}: invalid syntax"
+    n = int(s)
+    if not -(2 ** (INT_BITS - 1)) <= n < 2 ** (INT_BITS - 1):
+        return 0, f"strconv.Atoi: parsing {quote(s)}: value out of range"
+    return n, ""
+
+
+NANOSECONDS = {"ns": 1, "us": 10**3, "\u00b5s": 10**3, "\u03bcs": 10**3, "ms": 10**6, "s": 10**9,
+               "m": 60 * 10**9, "h": 3600 * 10**9}
+
+
+def parse_duration(s: str) -> tuple[int, str]:
+    """time.ParseDuration: nanoseconds, or the error ([-+]?([0-9]*(\\.[0-9]*)?[a-z]+)+)."""
+    invalid = f"time: invalid duration {_time_quote(s)}"
+    rest, neg = s, False
+    if rest[:1] in ("-", "+"):
+        neg, rest = rest[0] == "-", rest[1:]
+    if rest == "0":
+        return 0, ""
+    if not rest:
+        return 0, invalid
+    total = 0
+    while rest:
+        if not (rest[0] == "." or "0" <= rest[0] <= "9"):
+            return 0, invalid
+        i = 0
+        while i < len(rest) and "0" <= rest[i] <= "9":
+            i += 1
+        whole = int(rest[:i]) if i else 0
+        if whole > 2**63:
+            return 0, invalid
+        pre, rest = i > 0, rest[i:]
+        frac, scale, post, overflow = 0, 1, False, False
+        if rest[:1] == ".":
+            rest = rest[1:]
+            i = 0
+            while i < len(rest) and "0" <= rest[i] <= "9":
+                grown = frac * 10 + int(rest[i])
+                if not overflow and frac <= (2**63 - 1) // 10 and grown <= 2**63:
+                    frac, scale = grown, scale * 10
+                else:  # Go keeps the digits that fit and skips the rest
+                    overflow = True
+                i += 1
+            post, rest = i > 0, rest[i:]
+        if not pre and not post:
+            return 0, invalid
+        i = 0
+        while i < len(rest) and not (rest[i] == "." or "0" <= rest[i] <= "9"):
+            i += 1
+        if i == 0:
+            return 0, f"time: missing unit in duration {_time_quote(s)}"
+        unit, rest = rest[:i], rest[i:]
+        if unit not in NANOSECONDS:
+            return 0, f"time: unknown unit {_time_quote(unit)} in duration {_time_quote(s)}"
+        nanos = NANOSECONDS[unit]
+        if whole > 2**63 // nanos:
+            return 0, invalid
+        value = whole * nanos + (int(float(frac) * (float(nanos) / scale)) if frac else 0)
+        total += value
+        if value > 2**63 or total > 2**63:
+            return 0, invalid
+    if not neg and total > 2**63 - 1:
+        return 0, invalid
+    return -total if neg else total, ""
+
+
+def load_location(name: str) -> str:
+    """time.LoadLocation against the tz database (kube-apiserver embeds one; so does the
+    tzdata package vapi depends on)."""
+    if name in ("", "UTC", "Local"):
+        return ""
+    if ".." in name or name[0] in "/\\":
+        return "time: invalid location name"
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return f"unknown time zone {name}"
+    return ""
