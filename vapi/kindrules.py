@@ -11,7 +11,7 @@ real cluster refuses is refused here too (422 Invalid with one cause per field).
 - ResourceQuotas: standard resource names, non-negative limits, scopes that fit them.
 - PriorityClasses: values up to a billion, `system-` names reserved, value and
   preemptionPolicy fixed once created.
-- Jobs and CronJobs: vapi/batchrules.py.
+- Jobs and CronJobs: vapi/batchrules.py; PodDisruptionBudgets: vapi/policyrules.py.
 - Pods: after creation only images, activeDeadlineSeconds, tolerations (added) and
   terminationGracePeriodSeconds may change in the spec.
 """
@@ -24,7 +24,7 @@ import json
 import re
 from typing import Any
 
-from vapi import batchrules, certificates, defaults, quantity, schemas, selectors
+from vapi import batchrules, certificates, defaults, policyrules, quantity, schemas, selectors
 from vapi.resources import Resource
 
 Obj = dict[str, Any]
@@ -437,6 +437,8 @@ def _own_causes(res: Resource, obj: Obj, old: Obj | None) -> list[Cause]:
         out += resource_quota(obj)
     if key == ("scheduling.k8s.io", "PriorityClass"):
         out += priority_class(obj)
+    if key == ("policy", "PodDisruptionBudget"):
+        out += policyrules.pod_disruption_budget(obj)
     return out
 
 

@@ -1,0 +1,63 @@
+"""PodDisruptionBudgets as kube-apiserver validates them (pkg/apis/policy/validation
+ValidatePodDisruptionBudgetSpec), in its words: minAvailable or maxUnavailable, not both, each
+a non-negative integer or a percentage up to 100%; the selector; the unhealthy pod eviction
+policy.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from vapi import crvalidation, golang, labelrules
+
+Obj = dict[str, Any]
+Cause = dict[str, str]
+
+PERCENT = re.compile(r"^[0-9]+%$")
+PERCENT_RULE = ("a valid percent string must be a numeric string followed by an ending '%' "
+                "(e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')")
+EVICTION_POLICIES = ("AlwaysAllow", "IfHealthyBudget")
+
+
+def _invalid(field: str, shown: str, detail: str) -> Cause:
+    return {"reason": "FieldValueInvalid", "field": field, "message": f"Invalid value: {shown}: {detail}"}
+
+
+def int_or_percent(value: Any, field: str) -> list[Cause]:
+    """apps validation's ValidatePositiveIntOrPercent and IsNotMoreThan100Percent, the value
+    printed as an IntOrString marshals (JSON)."""
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, int):
+        return [_invalid(field, str(value), "must be greater than or equal to 0")] if value < 0 else []
+    if not isinstance(value, str):
+        return []
+    if not PERCENT.match(value):
+        return [_invalid(field, crvalidation.go_value(value), PERCENT_RULE)]
+    if int(value[:-1]) > 100:
+        return [_invalid(field, crvalidation.go_value(value), "must not be greater than 100%")]
+    return []
+
+
+def pod_disruption_budget(obj: Obj) -> list[Cause]:
+    spec = obj.get("spec")
+    if not isinstance(spec, dict):
+        return []
+    out: list[Cause] = []
+    low, high = spec.get("minAvailable"), spec.get("maxUnavailable")
+    if low is not None and high is not None:
+        # the internal PodDisruptionBudgetSpec, which has no json tags: Go's field names
+        internal = {"MinAvailable": low, "Selector": labelrules.selector_json(spec.get("selector")),
+                    "MaxUnavailable": high, "UnhealthyPodEvictionPolicy": spec.get("unhealthyPodEvictionPolicy")}
+        shown = json.dumps(internal, separators=(",", ":"), ensure_ascii=False)
+        out.append(_invalid("spec", shown, "minAvailable and maxUnavailable cannot be both set"))
+    out += int_or_percent(low, "spec.minAvailable") + int_or_percent(high, "spec.maxUnavailable")
+    out += labelrules.selector_causes(spec.get("selector"), "spec.selector")
+    policy = spec.get("unhealthyPodEvictionPolicy")
+    if isinstance(policy, str) and policy not in EVICTION_POLICIES:
+        listed = ", ".join(golang.quote(p) for p in EVICTION_POLICIES)
+        out.append({"reason": "FieldValueNotSupported", "field": "spec.unhealthyPodEvictionPolicy",
+                    "message": f"Unsupported value: {golang.quote(policy)}: supported values: {listed}"})
+    return out
