@@ -42,6 +42,12 @@ def schema_v1(schema: dict[str, object], **extra: object) -> list[dict[str, obje
 
 
 S = "spec.versions[0].schema.openAPIV3Schema"
+SELECTABLE_SCHEMA = {"type": "object", "properties": {
+    "metadata": {"type": "object", "properties": {"name": {"type": "string"}}},
+    "spec": {"type": "object", "properties": {
+        "color": {"type": "string"}, "size": {"type": "integer"}, "tags": {"type": "array", "items": {"type": "string"}},
+        "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+        **{f"n{i}": {"type": "boolean"} for i in range(9)}}}}}
 
 BAD_CRDS = [
     pytest.param(crd(versions=[{"name": "v1", "served": True, "storage": True, "schema": {"openAPIV3Schema": {"type": "object"}}},
@@ -76,6 +82,25 @@ BAD_CRDS = [
     pytest.param(crd(versions=schema_v1({"type": "object", "properties": {"a": {"type": "string", "pattern": "^(?=x)"}}})),
                  [f'{S}.properties[a].pattern: Invalid value: "^(?=x)": must be a valid regular expression, but isn\'t: '
                   "error parsing regexp: invalid or unsupported Perl syntax: `(?=`"], id="pattern-not-go-syntax"),
+    pytest.param(crd(versions=schema_v1(SELECTABLE_SCHEMA, selectableFields=[
+        {"jsonPath": ".spec.color"}, {"jsonPath": ".spec.missing"}, {"jsonPath": "spec.color"}, {"jsonPath": ".spec.tags"},
+        {"jsonPath": ".metadata.name"}, {"jsonPath": ".spec.labels.team"}, {"jsonPath": ".spec.color"}, {"jsonPath": ".spec.tags[0]"}])),
+                 ['spec.selectableFields[1].jsonPath: Invalid value: ".spec.missing": is an invalid path: does not refer to a valid field',
+                  'spec.selectableFields[2].jsonPath: Invalid value: "spec.color": is an invalid path: expected [ or . but got: spec',
+                  'spec.selectableFields[3].jsonPath: Invalid value: ".spec.tags": must point to a field of type string, boolean or integer. '
+                  "Enum string fields and strings with formats are allowed.",
+                  'spec.selectableFields[4].jsonPath: Invalid value: ".metadata.name": must not point to fields in metadata',
+                  'spec.selectableFields[6].jsonPath: Duplicate value: ".spec.color"',
+                  'spec.selectableFields[7].jsonPath: Invalid value: ".spec.tags[0]": is an invalid path: array notation is not allowed'],
+                 id="selectable-fields"),
+    pytest.param(crd(versions=schema_v1(SELECTABLE_SCHEMA, selectableFields=[{"jsonPath": f".spec.n{i}"} for i in range(9)])),
+                 ["spec.selectableFields: Too many: 9: must have at most 8 items"], id="selectable-fields-too-many"),
+    pytest.param(crd(versions=[{"name": "v1", "served": True, "storage": True, "schema": {"openAPIV3Schema": SELECTABLE_SCHEMA},
+                                "selectableFields": [{"jsonPath": ".spec.color"}]},
+                               {"name": "v2", "served": True, "storage": False, "schema": {"openAPIV3Schema": {"type": "object"}},
+                                "selectableFields": [{"jsonPath": ".spec.size"}]}]),
+                 ['spec.versions[1].selectableFields[0].jsonPath: Invalid value: ".spec.size": is an invalid path: '
+                  "does not refer to a valid field"], id="selectable-fields-per-version"),
 ]
 
 
@@ -239,3 +264,14 @@ def test_patterns_run_as_go_runs_them(vapi: VapiProcess, namespace: str) -> None
     assert causes(status) == ["spec.as: Invalid value: \"" + "a" * 40 + "!\": spec.as in body should match '^(a+)+$'",
                               "spec.word: Invalid value: \"two words\": spec.word in body should match '^\\pL+$'"]
     vapi.kubectl("delete", "crd", "patterns.example.com")
+
+
+def test_kubectl_refuses_a_selectable_field_of_an_object(vapi: VapiProcess) -> None:
+    body = crd("widgets", versions=schema_v1(SELECTABLE_SCHEMA, selectableFields=[{"jsonPath": ".spec.labels"}]))
+    out = vapi.kubectl("create", "-f", "-", input=json.dumps(body), check=False)
+    assert out.returncode == 1 and out.stderr.strip() == (
+        'The CustomResourceDefinition "widgets.example.com" is invalid: spec.selectableFields[0].jsonPath: Invalid value: '
+        '".spec.labels": must point to a field of type string, boolean or integer. Enum string fields and strings with formats are allowed.')
+    body["spec"]["versions"][0]["selectableFields"] = [{"jsonPath": ".spec.labels.team"}]  # type: ignore[index]
+    assert vapi.kubectl("create", "-f", "-", input=json.dumps(body)).stdout.strip() == (
+        "customresourcedefinition.apiextensions.k8s.io/widgets.example.com created")

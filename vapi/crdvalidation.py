@@ -7,12 +7,13 @@ the v1 defaults (singular, listKind, conversion None).
 What is checked: the group (a DNS subdomain with a dot), the scope, the names (DNS-1035
 labels; kind and listKind differ), the versions (DNS-1035 names, unique, exactly one storage
 version, each with a schema), stored versions kept in spec.versions, the conversion strategy,
-printer columns, scale paths, and each schema: structural (a type everywhere, object at the
-root, items for arrays, metadata at the root naming only name and generateName, nothing
-structural inside allOf/anyOf/oneOf/not), the keywords and extensions kube forbids or
-constrains (list and map types, preserve-unknown-fields, embedded resources), CEL rules that
-compile, and defaults that validate against their schema and carry no unknown fields. On
-update, group and plural never change, and scope and kind not once the CRD is established.
+printer columns, scale paths, selectable fields (vapi/selectablefields.py), and each schema:
+structural (a type everywhere, object at the root, items for arrays, metadata at the root
+naming only name and generateName, nothing structural inside allOf/anyOf/oneOf/not), the
+keywords and extensions kube forbids or constrains (list and map types, preserve-unknown-fields,
+embedded resources), CEL rules that compile, and defaults that validate against their schema
+and carry no unknown fields. On update, group and plural never change, and scope and kind not
+once the CRD is established.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any
 
 import cel
 
-from vapi import crvalidation, goregexp, validation
+from vapi import crvalidation, goregexp, selectablefields, validation
 
 Obj = dict[str, Any]
 Cause = dict[str, str]
@@ -128,6 +129,7 @@ def _spec(spec: Obj) -> list[Cause]:
     if sum(1 for v in versions if v.get("storage") is True) != 1:
         out.append(_invalid("spec.versions", versions, "must have exactly one version marked as storage version"))
     out += _names(_dict(spec.get("names")))
+    out += selectablefields.causes(versions)
     out += _conversion(spec.get("conversion"))
     return out
 
