@@ -295,13 +295,13 @@ def test_a_crd_property_schema_of_null_is_an_empty_schema(vapi: VapiProcess) -> 
 
 
 @pytest.mark.parametrize(("method", "query", "message"), [
-    pytest.param("POST", "?dryRun=Some", 'CreateOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: []string{"Some"}: '
+    pytest.param("POST", "?dryRun=Some", 'CreateOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: ["Some"]: '
                  'supported values: "All"', id="dry-run"),
     pytest.param("POST", "?fieldValidation=Loose", 'CreateOptions.meta.k8s.io "" is invalid: fieldValidation: Unsupported value: '
                  '"Loose": supported values: "", "Ignore", "Strict", "Warn"', id="field-validation"),
     pytest.param("PUT", "/x?fieldManager=" + "m" * 129, 'UpdateOptions.meta.k8s.io "" is invalid: fieldManager: Too long: '
-                 "must have at most 128 bytes", id="field-manager"),
-    pytest.param("DELETE", "/x?dryRun=no", 'DeleteOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: []string{"no"}: '
+                 "may not be more than 128 bytes", id="field-manager"),
+    pytest.param("DELETE", "/x?dryRun=no", 'DeleteOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: ["no"]: '
                  'supported values: "All"', id="delete-dry-run"),
 ])
 def test_bad_options_are_invalid_options(vapi: VapiProcess, namespace: str, method: str, query: str, message: str) -> None:

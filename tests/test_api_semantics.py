@@ -148,13 +148,13 @@ def test_read_at_a_future_resource_version_waits_for_it(vapi: VapiProcess, names
     ("method", "suffix", "kind", "field", "message"),
     [
         pytest.param("POST", "?dryRun=Some", "CreateOptions", "dryRun",
-                     'Unsupported value: []string{"Some"}: supported values: "All"', id="create-dry-run"),
+                     'Unsupported value: ["Some"]: supported values: "All"', id="create-dry-run"),
         pytest.param("POST", "?fieldValidation=Loose", "CreateOptions", "fieldValidation",
                      'Unsupported value: "Loose": supported values: "", "Ignore", "Strict", "Warn"', id="create-field-validation"),
         pytest.param("PUT", "/x?dryRun=Some", "UpdateOptions", "dryRun",
-                     'Unsupported value: []string{"Some"}: supported values: "All"', id="update-dry-run"),
+                     'Unsupported value: ["Some"]: supported values: "All"', id="update-dry-run"),
         pytest.param("DELETE", "/x?dryRun=Some", "DeleteOptions", "dryRun",
-                     'Unsupported value: []string{"Some"}: supported values: "All"', id="delete-dry-run"),
+                     'Unsupported value: ["Some"]: supported values: "All"', id="delete-dry-run"),
     ],
 )
 def test_write_options_are_validated(vapi: VapiProcess, namespace: str, method: str, suffix: str, kind: str,

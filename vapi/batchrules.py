@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from vapi import cronspec, crvalidation, golang, validation
+from vapi import cronspec, crvalidation, golang, labelrules, validation
 
 Obj = dict[str, Any]
 Cause = dict[str, str]
@@ -153,7 +153,9 @@ def cron_job(obj: Obj, old: Obj | None = None) -> list[Cause]:
     if isinstance(template_spec, dict):
         out += job_spec(template_spec, "spec.jobTemplate.spec")
         if template_spec.get("selector") is not None:
-            out.append(_invalid("spec.jobTemplate.spec.selector", template_spec["selector"], "`selector` will be auto-generated"))
+            shown = golang.marshal(labelrules.selector_json(template_spec["selector"]))
+            out.append({"reason": "FieldValueInvalid", "field": "spec.jobTemplate.spec.selector",
+                        "message": f"Invalid value: {shown}: `selector` will be auto-generated"})
         if template_spec.get("manualSelector") is True:
             out.append(_unsupported("spec.jobTemplate.spec.manualSelector", True, ("nil", "false")))
     for key in ("successfulJobsHistoryLimit", "failedJobsHistoryLimit"):

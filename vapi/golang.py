@@ -1,11 +1,14 @@
 """What Go's standard library says, where kube-apiserver's messages pass its words on:
-strconv.Quote (%q), strconv.Atoi's errors, time.ParseDuration's and time.LoadLocation's.
-Each function returns the error text Go would give ("" when Go accepts the input).
+strconv.Quote (%q), encoding/json's Marshal (how field errors print composite values since
+apimachinery 1.34), strconv.Atoi's errors, time.ParseDuration's and time.LoadLocation's. The
+parsers return the error text Go would give ("" when Go accepts the input).
 """
 
 from __future__ import annotations
 
+import json
 import zoneinfo
+from typing import Any
 
 INT_BITS = 64  # Go's int on the 64-bit platforms kube-apiserver is built for
 
@@ -24,6 +27,16 @@ def quote(s: str) -> str:
         else:
             out += f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}"
     return f'"{out}"'
+
+
+def marshal(value: Any) -> str:
+    """json.Marshal: compact, UTF-8 kept, <, > and & (and U+2028/9) escaped as Go escapes
+    them for HTML. Maps must come with their keys sorted (Go sorts them), structs in field order."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    for ch, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
+                        ("\u2029", "\\u2029")):
+        text = text.replace(ch, escaped)
+    return text
 
 
 def _time_quote(s: str) -> str:

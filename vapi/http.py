@@ -181,9 +181,8 @@ def invalid_options(request: web.Request, causes: list[dict[str, str]]) -> error
 def dry_run(request: web.Request) -> bool:
     values = request.query.getall("dryRun", [])
     if any(v != "All" for v in values):
-        listed = ", ".join(golang.quote(v) for v in values)
         raise invalid_options(request, [{"reason": "FieldValueNotSupported", "field": "dryRun",
-                                         "message": f'Unsupported value: []string{{{listed}}}: supported values: "All"'}])
+                                         "message": f'Unsupported value: {golang.marshal(values)}: supported values: "All"'}])
     return bool(values)
 
 
@@ -206,7 +205,7 @@ def field_manager(request: web.Request, *, apply: bool = False) -> str:
     if apply and not manager:
         causes.append({"reason": "FieldValueRequired", "field": "fieldManager", "message": "Required value: is required for apply patch"})
     if len(manager.encode()) > 128:
-        causes.append({"reason": "FieldValueTooLong", "field": "fieldManager", "message": "Too long: must have at most 128 bytes"})
+        causes.append({"reason": "FieldValueTooLong", "field": "fieldManager", "message": "Too long: may not be more than 128 bytes"})
     for i, ch in enumerate(manager):
         if not ch.isprintable() and ch != " ":  # Go's %#U shows no glyph for these
             causes.append({"reason": "FieldValueInvalid", "field": "fieldManager",

@@ -24,7 +24,7 @@ import json
 import re
 from typing import Any
 
-from vapi import batchrules, certificates, defaults, policyrules, quantity, schemas, selectors
+from vapi import batchrules, certificates, defaults, golang, labelrules, policyrules, quantity, schemas, selectors
 from vapi.resources import Resource
 
 Obj = dict[str, Any]
@@ -43,10 +43,8 @@ def _cause(field: str, message: str, reason: str = "FieldValueInvalid") -> Cause
 
 
 def _go_map(value: Any) -> str:
-    """A value as Go's %#v prints the map[string]string of labels in kube's messages."""
-    if not value:
-        return "map[string]string(nil)"
-    return "map[string]string{" + ", ".join(f"{json.dumps(k)}:{json.dumps(v)}" for k, v in sorted(value.items())) + "}"
+    """A map of labels as a field error prints it (JSON, keys sorted; null when unset)."""
+    return golang.marshal(dict(sorted(value.items())) if isinstance(value, dict) else None)
 
 
 # required lists that may not be empty either (a pod needs a container)
@@ -111,19 +109,8 @@ def required(value: Any, definition: str, path: str = "") -> list[Cause]:
 
 
 def _go_selector(selector: Any) -> str:
-    """A label selector as Go's %#v prints a v1.LabelSelector in kube's messages."""
-    if not isinstance(selector, dict):
-        return "nil"
-    exprs = selector.get("matchExpressions")
-    if exprs:
-        listed = ", ".join(
-            f'v1.LabelSelectorRequirement{{Key:{json.dumps(e.get("key"))}, Operator:{json.dumps(e.get("operator"))}, '
-            f'Values:[]string{{{", ".join(json.dumps(v) for v in e.get("values") or [])}}}}}'
-            for e in exprs if isinstance(e, dict))
-        exprs_text = f"[]v1.LabelSelectorRequirement{{{listed}}}"
-    else:
-        exprs_text = "[]v1.LabelSelectorRequirement(nil)"
-    return f"v1.LabelSelector{{MatchLabels:{_go_map(selector.get('matchLabels'))}, MatchExpressions:{exprs_text}}}"
+    """A label selector as a field error prints it (its JSON, empty fields left out)."""
+    return golang.marshal(labelrules.selector_json(selector))
 
 
 def _labels(obj: Any, *path: str) -> Any:

@@ -6,7 +6,6 @@ policy.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -51,8 +50,7 @@ def pod_disruption_budget(obj: Obj) -> list[Cause]:
         # the internal PodDisruptionBudgetSpec, which has no json tags: Go's field names
         internal = {"MinAvailable": low, "Selector": labelrules.selector_json(spec.get("selector")),
                     "MaxUnavailable": high, "UnhealthyPodEvictionPolicy": spec.get("unhealthyPodEvictionPolicy")}
-        shown = json.dumps(internal, separators=(",", ":"), ensure_ascii=False)
-        out.append(_invalid("spec", shown, "minAvailable and maxUnavailable cannot be both set"))
+        out.append(_invalid("spec", golang.marshal(internal), "minAvailable and maxUnavailable cannot be both set"))
     out += int_or_percent(low, "spec.minAvailable") + int_or_percent(high, "spec.maxUnavailable")
     out += labelrules.selector_causes(spec.get("selector"), "spec.selector")
     policy = spec.get("unhealthyPodEvictionPolicy")

@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from vapi import clock, errors, fieldsets, objects, quantity, schemas, tokens
+from vapi import clock, errors, fieldsets, golang, objects, quantity, schemas, tokens
 from vapi.handlers import Call
 from vapi.handlers.read import list_options
 from vapi.http import decode_object, dry_run, field_manager, field_validation, media_type, query_bool, read_body, respond
@@ -180,9 +180,8 @@ async def delete_options(call: Call) -> Obj:
                        "message": f'Unsupported value: "{policy}": supported values: "Foreground", "Background", "Orphan", "nil"'})
     dry = opts.get("dryRun") or []
     if any(v != "All" for v in dry):
-        listed = ", ".join(f'"{v}"' for v in dry)
         causes.append({"reason": "FieldValueNotSupported", "field": "dryRun",
-                       "message": f'Unsupported value: []string{{{listed}}}: supported values: "All"'})
+                       "message": f'Unsupported value: {golang.marshal(dry)}: supported values: "All"'})
     if causes:
         raise errors.invalid("meta.k8s.io", "DeleteOptions", "", causes)
     return opts
