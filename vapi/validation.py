@@ -12,8 +12,6 @@ from vapi.resources import Resource
 DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
-QUALIFIED_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
 
 PATH_SEGMENT_KINDS = {"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"}
 DNS_LABEL_KINDS = {"Namespace", "Workspace"}
@@ -49,20 +47,9 @@ def name_errors(kind: str, name: str) -> list[str]:
     return []
 
 
-def _qualified_key_errors(key: str) -> list[str]:
-    prefix, slash, name = key.rpartition("/")
-    out = []
-    if slash:
-        if not prefix or len(prefix) > 253 or not DNS1123_SUBDOMAIN.match(prefix):
-            out.append("prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character")
-    if not name:
-        out.append("name part must be non-empty")
-    elif len(name) > 63 or not QUALIFIED_NAME.match(name):
-        out.append("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')")
-    return out
-
-
 def metadata_causes(res: Resource, obj: dict[str, Any]) -> list[dict[str, str]]:
+    from vapi import golang, labelrules  # labelrules checks prefixes with name_errors
+
     causes: list[dict[str, str]] = []
     meta = obj.get("metadata")
     if not isinstance(meta, dict):
@@ -82,11 +69,11 @@ def metadata_causes(res: Resource, obj: dict[str, Any]) -> list[dict[str, str]]:
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
             causes.append(_cause(f"metadata.{field}", "Invalid value: must be a map of strings"))
             continue
-        for k, v in value.items():
-            for msg in _qualified_key_errors(k):
-                causes.append(_cause(f"metadata.{field}", f'Invalid value: "{k}": {msg}'))
-            if field == "labels" and (len(v) > 63 or not LABEL_VALUE.match(v)):
-                causes.append(_cause(f"metadata.labels", f'Invalid value: "{v}": a valid label must be an empty string or consist of alphanumeric characters, \'-\', \'_\' or \'.\', and must start and end with an alphanumeric character'))
+        for k, v in value.items():  # ValidateLabels; ValidateAnnotations checks keys lowercased
+            for msg in labelrules.key_errors(k if field == "labels" else k.lower()):
+                causes.append(_cause(f"metadata.{field}", f"Invalid value: {golang.quote(k)}: {msg}"))
+            for msg in labelrules.value_errors(v) if field == "labels" else []:
+                causes.append(_cause("metadata.labels", f"Invalid value: {golang.quote(v)}: {msg}"))
     for field in ("finalizers",):
         value = meta.get(field)
         if value is not None and (not isinstance(value, list) or not all(isinstance(v, str) for v in value)):
