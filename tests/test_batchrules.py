@@ -7,9 +7,9 @@ import json
 
 import pytest
 
+from tests import rulecauses
 from tests.apiserver import VapiProcess
-from vapi import cronspec, defaults, golang, kindrules
-from vapi.resources import builtin
+from vapi import cronspec, golang
 
 
 @pytest.mark.parametrize("schedule,error", [
@@ -54,14 +54,7 @@ def test_durations_parse_as_go(text: str, nanos: int, error: str) -> None:
 
 
 def causes(resource: str, obj: dict, old: dict | None = None) -> list[tuple[str, str, str]]:
-    res = builtin().lookup("batch", "v1", resource)
-    assert res is not None
-    for o in (obj, old):
-        if o is not None:
-            defaults.apply("batch", res.kind, o)
-            if resource == "jobs":
-                defaults.job_selector(o)
-    return [(c["field"], c["reason"], c["message"]) for c in kindrules.causes(res, obj, old)]
+    return rulecauses.causes("batch", resource, obj, old)
 
 
 def cron_job(name: str = "c", restart: str = "OnFailure", **spec: object) -> dict:

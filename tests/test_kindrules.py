@@ -55,7 +55,7 @@ def test_workload_selectors() -> None:
 
 
 def test_ports_keys_and_immutable_data() -> None:
-    svc = {"metadata": {"name": "s"}, "spec": {"ports": [{"port": 80, "targetPort": 0}, {"port": 70000, "targetPort": 8080}]}}
+    svc = {"metadata": {"name": "s"}, "spec": {"ports": [{"name": "a", "port": 80, "targetPort": 0}, {"name": "b", "port": 70000, "targetPort": 8080}]}}
     assert causes("", "services", svc) == [  # targetPort 0 defaults to the port
         ("spec.ports[1].port", "Invalid value: 70000: must be between 1 and 65535, inclusive")]
     assert causes("", "configmaps", {"metadata": {"name": "c"}, "data": {"bad key": "1", "good.key-1_x": "2"}}) == [

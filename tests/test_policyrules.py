@@ -5,19 +5,15 @@ from __future__ import annotations
 
 import pytest
 
+from tests import rulecauses
 from tests.apiserver import VapiProcess
-from vapi import defaults, kindrules, labelrules
-from vapi.resources import builtin
+from vapi import labelrules
 
 SELECTOR = {"matchLabels": {"app": "a"}}
 
 
 def causes(spec: dict) -> list[tuple[str, str, str]]:
-    res = builtin().lookup("policy", "v1", "poddisruptionbudgets")
-    assert res is not None
-    obj = {"metadata": {"name": "p"}, "spec": spec}
-    defaults.apply("policy", "PodDisruptionBudget", obj)
-    return [(c["field"], c["reason"], c["message"]) for c in kindrules.causes(res, obj)]
+    return rulecauses.causes("policy", "poddisruptionbudgets", {"metadata": {"name": "p"}, "spec": spec})
 
 
 @pytest.mark.parametrize("spec,expected", [

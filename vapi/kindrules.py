@@ -11,7 +11,8 @@ real cluster refuses is refused here too (422 Invalid with one cause per field).
 - ResourceQuotas: standard resource names, non-negative limits, scopes that fit them.
 - PriorityClasses: values up to a billion, `system-` names reserved, value and
   preemptionPolicy fixed once created.
-- Jobs and CronJobs: vapi/batchrules.py; PodDisruptionBudgets: vapi/policyrules.py.
+- Jobs and CronJobs: vapi/batchrules.py; PodDisruptionBudgets: vapi/policyrules.py; Services:
+  vapi/servicerules.py.
 - Pods: after creation only images, activeDeadlineSeconds, tolerations (added) and
   terminationGracePeriodSeconds may change in the spec.
 """
@@ -24,7 +25,8 @@ import json
 import re
 from typing import Any
 
-from vapi import batchrules, certificates, defaults, golang, labelrules, policyrules, quantity, schemas, selectors
+from vapi import (batchrules, certificates, defaults, golang, labelrules, policyrules, quantity, schemas, selectors,
+                  servicerules)
 from vapi.resources import Resource
 
 Obj = dict[str, Any]
@@ -412,10 +414,11 @@ def _own_causes(res: Resource, obj: Obj, old: Obj | None) -> list[Cause]:
         out += generated_selector(obj) + batchrules.job(obj)
     if key == ("batch", "CronJob"):
         out += batchrules.cron_job(obj, old)
-    if res.group in ("", "apps", "batch") and res.kind in ("Pod", "Service", "Deployment", "ReplicaSet", "StatefulSet",
-                                                            "DaemonSet", "Job", "CronJob", "ReplicationController",
-                                                            "PodTemplate"):
+    if res.group in ("", "apps", "batch") and res.kind in ("Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet",
+                                                            "Job", "CronJob", "ReplicationController", "PodTemplate"):
         out += _port_causes(obj.get("spec"), "spec") + _port_causes(obj.get("template"), "template")
+    if res.group == "" and res.kind == "Service":
+        out += servicerules.service(obj)
     if res.group == "" and res.kind in ("ConfigMap", "Secret"):
         out += config_data(obj, res.kind)
     if res.group == "" and res.kind == "Secret":
