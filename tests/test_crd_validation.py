@@ -267,11 +267,15 @@ def test_patterns_run_as_go_runs_them(vapi: VapiProcess, namespace: str) -> None
 
 
 def test_kubectl_refuses_a_selectable_field_of_an_object(vapi: VapiProcess) -> None:
-    body = crd("widgets", versions=schema_v1(SELECTABLE_SCHEMA, selectableFields=[{"jsonPath": ".spec.labels"}]))
+    body = crd("widgets", group="selectable.example.com", names={"plural": "widgets", "kind": "Widget"},
+               versions=schema_v1(SELECTABLE_SCHEMA, selectableFields=[{"jsonPath": ".spec.labels"}]))
     out = vapi.kubectl("create", "-f", "-", input=json.dumps(body), check=False)
     assert out.returncode == 1 and out.stderr.strip() == (
-        'The CustomResourceDefinition "widgets.example.com" is invalid: spec.selectableFields[0].jsonPath: Invalid value: '
+        'The CustomResourceDefinition "widgets.selectable.example.com" is invalid: spec.selectableFields[0].jsonPath: Invalid value: '
         '".spec.labels": must point to a field of type string, boolean or integer. Enum string fields and strings with formats are allowed.')
     body["spec"]["versions"][0]["selectableFields"] = [{"jsonPath": ".spec.labels.team"}]  # type: ignore[index]
-    assert vapi.kubectl("create", "-f", "-", input=json.dumps(body)).stdout.strip() == (
-        "customresourcedefinition.apiextensions.k8s.io/widgets.example.com created")
+    try:
+        assert vapi.kubectl("create", "-f", "-", input=json.dumps(body)).stdout.strip() == (
+            "customresourcedefinition.apiextensions.k8s.io/widgets.selectable.example.com created")
+    finally:
+        vapi.kubectl("delete", "crd", "widgets.selectable.example.com", "--ignore-not-found")
