@@ -24,7 +24,7 @@ from typing import Any
 
 import cel
 
-from vapi import crvalidation, goregexp, selectablefields, validation
+from vapi import crvalidation, fielderrors, goregexp, selectablefields, validation
 
 Obj = dict[str, Any]
 Cause = dict[str, str]
@@ -43,22 +43,8 @@ APPROVAL = "api-approved.kubernetes.io"
 VALIDATION_REASONS = ("FieldValueDuplicate", "FieldValueForbidden", "FieldValueInvalid", "FieldValueRequired")
 
 
-def _invalid(field: str, value: Any, detail: str) -> Cause:
-    return {"reason": "FieldValueInvalid", "field": field, "message": f"Invalid value: {crvalidation.go_value(value)}: {detail}"}
-
-
-def _required(field: str, detail: str = "") -> Cause:
-    return {"reason": "FieldValueRequired", "field": field, "message": "Required value" + (f": {detail}" if detail else "")}
-
-
-def _forbidden(field: str, detail: str) -> Cause:
-    return {"reason": "FieldValueForbidden", "field": field, "message": f"Forbidden: {detail}"}
-
-
-def _unsupported(field: str, value: Any, allowed: tuple[str, ...] | list[str]) -> Cause:
-    listed = ", ".join(json.dumps(a) for a in allowed)
-    return {"reason": "FieldValueNotSupported", "field": field,
-            "message": f"Unsupported value: {crvalidation.go_value(value)}: supported values: {listed}"}
+_invalid, _required, _forbidden, _unsupported = (fielderrors.invalid, fielderrors.required, fielderrors.forbidden,
+                                                  fielderrors.unsupported)
 
 
 def _dns1035(value: str) -> list[str]:

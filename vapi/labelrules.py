@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from vapi import golang, validation
+from vapi import fielderrors, validation
 
 Cause = dict[str, str]
 
@@ -51,8 +51,6 @@ def value_errors(value: str) -> list[str]:
     return out
 
 
-def _invalid(field: str, value: Any, detail: str) -> Cause:
-    return {"reason": "FieldValueInvalid", "field": field, "message": f"Invalid value: {golang.quote(str(value))}: {detail}"}
 
 
 def selector_causes(selector: Any, path: str) -> list[Cause]:
@@ -63,25 +61,24 @@ def selector_causes(selector: Any, path: str) -> list[Cause]:
     out: list[Cause] = []
     labels = selector.get("matchLabels")
     for key, value in sorted(labels.items()) if isinstance(labels, dict) else []:
-        out += [_invalid(f"{path}.matchLabels", key, m) for m in key_errors(str(key))]
-        out += [_invalid(f"{path}.matchLabels", value, m) for m in value_errors(str(value))]
+        out += [fielderrors.invalid(f"{path}.matchLabels", str(key), m) for m in key_errors(str(key))]
+        out += [fielderrors.invalid(f"{path}.matchLabels", str(value), m) for m in value_errors(str(value))]
     exprs = selector.get("matchExpressions")
     for i, expr in enumerate(exprs if isinstance(exprs, list) else []):
         if not isinstance(expr, dict):
             continue
         here, operator, values = f"{path}.matchExpressions[{i}]", expr.get("operator"), expr.get("values") or []
         if operator in ("In", "NotIn") and not values:
-            out.append({"reason": "FieldValueRequired", "field": f"{here}.values",
-                        "message": "Required value: must be specified when `operator` is 'In' or 'NotIn'"})
+            out.append(fielderrors.required(f"{here}.values", "must be specified when `operator` is 'In' or 'NotIn'"))
         elif operator in ("Exists", "DoesNotExist") and values:
-            out.append({"reason": "FieldValueForbidden", "field": f"{here}.values",
-                        "message": "Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'"})
+            out.append(fielderrors.forbidden(f"{here}.values", "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"))
         elif operator not in ("In", "NotIn", "Exists", "DoesNotExist"):
-            out.append(_invalid(f"{here}.operator", operator if isinstance(operator, str) else "", "not a valid selector operator"))
+            out.append(fielderrors.invalid(f"{here}.operator", operator if isinstance(operator, str) else "",
+                                           "not a valid selector operator"))
         key = str(expr.get("key", ""))
-        out += [_invalid(f"{here}.key", key, m) for m in key_errors(key)]
+        out += [fielderrors.invalid(f"{here}.key", str(key), m) for m in key_errors(key)]
         for j, value in enumerate(values if isinstance(values, list) else []):
-            out += [_invalid(f"{here}.values[{j}]", value, m) for m in value_errors(str(value))]
+            out += [fielderrors.invalid(f"{here}.values[{j}]", str(value), m) for m in value_errors(str(value))]
     return out
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from vapi import crvalidation, golang, labelrules
+from vapi import fielderrors, labelrules
 
 Obj = dict[str, Any]
 Cause = dict[str, str]
@@ -20,8 +20,6 @@ PERCENT_RULE = ("a valid percent string must be a numeric string followed by an 
 EVICTION_POLICIES = ("AlwaysAllow", "IfHealthyBudget")
 
 
-def _invalid(field: str, shown: str, detail: str) -> Cause:
-    return {"reason": "FieldValueInvalid", "field": field, "message": f"Invalid value: {shown}: {detail}"}
 
 
 def int_or_percent(value: Any, field: str) -> list[Cause]:
@@ -30,13 +28,13 @@ def int_or_percent(value: Any, field: str) -> list[Cause]:
     if isinstance(value, bool):
         return []
     if isinstance(value, int):
-        return [_invalid(field, str(value), "must be greater than or equal to 0")] if value < 0 else []
+        return [fielderrors.invalid(field, value, "must be greater than or equal to 0")] if value < 0 else []
     if not isinstance(value, str):
         return []
     if not PERCENT.match(value):
-        return [_invalid(field, crvalidation.go_value(value), PERCENT_RULE)]
+        return [fielderrors.invalid(field, value, PERCENT_RULE)]
     if int(value[:-1]) > 100:
-        return [_invalid(field, crvalidation.go_value(value), "must not be greater than 100%")]
+        return [fielderrors.invalid(field, value, "must not be greater than 100%")]
     return []
 
 
@@ -50,12 +48,10 @@ def pod_disruption_budget(obj: Obj) -> list[Cause]:
         # the internal PodDisruptionBudgetSpec, which has no json tags: Go's field names
         internal = {"MinAvailable": low, "Selector": labelrules.selector_json(spec.get("selector")),
                     "MaxUnavailable": high, "UnhealthyPodEvictionPolicy": spec.get("unhealthyPodEvictionPolicy")}
-        out.append(_invalid("spec", golang.marshal(internal), "minAvailable and maxUnavailable cannot be both set"))
+        out.append(fielderrors.invalid("spec", internal, "minAvailable and maxUnavailable cannot be both set"))
     out += int_or_percent(low, "spec.minAvailable") + int_or_percent(high, "spec.maxUnavailable")
     out += labelrules.selector_causes(spec.get("selector"), "spec.selector")
     policy = spec.get("unhealthyPodEvictionPolicy")
     if isinstance(policy, str) and policy not in EVICTION_POLICIES:
-        listed = ", ".join(golang.quote(p) for p in EVICTION_POLICIES)
-        out.append({"reason": "FieldValueNotSupported", "field": "spec.unhealthyPodEvictionPolicy",
-                    "message": f"Unsupported value: {golang.quote(policy)}: supported values: {listed}"})
+        out.append(fielderrors.unsupported("spec.unhealthyPodEvictionPolicy", policy, EVICTION_POLICIES))
     return out

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from vapi import golang
+from vapi import fielderrors
 
 Obj = dict[str, Any]
 Cause = dict[str, str]
@@ -25,8 +25,6 @@ TOKENS = re.compile(r"'(?:[^'\\]|\\.)*'|[.\[\]]|[^.\[\]]+")
 SELECTABLE_TYPES = ("string", "boolean", "integer")
 
 
-def _invalid(field: str, value: str, detail: str) -> Cause:
-    return {"reason": "FieldValueInvalid", "field": field, "message": f"Invalid value: {golang.quote(value)}: {detail}"}
 
 
 def field_path(json_path: str, schema: Any) -> tuple[list[tuple[str, bool]], Any, str]:
@@ -72,20 +70,20 @@ def check(fields: list[Any], schema: Any, where: str) -> list[Cause]:
         here = f"{where}[{i}].jsonPath"
         json_path = item.get("jsonPath") if isinstance(item, dict) else None
         if not json_path or not isinstance(json_path, str):
-            out.append({"reason": "FieldValueRequired", "field": here, "message": "Required value"})
+            out.append(fielderrors.required(here))
             continue
         steps, found, wrong = field_path(json_path, schema)
         if wrong:
-            out.append(_invalid(here, json_path, f"is an invalid path: {wrong}"))
+            out.append(fielderrors.invalid(here, json_path, f"is an invalid path: {wrong}"))
             continue
         if steps and steps[0][0] == "metadata":
-            out.append(_invalid(here, json_path, "must not point to fields in metadata"))
+            out.append(fielderrors.invalid(here, json_path, "must not point to fields in metadata"))
         if not isinstance(found, dict) or found.get("type") not in SELECTABLE_TYPES:
-            out.append(_invalid(here, json_path, "must point to a field of type string, boolean or integer. "
+            out.append(fielderrors.invalid(here, json_path, "must point to a field of type string, boolean or integer. "
                                                  "Enum string fields and strings with formats are allowed."))
         key = _path_string(steps)
         if key in seen:
-            out.append({"reason": "FieldValueDuplicate", "field": here, "message": f"Duplicate value: {golang.quote(json_path)}"})
+            out.append(fielderrors.duplicate(here, json_path))
         seen.add(key)
     if len(seen) > MAX_SELECTABLE_FIELDS:
         out.append({"reason": "FieldValueTooMany", "field": where,
@@ -107,7 +105,7 @@ def causes(versions: list[Obj]) -> list[Cause]:
         if not first:
             return []
         if not all(v.get("schema") == versions[0].get("schema") for v in versions) or schema_of(versions[0]) is None:
-            return [_invalid("spec.selectableFields", "", "may only be set when validations.schema is included")]
+            return [fielderrors.invalid("spec.selectableFields", "", "may only be set when validations.schema is included")]
         return check(first if isinstance(first, list) else [], schema_of(versions[0]), "spec.selectableFields")
     out: list[Cause] = []
     for i, version in enumerate(versions):
@@ -116,7 +114,7 @@ def causes(versions: list[Obj]) -> list[Cause]:
             continue
         where = f"spec.versions[{i}].selectableFields"
         if schema_of(version) is None:
-            out.append(_invalid(where, "", "may only be set when `version.schema.openAPIV3Schema` is not included"))
+            out.append(fielderrors.invalid(where, "", "may only be set when `version.schema.openAPIV3Schema` is not included"))
         else:
             out += check(fields, schema_of(version), where)
     return out

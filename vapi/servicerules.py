@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from vapi import golang, labelrules, validation
+from vapi import fielderrors, labelrules, validation
 
 Obj = dict[str, Any]
 Cause = dict[str, str]
@@ -22,19 +22,10 @@ PORT_RANGE = "must be between 1 and 65535, inclusive"
 PORT_NAME_CHARS = re.compile(r"^[-a-z0-9]+$")
 
 
-def _invalid(field: str, value: Any, detail: str) -> Cause:
-    shown = golang.quote(value) if isinstance(value, str) else golang.marshal(value)
-    return {"reason": "FieldValueInvalid", "field": field, "message": f"Invalid value: {shown}: {detail}"}
 
 
-def _required(field: str) -> Cause:
-    return {"reason": "FieldValueRequired", "field": field, "message": "Required value"}
 
 
-def _unsupported(field: str, value: str, allowed: tuple[str, ...]) -> Cause:
-    listed = ", ".join(golang.quote(a) for a in allowed)
-    return {"reason": "FieldValueNotSupported", "field": field,
-            "message": f"Unsupported value: {golang.quote(value)}: supported values: {listed}"}
 
 
 def _out_of_range(value: Any) -> bool:
@@ -60,28 +51,28 @@ def _port(port: Obj, here: str, *, several: bool, names: set[str]) -> list[Cause
     out: list[Cause] = []
     name = port.get("name")
     if several and not name:
-        out.append(_required(f"{here}.name"))
+        out.append(fielderrors.required(f"{here}.name"))
     elif isinstance(name, str) and name:
-        out += [_invalid(f"{here}.name", name, m) for m in validation.name_errors("Namespace", name)]
+        out += [fielderrors.invalid(f"{here}.name", name, m) for m in validation.name_errors("Namespace", name)]
         if name in names:
-            out.append({"reason": "FieldValueDuplicate", "field": f"{here}.name", "message": f"Duplicate value: {golang.quote(name)}"})
+            out.append(fielderrors.duplicate(f"{here}.name", name))
         names.add(name)
     number = port.get("port")
     if _out_of_range(number):
-        out.append(_invalid(f"{here}.port", number, PORT_RANGE))
+        out.append(fielderrors.invalid(f"{here}.port", number, PORT_RANGE))
     protocol = port.get("protocol")
     if not protocol:
-        out.append(_required(f"{here}.protocol"))
+        out.append(fielderrors.required(f"{here}.protocol"))
     elif isinstance(protocol, str) and protocol not in PROTOCOLS:
-        out.append(_unsupported(f"{here}.protocol", protocol, PROTOCOLS))
+        out.append(fielderrors.unsupported(f"{here}.protocol", protocol, PROTOCOLS))
     target = port.get("targetPort")
     if _out_of_range(target):
-        out.append(_invalid(f"{here}.targetPort", target, PORT_RANGE))
+        out.append(fielderrors.invalid(f"{here}.targetPort", target, PORT_RANGE))
     elif isinstance(target, str):
-        out += [_invalid(f"{here}.targetPort", target, m) for m in port_name_errors(target)]
+        out += [fielderrors.invalid(f"{here}.targetPort", target, m) for m in port_name_errors(target)]
     app = port.get("appProtocol")
     if isinstance(app, str):
-        out += [_invalid(f"{here}.appProtocol", app, m) for m in labelrules.key_errors(app)]
+        out += [fielderrors.invalid(f"{here}.appProtocol", app, m) for m in labelrules.key_errors(app)]
     return out
 
 
@@ -96,30 +87,29 @@ def service(obj: Obj) -> list[Cause]:
     headless = kind == "ClusterIP" and first_ip == "None"
     ports = [p for p in spec.get("ports") or [] if isinstance(p, dict)] if isinstance(spec.get("ports"), list) else []
     if not ports and not headless and kind != "ExternalName":
-        out.append(_required("spec.ports"))
+        out.append(fielderrors.required("spec.ports"))
     if kind in ("LoadBalancer", "NodePort") and first_ip == "None":
-        out.append(_invalid("spec.clusterIPs[0]", "None", f"may not be set to 'None' for {kind} services"))
+        out.append(fielderrors.invalid("spec.clusterIPs[0]", "None", f"may not be set to 'None' for {kind} services"))
     if kind == "ExternalName":
         cname = str(spec.get("externalName") or "").removesuffix(".")
         if cname:
-            out += [_invalid("spec.externalName", cname, m) for m in validation.name_errors("ConfigMap", cname)]
+            out += [fielderrors.invalid("spec.externalName", cname, m) for m in validation.name_errors("ConfigMap", cname)]
         else:
-            out.append(_required("spec.externalName"))
+            out.append(fielderrors.required("spec.externalName"))
     names: set[str] = set()
     for i, port in enumerate(ports):
         out += _port(port, f"spec.ports[{i}]", several=len(ports) > 1, names=names)
     selector = spec.get("selector")
     for key, value in sorted(selector.items()) if isinstance(selector, dict) else []:
-        out += [_invalid("spec.selector", key, m) for m in labelrules.key_errors(str(key))]
-        out += [_invalid("spec.selector", value, m) for m in labelrules.value_errors(str(value))]
+        out += [fielderrors.invalid("spec.selector", key, m) for m in labelrules.key_errors(str(key))]
+        out += [fielderrors.invalid("spec.selector", value, m) for m in labelrules.value_errors(str(value))]
     affinity = spec.get("sessionAffinity")
     if isinstance(affinity, str) and affinity not in AFFINITIES:
-        out.append(_unsupported("spec.sessionAffinity", affinity, AFFINITIES))
+        out.append(fielderrors.unsupported("spec.sessionAffinity", affinity, AFFINITIES))
     if isinstance(kind, str) and kind not in TYPES:
-        out.append(_unsupported("spec.type", kind, TYPES))
+        out.append(fielderrors.unsupported("spec.type", kind, TYPES))
     if kind == "ClusterIP":
-        out += [{"reason": "FieldValueForbidden", "field": f"spec.ports[{i}].nodePort",
-                 "message": "Forbidden: may not be used when `type` is 'ClusterIP'"}
+        out += [fielderrors.forbidden(f"spec.ports[{i}].nodePort", "may not be used when `type` is 'ClusterIP'")
                 for i, port in enumerate(ports) if port.get("nodePort") not in (None, 0)]
     seen: set[tuple[Any, Any]] = set()
     for i, port in enumerate(ports):
@@ -127,7 +117,6 @@ def service(obj: Obj) -> list[Cause]:
         if key in seen:
             # the internal core.ServicePort holding only protocol and port, as Go's JSON of it
             internal = {"Name": "", "Protocol": key[0], "AppProtocol": None, "Port": key[1], "TargetPort": 0, "NodePort": 0}
-            out.append({"reason": "FieldValueDuplicate", "field": f"spec.ports[{i}]",
-                        "message": f"Duplicate value: {golang.marshal(internal)}"})
+            out.append(fielderrors.duplicate(f"spec.ports[{i}]", internal))
         seen.add(key)
     return out

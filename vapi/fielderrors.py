@@ -1,0 +1,45 @@
+"""Causes worded as apimachinery's field.Error prints them (pkg/util/validation/field/errors.go):
+`Invalid value: <value>: <detail>` with strings %q-quoted and anything else as Go's JSON
+(since 1.34), `Required value[: detail]`, `Forbidden: detail`, `Unsupported value: <value>:
+supported values: "a", "b"`, `Duplicate value: <value>`. The rule modules build theirs here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vapi import golang
+
+Cause = dict[str, str]
+
+
+def shown(value: Any) -> str:
+    """A bad value as ErrorBody prints it."""
+    return golang.quote(value) if isinstance(value, str) else golang.marshal(value)
+
+
+def invalid(field: str, value: Any, detail: str) -> Cause:
+    return {"reason": "FieldValueInvalid", "field": field, "message": f"Invalid value: {shown(value)}: {detail}"}
+
+
+def required(field: str, detail: str = "") -> Cause:
+    return {"reason": "FieldValueRequired", "field": field, "message": "Required value" + (f": {detail}" if detail else "")}
+
+
+def forbidden(field: str, detail: str) -> Cause:
+    return {"reason": "FieldValueForbidden", "field": field, "message": f"Forbidden: {detail}"}
+
+
+def unsupported(field: str, value: Any, allowed: tuple[str, ...] | list[str]) -> Cause:
+    listed = ", ".join(golang.quote(a) for a in allowed)
+    return {"reason": "FieldValueNotSupported", "field": field,
+            "message": f"Unsupported value: {shown(value)}: supported values: {listed}"}
+
+
+def duplicate(field: str, value: Any) -> Cause:
+    return {"reason": "FieldValueDuplicate", "field": field, "message": f"Duplicate value: {shown(value)}"}
+
+
+def integer(value: Any) -> int | None:
+    """A JSON integer (not a boolean), else None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
