@@ -87,8 +87,11 @@ MODIFIED = "the object has been modified; please apply your changes to the lates
 
 
 def invalid(group: str, kind: str, name: str, causes: list[dict[str, str]]) -> APIError:
-    listed = ", ".join(f"{c['field']}: {c['message']}" for c in causes)
-    if len(causes) > 1:
+    """422 Invalid: every cause in details, the message listing each distinct one once (as
+    field.ErrorList.ToAggregate does)."""
+    distinct = list(dict.fromkeys(f"{c['field']}: {c['message']}" for c in causes))
+    listed = ", ".join(distinct)
+    if len(distinct) > 1:
         listed = "[" + listed + "]"
     return APIError(
         422, "Invalid", f'{kind}{"." + group if group else ""} "{name}" is invalid: {listed}',

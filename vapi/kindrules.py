@@ -12,7 +12,7 @@ real cluster refuses is refused here too (422 Invalid with one cause per field).
 - PriorityClasses: values up to a billion, `system-` names reserved, value and
   preemptionPolicy fixed once created.
 - Jobs and CronJobs: vapi/batchrules.py; PodDisruptionBudgets: vapi/policyrules.py; Services:
-  vapi/servicerules.py.
+  vapi/servicerules.py; HorizontalPodAutoscalers: vapi/autoscalingrules.py.
 - Pods: after creation only images, activeDeadlineSeconds, tolerations (added) and
   terminationGracePeriodSeconds may change in the spec.
 """
@@ -25,8 +25,8 @@ import json
 import re
 from typing import Any
 
-from vapi import (batchrules, certificates, defaults, golang, labelrules, policyrules, quantity, schemas, selectors,
-                  servicerules)
+from vapi import (autoscalingrules, batchrules, certificates, defaults, golang, labelrules, policyrules, quantity,
+                  schemas, selectors, servicerules)
 from vapi.resources import Resource
 
 Obj = dict[str, Any]
@@ -429,6 +429,8 @@ def _own_causes(res: Resource, obj: Obj, old: Obj | None) -> list[Cause]:
         out += priority_class(obj)
     if key == ("policy", "PodDisruptionBudget"):
         out += policyrules.pod_disruption_budget(obj)
+    if key == ("autoscaling", "HorizontalPodAutoscaler"):
+        out += autoscalingrules.horizontal_pod_autoscaler(obj)
     return out
 
 
