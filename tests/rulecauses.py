@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from tests.apiserver import VapiProcess
 from vapi import defaults, kindrules
 from vapi.resources import builtin
 
@@ -16,3 +17,11 @@ def causes(group: str, resource: str, obj: dict, old: dict | None = None, versio
             if resource == "jobs":
                 defaults.job_selector(o)  # what the job registry does on create
     return [(c["field"], c["reason"], c["message"]) for c in kindrules.causes(res, obj, old)]
+
+
+def kubectl_refusal(vapi: VapiProcess, namespace: str, manifest: str, resource: str) -> str:
+    """kubectl create -f of manifest: refused (exit 1), nothing of resource stored; its stderr."""
+    out = vapi.kubectl("-n", namespace, "create", "-f", "-", input=manifest, check=False)
+    assert out.returncode == 1, out.stdout
+    assert vapi.kubectl("-n", namespace, "get", resource, "-o", "name").stdout.split() == []
+    return out.stderr.strip()

@@ -12,7 +12,8 @@ real cluster refuses is refused here too (422 Invalid with one cause per field).
 - PriorityClasses: values up to a billion, `system-` names reserved, value and
   preemptionPolicy fixed once created.
 - Jobs and CronJobs: vapi/batchrules.py; PodDisruptionBudgets: vapi/policyrules.py; Services:
-  vapi/servicerules.py; HorizontalPodAutoscalers: vapi/autoscalingrules.py.
+  vapi/servicerules.py; HorizontalPodAutoscalers: vapi/autoscalingrules.py; workloads'
+  strategies and templates: vapi/appsrules.py.
 - Pods: after creation only images, activeDeadlineSeconds, tolerations (added) and
   terminationGracePeriodSeconds may change in the spec.
 """
@@ -25,7 +26,7 @@ import json
 import re
 from typing import Any
 
-from vapi import (autoscalingrules, batchrules, certificates, defaults, golang, labelrules, policyrules, quantity,
+from vapi import (appsrules, autoscalingrules, batchrules, certificates, defaults, golang, labelrules, policyrules, quantity,
                   schemas, selectors, servicerules)
 from vapi.resources import Resource
 
@@ -409,7 +410,7 @@ def _own_causes(res: Resource, obj: Obj, old: Obj | None) -> list[Cause]:
     out = required(obj, schemas.definition_name(res.group, res.version, res.kind))
     key = (res.group, res.kind)
     if key in WORKLOADS:
-        out += workload(WORKLOADS[key], obj)
+        out += workload(WORKLOADS[key], obj) + appsrules.workload(res.kind, obj)
     if key == ("batch", "Job"):
         out += generated_selector(obj) + batchrules.job(obj)
     if key == ("batch", "CronJob"):

@@ -22,18 +22,21 @@ EVICTION_POLICIES = ("AlwaysAllow", "IfHealthyBudget")
 
 
 
-def int_or_percent(value: Any, field: str) -> list[Cause]:
-    """apps validation's ValidatePositiveIntOrPercent and IsNotMoreThan100Percent, the value
-    printed as an IntOrString marshals (JSON)."""
+def positive_int_or_percent(value: Any, field: str) -> list[Cause]:
+    """apps validation's ValidatePositiveIntOrPercent: an integer >= 0 or a percentage, the
+    value printed as an IntOrString marshals (JSON)."""
     if isinstance(value, bool):
         return []
     if isinstance(value, int):
         return [fielderrors.invalid(field, value, "must be greater than or equal to 0")] if value < 0 else []
-    if not isinstance(value, str):
-        return []
-    if not PERCENT.match(value):
+    if isinstance(value, str) and not PERCENT.match(value):
         return [fielderrors.invalid(field, value, PERCENT_RULE)]
-    if int(value[:-1]) > 100:
+    return []
+
+
+def not_over_100_percent(value: Any, field: str) -> list[Cause]:
+    """IsNotMoreThan100Percent."""
+    if isinstance(value, str) and PERCENT.match(value) and int(value[:-1]) > 100:
         return [fielderrors.invalid(field, value, "must not be greater than 100%")]
     return []
 
@@ -49,7 +52,8 @@ def pod_disruption_budget(obj: Obj) -> list[Cause]:
         internal = {"MinAvailable": low, "Selector": labelrules.selector_json(spec.get("selector")),
                     "MaxUnavailable": high, "UnhealthyPodEvictionPolicy": spec.get("unhealthyPodEvictionPolicy")}
         out.append(fielderrors.invalid("spec", internal, "minAvailable and maxUnavailable cannot be both set"))
-    out += int_or_percent(low, "spec.minAvailable") + int_or_percent(high, "spec.maxUnavailable")
+    for value, field in ((low, "spec.minAvailable"), (high, "spec.maxUnavailable")):
+        out += positive_int_or_percent(value, field) + not_over_100_percent(value, field)
     out += labelrules.selector_causes(spec.get("selector"), "spec.selector")
     policy = spec.get("unhealthyPodEvictionPolicy")
     if isinstance(policy, str) and policy not in EVICTION_POLICIES:
