@@ -197,3 +197,17 @@ def test_service_account_alias(vapi: VapiProcess, namespace: str) -> None:
     assert "serviceAccount" not in plain["spec"] and "serviceAccountName" not in plain["spec"]
     assert undefault("", "Pod", {"spec": {**old_style["spec"]}})["spec"].get("serviceAccount") is None, \
         "edge copies leave the alias to each edge"
+
+
+def test_host_network_pods_get_their_container_ports_as_host_ports() -> None:
+    """SetDefaults_Pod's defaultHostNetworkPorts: a pod's, not a template's."""
+    ports = [{"containerPort": 80}, {"containerPort": 81, "hostPort": 9000}]
+    pod = {"spec": {"hostNetwork": True, "containers": [{"name": "c", "image": "i", "ports": ports}],
+                    "initContainers": [{"name": "i", "image": "i", "ports": [{"containerPort": 82}]}]}}
+    defaults.apply("", "Pod", pod)
+    assert [p["hostPort"] for p in pod["spec"]["containers"][0]["ports"]] == [80, 9000]
+    assert pod["spec"]["initContainers"][0]["ports"][0]["hostPort"] == 82
+    template = {"spec": {"selector": {"matchLabels": {"a": "b"}}, "template": {"spec": {
+        "hostNetwork": True, "containers": [{"name": "c", "image": "i", "ports": [{"containerPort": 80}]}]}}}}
+    defaults.apply("apps", "Deployment", template)
+    assert "hostPort" not in template["spec"]["template"]["spec"]["containers"][0]["ports"][0]

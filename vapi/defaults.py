@@ -110,13 +110,18 @@ def _rolling(spec: Obj, key: str, rolling: Obj) -> None:
 
 
 def pod(obj: Obj) -> None:
-    """SetDefaults_Pod on top of the pod spec's: service links, and requests from limits."""
+    """SetDefaults_Pod on top of the pod spec's: service links, host ports on the host network,
+    and requests from limits."""
     spec = obj.get("spec")
     pod_spec(spec)
     if not isinstance(spec, dict):
         return
     spec.setdefault("enableServiceLinks", True)
     for c in _dicts(spec, "containers") + _dicts(spec, "initContainers"):
+        if spec.get("hostNetwork") is True:  # defaultHostNetworkPorts
+            for port in _dicts(c, "ports"):
+                if not port.get("hostPort"):
+                    port["hostPort"] = port.get("containerPort")
         resources = c.get("resources")
         if isinstance(resources, dict) and isinstance(resources.get("limits"), dict) and resources["limits"]:
             requests = resources.setdefault("requests", {})
