@@ -117,7 +117,9 @@ def test_job_spec_rules() -> None:
     assert causes("jobs", job()) == []
     assert causes("jobs", job(restart=None)) == [
         ("spec.template.spec.restartPolicy", "FieldValueRequired", 'Required value: valid values: "OnFailure", "Never"')]
-    assert causes("jobs", job(restart="Sometimes")) == [
+    assert causes("jobs", job(restart="Sometimes")) == [  # the pod spec's rule, then the job's
+        ("spec.template.spec.restartPolicy", "FieldValueNotSupported",
+         'Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"'),
         ("spec.template.spec.restartPolicy", "FieldValueNotSupported",
          'Unsupported value: "Sometimes": supported values: "OnFailure", "Never"')]
     got = causes("jobs", job(parallelism=-1, backoffLimit=-2, completionMode="Sometimes", maxFailedIndexes=1))

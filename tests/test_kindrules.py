@@ -121,11 +121,13 @@ def test_updates_are_not_refused_for_what_was_stored_before() -> None:
 def test_job_selector_must_be_generated_unless_manual() -> None:
     job = {"metadata": {"name": "j", "uid": "u1"}, "spec": {"selector": {"matchLabels": {"app": "x"}},
            "template": {"metadata": {"labels": {"app": "x"}}, "spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "i"}]}}}}
+    defaults.apply("batch", "Job", job)  # what the job registry does on create
     defaults.job_selector(job)
     res = builtin().lookup("batch", "v1", "jobs")
     assert res is not None
     got = kindrules.causes(res, job)
     assert [c["field"] for c in got] == ["spec.selector"] and got[0]["message"].endswith("`selector` not auto-generated")
     plain = {"metadata": {"name": "j", "uid": "u1"}, "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "i"}]}}}}
+    defaults.apply("batch", "Job", plain)
     defaults.job_selector(plain)
     assert kindrules.causes(res, plain) == []

@@ -6,14 +6,15 @@ real cluster refuses is refused here too (422 Invalid with one cause per field).
   defaulting (status is never checked: it is the reporters' business).
 - Workloads: a non-empty selector that matches the pod template's labels, replicas >= 0,
   a selector that never changes.
-- Ports in 1..65535; ConfigMap and Secret keys; `immutable` ConfigMaps and Secrets; the keys
+- ConfigMap and Secret keys; `immutable` ConfigMaps and Secrets; the keys
   a Secret's type requires, and a type that never changes.
 - ResourceQuotas: standard resource names, non-negative limits, scopes that fit them.
 - PriorityClasses: values up to a billion, `system-` names reserved, value and
   preemptionPolicy fixed once created.
 - Jobs and CronJobs: vapi/batchrules.py; PodDisruptionBudgets: vapi/policyrules.py; Services:
   vapi/servicerules.py; HorizontalPodAutoscalers: vapi/autoscalingrules.py; workloads'
-  strategies and templates: vapi/appsrules.py.
+  strategies and templates: vapi/appsrules.py; pod specs, a Pod's and every template's:
+  vapi/podrules.py.
 - Pods: after creation only images, activeDeadlineSeconds, tolerations (added) and
   terminationGracePeriodSeconds may change in the spec.
 """
@@ -26,8 +27,8 @@ import json
 import re
 from typing import Any
 
-from vapi import (appsrules, autoscalingrules, batchrules, certificates, defaults, golang, labelrules, policyrules, quantity,
-                  schemas, selectors, servicerules)
+from vapi import (appsrules, autoscalingrules, batchrules, certificates, defaults, golang, labelrules, podrules,
+                  policyrules, quantity, schemas, selectors, servicerules)
 from vapi.resources import Resource
 
 Obj = dict[str, Any]
@@ -144,23 +145,6 @@ def workload(kind: str, obj: Obj) -> list[Cause]:
     if not matches:
         out.append(_cause("spec.template.metadata.labels",
                           f"Invalid value: {_go_map(labels)}: `selector` does not match template `labels`"))
-    return out
-
-
-def _port_causes(value: Any, path: str) -> list[Cause]:
-    """Service ports, target ports and container ports in 1..65535."""
-    out = []
-    if isinstance(value, dict):
-        for k, v in value.items():
-            here = f"{path}.{k}".lstrip(".")
-            if k in ("port", "containerPort", "hostPort", "targetPort") and isinstance(v, int) and not isinstance(v, bool):
-                if not 1 <= v <= 65535 and not (k == "hostPort" and v == 0):
-                    out.append(_cause(here, f"Invalid value: {v}: must be between 1 and 65535, inclusive"))
-            elif isinstance(v, (dict, list)) and k != "status":
-                out += _port_causes(v, here)
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            out += _port_causes(v, f"{path}[{i}]")
     return out
 
 
@@ -408,16 +392,17 @@ def causes(res: Resource, obj: Obj, old: Obj | None = None, via: str = "") -> li
 def _own_causes(res: Resource, obj: Obj, old: Obj | None) -> list[Cause]:
     """What is wrong with obj, created or (the few rules that look at it) updated from old."""
     out = required(obj, schemas.definition_name(res.group, res.version, res.kind))
+    pod = podrules.causes(res.group, res.kind, obj)
+    out = [c for c in out if c not in pod]  # a pod spec's required fields: once, in kube's order
     key = (res.group, res.kind)
     if key in WORKLOADS:
-        out += workload(WORKLOADS[key], obj) + appsrules.workload(res.kind, obj)
+        out += workload(WORKLOADS[key], obj) + pod + appsrules.workload(res.kind, obj)  # the template, then its policies
     if key == ("batch", "Job"):
         out += generated_selector(obj) + batchrules.job(obj)
     if key == ("batch", "CronJob"):
         out += batchrules.cron_job(obj, old)
-    if res.group in ("", "apps", "batch") and res.kind in ("Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet",
-                                                            "Job", "CronJob", "ReplicationController", "PodTemplate"):
-        out += _port_causes(obj.get("spec"), "spec") + _port_causes(obj.get("template"), "template")
+    if key not in WORKLOADS:
+        out += pod
     if res.group == "" and res.kind == "Service":
         out += servicerules.service(obj)
     if res.group == "" and res.kind in ("ConfigMap", "Secret"):

@@ -1,0 +1,318 @@
+"""Pod specs refused as kube-apiserver 1.35 refuses them (vapi/podrules.py): the causes of
+ValidatePodSpec and friends in kube's order and words, for Pods and every pod template, and
+what kubectl prints."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.apiserver import VapiProcess
+from tests.rulecauses import causes, kubectl_refusal
+from vapi import podrules
+
+LABEL = podrules.DNS1123_LABEL_MESSAGE
+SUBDOMAIN = podrules.DNS1123_SUBDOMAIN_MESSAGE
+
+
+def pod(**spec: Any) -> dict[str, Any]:
+    spec.setdefault("containers", [{"name": "c", "image": "i:1"}])
+    return {"metadata": {"name": "p"}, "spec": spec}
+
+
+def container(**fields: Any) -> dict[str, Any]:
+    return {"name": "c", "image": "i:1", **fields}
+
+
+def pod_causes(**spec: Any) -> list[tuple[str, str, str]]:
+    return causes("", "pods", pod(**spec))
+
+
+def test_container_names_images_and_policies() -> None:
+    got = causes("apps", "deployments", {"metadata": {"name": "d"}, "spec": {
+        "selector": {"matchLabels": {"a": "b"}}, "template": {"metadata": {"labels": {"a": "b"}}, "spec": {
+            "containers": [{"name": "web", "image": "nginx"}, {"name": "web", "image": "nginx"}]}}}})
+    assert got == [("spec.template.spec.containers[1].name", "FieldValueDuplicate", 'Duplicate value: "web"')]
+    assert pod_causes(containers=[{"name": "Web_1"}, container(name="a.b")],
+                      initContainers=[container(name="c"), container(name="a.b", restartPolicy="OnFailure")]) == [
+        ("spec.containers[0].name", "FieldValueInvalid", f'Invalid value: "Web_1": {LABEL}'),
+        ("spec.containers[0].image", "FieldValueRequired", "Required value"),
+        ("spec.containers[1].name", "FieldValueInvalid", 'Invalid value: "a.b": must not contain dots'),
+        ("spec.initContainers[1].name", "FieldValueInvalid", 'Invalid value: "a.b": must not contain dots'),
+        ("spec.initContainers[1].restartPolicy", "FieldValueNotSupported",
+         'Unsupported value: "OnFailure": supported values: "Always"'),
+        ("spec.initContainers[1].name", "FieldValueDuplicate", 'Duplicate value: "a.b"')]
+    assert pod_causes(containers=[container(imagePullPolicy="Sometimes", terminationMessagePolicy="Log",
+                                            restartPolicy="Always")], restartPolicy="Sometimes", dnsPolicy="") == [
+        ("spec.containers[0].terminationMessagePolicy", "FieldValueNotSupported",
+         'Unsupported value: "Log": supported values: "File", "FallbackToLogsOnError"'),
+        ("spec.containers[0].imagePullPolicy", "FieldValueNotSupported",
+         'Unsupported value: "Sometimes": supported values: "Always", "IfNotPresent", "Never"'),
+        ("spec.containers[0].restartPolicy", "FieldValueForbidden", "Forbidden: may not be set for non-init containers"),
+        ("spec.restartPolicy", "FieldValueNotSupported",
+         'Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"'),
+        ("spec.dnsPolicy", "FieldValueRequired", "Required value")]
+    # a pod's image may not be padded; a template's may (kube kept it for compatibility)
+    assert pod_causes(containers=[container(image=" i ")]) == [
+        ("spec.containers[0].image", "FieldValueInvalid", 'Invalid value: " i ": must not have leading or trailing whitespace')]
+    assert causes("", "podtemplates", {"metadata": {"name": "t"}, "template": {"spec": {"containers": [container(image=" i ")]}}}) == []
+
+
+def test_ports() -> None:
+    ports = [{"containerPort": 80, "name": "http", "hostPort": 8080}, {"containerPort": 0, "name": "http"},
+             {"containerPort": 70000, "name": "Metrics--", "protocol": "HTTP"}]
+    assert pod_causes(containers=[container(ports=ports), container(name="d", ports=[{"containerPort": 81, "hostPort": 8080}])]) == [
+        ("spec.containers[0].ports[1].name", "FieldValueDuplicate", 'Duplicate value: "http"'),
+        ("spec.containers[0].ports[1].containerPort", "FieldValueRequired", "Required value"),
+        ("spec.containers[0].ports[2].name", "FieldValueInvalid",
+         'Invalid value: "Metrics--": must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)'),
+        ("spec.containers[0].ports[2].name", "FieldValueInvalid", 'Invalid value: "Metrics--": must not contain consecutive hyphens'),
+        ("spec.containers[0].ports[2].name", "FieldValueInvalid", 'Invalid value: "Metrics--": must not begin or end with a hyphen'),
+        ("spec.containers[0].ports[2].containerPort", "FieldValueInvalid", "Invalid value: 70000: must be between 1 and 65535, inclusive"),
+        ("spec.containers[0].ports[2].protocol", "FieldValueNotSupported",
+         'Unsupported value: "HTTP": supported values: "SCTP", "TCP", "UDP"'),
+        ("spec.containers[1].ports[0].hostPort", "FieldValueDuplicate", 'Duplicate value: "TCP//8080"')]
+    # on the host network a pod's host port is its container port (defaulted when left out); a
+    # template may leave it out
+    assert pod_causes(hostNetwork=True, containers=[container(ports=[{"containerPort": 80}, {"containerPort": 81, "hostPort": 82}])]) == [
+        ("spec.containers[0].ports[1].hostPort", "FieldValueInvalid",
+         "Invalid value: 82: must match `containerPort` when `hostNetwork` is true")]
+    assert causes("", "podtemplates", {"metadata": {"name": "t"}, "template": {"spec": {
+        "hostNetwork": True, "containers": [container(ports=[{"containerPort": 80}])]}}}) == []
+
+
+def test_env() -> None:
+    env = [{"name": ""}, {"name": "A=B"}, {"name": "my.var-1 x", "value": "ok"},
+           {"name": "X", "valueFrom": {}},
+           {"name": "Y", "value": "v", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
+           {"name": "Z", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}, "secretKeyRef": {"name": "s", "key": "k"}}},
+           {"name": "F", "valueFrom": {"fieldRef": {"fieldPath": "status.phase"}}},
+           {"name": "G", "valueFrom": {"fieldRef": {"fieldPath": "spec.host"}}},
+           {"name": "C", "valueFrom": {"configMapKeyRef": {"name": "Cfg", "key": "a/b"}}}]
+    env_from = [{"prefix": "P=", "configMapRef": {"name": "c"}}, {}]
+    assert pod_causes(containers=[container(env=env, envFrom=env_from)]) == [
+        ("spec.containers[0].env[0].name", "FieldValueRequired", "Required value"),
+        ("spec.containers[0].env[1].name", "FieldValueInvalid", 'Invalid value: "A=B": ' + podrules.ENV_NAME_MESSAGE),
+        ("spec.containers[0].env[3].valueFrom", "FieldValueInvalid",
+         'Invalid value: "": must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`'),
+        ("spec.containers[0].env[4].valueFrom", "FieldValueInvalid", 'Invalid value: "": may not be specified when `value` is not empty'),
+        ("spec.containers[0].env[5].valueFrom", "FieldValueInvalid",
+         'Invalid value: "": may not have more than one field specified at a time'),
+        ("spec.containers[0].env[6].valueFrom.fieldRef.fieldPath", "FieldValueNotSupported",
+         'Unsupported value: "status.phase": supported values: "metadata.name", "metadata.namespace", "metadata.uid", '
+         '"spec.nodeName", "spec.serviceAccountName", "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs"'),
+        ("spec.containers[0].env[7].valueFrom.fieldRef.fieldPath", "FieldValueInvalid",
+         'Invalid value: "spec.host": error converting fieldPath: field label not supported: spec.host'),
+        ("spec.containers[0].env[8].valueFrom.configMapKeyRef.name", "FieldValueInvalid", f'Invalid value: "Cfg": {SUBDOMAIN}'),
+        ("spec.containers[0].env[8].valueFrom.configMapKeyRef.key", "FieldValueInvalid",
+         'Invalid value: "a/b": ' + podrules.CONFIG_KEY_MESSAGE),
+        ("spec.containers[0].envFrom[0].prefix", "FieldValueInvalid", 'Invalid value: "P=": ' + podrules.ENV_NAME_MESSAGE),
+        ("spec.containers[0].envFrom", "FieldValueInvalid", 'Invalid value: "": must specify one of: `configMapRef` or `secretRef`')]
+
+
+def test_volumes_and_mounts() -> None:
+    volumes = [{"name": "data", "emptyDir": {}}, {"name": "data", "emptyDir": {}},
+               {"name": "Cfg", "configMap": {"name": "c", "defaultMode": 1000, "items": [{"key": "k", "path": "../x"}]}},
+               {"name": "two", "secret": {}, "hostPath": {"path": "/x"}}, {"name": "none"}]
+    mounts = [{"name": "data", "mountPath": "/d"}, {"name": "data", "mountPath": "/d"}, {"name": "none", "mountPath": ""},
+              {"name": "data", "mountPath": "/e", "subPath": "/abs"}]
+    assert pod_causes(volumes=volumes, containers=[container(volumeMounts=mounts)]) == [
+        ("spec.volumes[1].name", "FieldValueDuplicate", 'Duplicate value: "data"'),
+        ("spec.volumes[2].configMap.defaultMode", "FieldValueInvalid",
+         "Invalid value: 1000: must be a number between 0 and 0777 (octal), both inclusive"),
+        ("spec.volumes[2].configMap.items[0].path", "FieldValueInvalid", "Invalid value: \"../x\": must not contain '..'"),
+        ("spec.volumes[2].name", "FieldValueInvalid", f'Invalid value: "Cfg": {LABEL}'),
+        ("spec.volumes[3].secret", "FieldValueForbidden", "Forbidden: may not specify more than 1 volume type"),
+        ("spec.volumes[4]", "FieldValueRequired", "Required value: must specify a volume type"),
+        ("spec.containers[0].volumeMounts[1].mountPath", "FieldValueInvalid", 'Invalid value: "/d": must be unique'),
+        ("spec.containers[0].volumeMounts[2].name", "FieldValueNotFound", 'Not found: "none"'),
+        ("spec.containers[0].volumeMounts[2].mountPath", "FieldValueRequired", "Required value"),
+        ("spec.containers[0].volumeMounts.subPath", "FieldValueInvalid", 'Invalid value: "/abs": must be a relative path')]
+
+
+def test_resources() -> None:
+    resources = {"limits": {"cpu": "500m", "memory": "1Gi", "nvidia.com/gpu": "1"},
+                 "requests": {"cpu": "1", "memory": "-1", "cpus": "1", "nvidia.com/gpu": "0.5", "example.com/dongle": "1"}}
+    assert pod_causes(containers=[container(resources=resources)]) == [
+        ("spec.containers[0].resources.requests", "FieldValueInvalid", 'Invalid value: "1": must be less than or equal to cpu limit of 500m'),
+        ("spec.containers[0].resources.requests[cpus]", "FieldValueInvalid",
+         'Invalid value: "cpus": must be a standard resource type or fully qualified'),
+        ("spec.containers[0].resources.requests[cpus]", "FieldValueInvalid", 'Invalid value: "cpus": must be a standard resource for containers'),
+        ("spec.containers[0].resources.limits", "FieldValueRequired", "Required value: Limit must be set for non overcommitable resources"),
+        ("spec.containers[0].resources.requests[memory]", "FieldValueInvalid", 'Invalid value: "-1": must be greater than or equal to 0'),
+        ("spec.containers[0].resources.requests[nvidia.com/gpu]", "FieldValueInvalid", 'Invalid value: "500m": must be an integer'),
+        ("spec.containers[0].resources.requests", "FieldValueInvalid", 'Invalid value: "500m": must be equal to nvidia.com/gpu limit of 1')]
+    assert pod_causes(containers=[container(resources={"limits": {"hugepages-2Mi": "2Mi"}})]) == [
+        ("spec.containers[0].resources", "FieldValueForbidden", "Forbidden: HugePages require cpu or memory")]
+
+
+def test_probes_and_hooks() -> None:
+    c = container(livenessProbe={"exec": {"command": []}, "httpGet": {"port": 80}, "successThreshold": 2, "periodSeconds": -1},
+                  readinessProbe={"terminationGracePeriodSeconds": 5, "httpGet": {"port": "Web", "scheme": "FTP",
+                                                                                  "httpHeaders": [{"name": "X A", "value": "1"}]}},
+                  startupProbe={"grpc": {"port": 0}}, lifecycle={"preStop": {"sleep": {"seconds": 40}}, "postStart": {}})
+    init = container(name="i", livenessProbe={"tcpSocket": {"port": 80}})
+    assert pod_causes(containers=[c], initContainers=[init]) == [
+        ("spec.containers[0].lifecycle.postStart", "FieldValueRequired", "Required value: must specify a handler type"),
+        ("spec.containers[0].lifecycle.preStop.sleep", "FieldValueInvalid",
+         "Invalid value: 40: must be non-negative and less than terminationGracePeriodSeconds (30)"),
+        ("spec.containers[0].livenessProbe.exec.command", "FieldValueRequired", "Required value"),
+        ("spec.containers[0].livenessProbe.httpGet", "FieldValueForbidden", "Forbidden: may not specify more than 1 handler type"),
+        ("spec.containers[0].livenessProbe.periodSeconds", "FieldValueInvalid", "Invalid value: -1: must be greater than or equal to 0"),
+        ("spec.containers[0].livenessProbe.successThreshold", "FieldValueInvalid", "Invalid value: 2: must be 1"),
+        ("spec.containers[0].readinessProbe.httpGet.port", "FieldValueInvalid",
+         'Invalid value: "Web": must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)'),
+        ("spec.containers[0].readinessProbe.httpGet.scheme", "FieldValueNotSupported",
+         'Unsupported value: "FTP": supported values: "HTTP", "HTTPS"'),
+        ("spec.containers[0].readinessProbe.httpGet.httpHeaders", "FieldValueInvalid",
+         'Invalid value: "X A": ' + podrules.HTTP_HEADER_MESSAGE),
+        ("spec.containers[0].readinessProbe.terminationGracePeriodSeconds", "FieldValueInvalid",
+         "Invalid value: 5: must not be set for readinessProbes"),
+        ("spec.containers[0].startupProbe.grpc.port", "FieldValueInvalid", "Invalid value: 0: must be between 1 and 65535, inclusive"),
+        ("spec.initContainers[0].livenessProbe", "FieldValueForbidden",
+         "Forbidden: may not be set for init containers without restartPolicy=Always")]
+    # a sidecar (an init container restarting Always) may have probes
+    assert pod_causes(initContainers=[container(name="i", restartPolicy="Always", livenessProbe={"tcpSocket": {"port": 80}})]) == []
+
+
+def test_pod_level_fields() -> None:
+    tolerations = [{"operator": "Equal", "value": "x"}, {"key": "k", "operator": "Exists", "value": "v"},
+                   {"key": "k", "operator": "In"}, {"key": "k", "effect": "NoSchedule", "tolerationSeconds": 5},
+                   {"key": "k/a/b", "effect": "Never"}]
+    assert pod_causes(nodeSelector={"disk": "ssd!", "Bad Key": "x"}, dnsPolicy="None", serviceAccountName="Build_Bot",
+                      activeDeadlineSeconds=0, hostname="a.b", tolerations=tolerations, preemptionPolicy="Sometimes") == [
+        ("spec.nodeSelector", "FieldValueInvalid", 'Invalid value: "Bad Key": name part ' + podrules.labelrules.KEY_RULE),
+        ("spec.nodeSelector", "FieldValueInvalid", 'Invalid value: "ssd!": ' + podrules.labelrules.VALUE_RULE),
+        ("spec.dnsConfig", "FieldValueRequired", "Required value: must provide `dnsConfig` when `dnsPolicy` is None"),
+        ("spec.serviceAccountName", "FieldValueInvalid", f'Invalid value: "Build_Bot": {SUBDOMAIN}'),
+        ("spec.activeDeadlineSeconds", "FieldValueInvalid", "Invalid value: 0: must be between 1 and 2147483647, inclusive"),
+        ("spec.hostname", "FieldValueInvalid", 'Invalid value: "a.b": must not contain dots'),
+        ("spec.tolerations[0].operator", "FieldValueInvalid",
+         'Invalid value: "Equal": operator must be Exists when `key` is empty, which means "match all values and all keys"'),
+        ("spec.tolerations[1].operator", "FieldValueInvalid", "Invalid value: \"v\": value must be empty when `operator` is 'Exists'"),
+        ("spec.tolerations[2].operator", "FieldValueNotSupported", 'Unsupported value: "In": supported values: "Equal", "Exists"'),
+        ("spec.tolerations[3].effect", "FieldValueInvalid",
+         "Invalid value: \"NoSchedule\": effect must be 'NoExecute' when `tolerationSeconds` is set"),
+        ("spec.tolerations[4].key", "FieldValueInvalid", 'Invalid value: "k/a/b": a valid label key ' + podrules.labelrules.KEY_RULE +
+         " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"),
+        ("spec.tolerations[4].effect", "FieldValueNotSupported",
+         'Unsupported value: "Never": supported values: "NoSchedule", "PreferNoSchedule", "NoExecute"'),
+        ("spec.preemptionPolicy", "FieldValueNotSupported",
+         'Unsupported value: "Sometimes": supported values: "PreemptLowerPriority", "Never"')]
+
+
+BAD_SPEC = {"containers": [{"name": "web", "image": "i:1"}, {"name": "web", "image": "i:1"}], "restartPolicy": "Never"}
+
+
+@pytest.mark.parametrize("group,resource,body,path", [
+    pytest.param("", "podtemplates", {"template": {"spec": BAD_SPEC}}, "template.spec", id="podtemplate"),
+    pytest.param("", "replicationcontrollers", {"spec": {"selector": {"a": "b"}, "template": {
+        "metadata": {"labels": {"a": "b"}}, "spec": BAD_SPEC}}}, "spec.template.spec", id="replicationcontroller"),
+    pytest.param("apps", "daemonsets", {"spec": {"selector": {"matchLabels": {"a": "b"}}, "template": {
+        "metadata": {"labels": {"a": "b"}}, "spec": BAD_SPEC}}}, "spec.template.spec", id="daemonset"),
+    pytest.param("apps", "statefulsets", {"spec": {"selector": {"matchLabels": {"a": "b"}}, "template": {
+        "metadata": {"labels": {"a": "b"}}, "spec": BAD_SPEC}}}, "spec.template.spec", id="statefulset"),
+    pytest.param("apps", "replicasets", {"spec": {"selector": {"matchLabels": {"a": "b"}}, "template": {
+        "metadata": {"labels": {"a": "b"}}, "spec": BAD_SPEC}}}, "spec.template.spec", id="replicaset"),
+    pytest.param("batch", "jobs", {"spec": {"template": {"spec": BAD_SPEC}}}, "spec.template.spec", id="job"),
+    pytest.param("batch", "cronjobs", {"spec": {"schedule": "* * * * *", "jobTemplate": {"spec": {"template": {"spec": BAD_SPEC}}}}},
+                 "spec.jobTemplate.spec.template.spec", id="cronjob"),
+])
+def test_every_template_is_a_pod_spec(group: str, resource: str, body: dict[str, Any], path: str) -> None:
+    got = causes(group, resource, {"metadata": {"name": "x", "uid": "u"}, **json.loads(json.dumps(body))})
+    assert (f"{path}.containers[1].name", "FieldValueDuplicate", 'Duplicate value: "web"') in got
+    body = json.loads(json.dumps(body))
+    spec = body.get("template") or body["spec"].get("template") or body["spec"]["jobTemplate"]["spec"]["template"]
+    spec["spec"]["ephemeralContainers"] = [{"name": "debug", "image": "busybox"}]
+    got = causes(group, resource, {"metadata": {"name": "x", "uid": "u"}, **body})
+    assert (f"{path}.ephemeralContainers", "FieldValueForbidden", "Forbidden: ephemeral containers not allowed in pod template") in got
+
+
+REALISTIC = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: shop}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: shop}}
+  template:
+    metadata: {labels: {app: shop}}
+    spec:
+      serviceAccountName: shop
+      nodeSelector: {kubernetes.io/os: linux}
+      tolerations: [{key: dedicated, operator: Equal, value: shop, effect: NoSchedule},
+                    {operator: Exists, effect: NoExecute, tolerationSeconds: 300}]
+      securityContext: {runAsNonRoot: true, fsGroup: 2000}
+      volumes:
+      - {name: config, configMap: {name: shop-config, items: [{key: app.yaml, path: conf/app.yaml}]}}
+      - {name: tls, secret: {secretName: shop-tls, defaultMode: 0400}}
+      - {name: cache, emptyDir: {sizeLimit: 1Gi}}
+      - name: info
+        downwardAPI: {items: [{path: labels, fieldRef: {fieldPath: metadata.labels}}]}
+      initContainers:
+      - name: migrate
+        image: registry.example.com/shop:1.4.2
+        command: [/app/migrate]
+        envFrom: [{secretRef: {name: shop-db}, prefix: DB_}]
+        volumeMounts: [{name: config, mountPath: /etc/shop}]
+      - name: proxy
+        image: envoyproxy/envoy:v1.30.1
+        restartPolicy: Always
+        ports: [{name: admin, containerPort: 9901}]
+        readinessProbe: {tcpSocket: {port: admin}}
+      containers:
+      - name: web
+        image: registry.example.com/shop:1.4.2
+        ports: [{name: http, containerPort: 8080}, {name: metrics, containerPort: 9090}]
+        env:
+        - {name: LOG_LEVEL, value: info}
+        - {name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
+        - {name: APP_TEAM, valueFrom: {fieldRef: {fieldPath: "metadata.labels['app']"}}}
+        - {name: CPU_LIMIT, valueFrom: {resourceFieldRef: {resource: limits.cpu, divisor: 1m}}}
+        - {name: DB_PASSWORD, valueFrom: {secretKeyRef: {name: shop-db, key: password}}}
+        - {name: FEATURE_FLAGS, valueFrom: {configMapKeyRef: {name: shop-config, key: flags, optional: true}}}
+        resources:
+          requests: {cpu: 250m, memory: 256Mi, ephemeral-storage: 1Gi}
+          limits: {cpu: "1", memory: 512Mi, example.com/dongle: "1"}
+        livenessProbe: {httpGet: {path: /healthz, port: http}, initialDelaySeconds: 10}
+        readinessProbe: {httpGet: {path: /ready, port: 8080, httpHeaders: [{name: X-Probe, value: "1"}]}}
+        startupProbe: {exec: {command: [cat, /tmp/started]}, failureThreshold: 30}
+        lifecycle: {preStop: {sleep: {seconds: 5}}}
+        securityContext: {runAsUser: 1000, allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
+        volumeMounts:
+        - {name: config, mountPath: /etc/shop, readOnly: true}
+        - {name: tls, mountPath: /etc/tls}
+        - {name: cache, mountPath: /var/cache/shop, subPath: web}
+        - {name: info, mountPath: /etc/podinfo}
+"""
+
+
+def test_a_realistic_deployment_and_pod_pass(vapi: VapiProcess, namespace: str) -> None:
+    out = vapi.kubectl("-n", namespace, "apply", "-f", "-", input=REALISTIC)
+    assert out.stdout.strip() == "deployment.apps/shop created"
+    as_pod = REALISTIC.replace("apps/v1\nkind: Deployment", "v1\nkind: Pod")
+    pod_manifest = "apiVersion: v1\nkind: Pod\nmetadata: {name: shop}\nspec:" + as_pod.split("    spec:", 1)[1].replace("\n    ", "\n")
+    out = vapi.kubectl("-n", namespace, "apply", "-f", "-", input=pod_manifest)
+    assert out.stdout.strip() == "pod/shop created"
+
+
+def test_kubectl_prints_kube_refusals(vapi: VapiProcess, namespace: str) -> None:
+    deployment = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector: {matchLabels: {app: a}}\n"
+                  "  template:\n    metadata: {labels: {app: a}}\n    spec:\n      containers:\n"
+                  "      - {name: web, image: nginx}\n      - {name: web, image: nginx}\n")
+    assert kubectl_refusal(vapi, namespace, deployment, "deployments") == (
+        'The Deployment "d" is invalid: spec.template.spec.containers[1].name: Duplicate value: "web"')
+    bad_pod = ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: i\n"
+               "    volumeMounts: [{name: data, mountPath: /data}]\n    resources: {requests: {cpu: '2'}, limits: {cpu: '1'}}\n")
+    assert kubectl_refusal(vapi, namespace, bad_pod, "pods") == (
+        'The Pod "p" is invalid: \n* spec.containers[0].volumeMounts[0].name: Not found: "data"\n'
+        '* spec.containers[0].resources.requests: Invalid value: "2": must be less than or equal to cpu limit of 1')
+    code, _, body = vapi.request("POST", f"/clusters/root/api/v1/namespaces/{namespace}/pods",
+                                 json.dumps(pod(containers=[container(env=[{"name": "A=B"}])])).encode(),
+                                 headers={"Content-Type": "application/json"})
+    status = json.loads(body)
+    assert (code, status["reason"], status["details"]["causes"]) == (422, "Invalid", [
+        {"reason": "FieldValueInvalid", "field": "spec.containers[0].env[0].name",
+         "message": 'Invalid value: "A=B": ' + podrules.ENV_NAME_MESSAGE}])
+    assert status["message"] == 'Pod "p" is invalid: spec.containers[0].env[0].name: Invalid value: "A=B": ' + podrules.ENV_NAME_MESSAGE
