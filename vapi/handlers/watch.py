@@ -182,9 +182,10 @@ def _next_bookmark(now: float, deadline: float) -> float | None:
     """When the next periodic bookmark is due (None: no more), as the cacher schedules them
     (cache_watcher.go nextBookmarkTime): every BOOKMARK_SECONDS, and right before the watch
     times out (2 s before its deadline), so that a client resumes from as recent a
-    resourceVersion as it can."""
+    resourceVersion as it can. A time not after `now` is none: the loop's clock (uvloop's
+    is libuv's, in milliseconds, cached per loop turn) may not have moved since the last one."""
     due = min(now + BOOKMARK_SECONDS, deadline - PRE_TIMEOUT_BOOKMARK_SECONDS)
-    return None if due < now else due
+    return None if due <= now else due
 
 
 def _error_status(e: BaseException) -> Obj:
