@@ -15,6 +15,8 @@ real cluster refuses is refused here too (422 Invalid with one cause per field).
   vapi/servicerules.py; HorizontalPodAutoscalers: vapi/autoscalingrules.py; workloads'
   strategies and templates: vapi/appsrules.py; pod specs, a Pod's and every template's:
   vapi/podrules.py.
+- Kinds whose module reports everything, missing fields too (RULES, UPDATE_RULES):
+  networking.k8s.io's in vapi/networkingrules.py.
 - Pods: after creation only images, activeDeadlineSeconds, tolerations (added) and
   terminationGracePeriodSeconds may change in the spec.
 """
@@ -25,10 +27,10 @@ import base64
 import functools
 import json
 import re
-from typing import Any
+from typing import Any, Callable
 
-from vapi import (appsrules, autoscalingrules, batchrules, certificates, defaults, golang, labelrules, podrules,
-                  policyrules, quantity, schemas, selectors, servicerules)
+from vapi import (appsrules, autoscalingrules, batchrules, certificates, defaults, golang, labelrules,
+                  networkingrules, podrules, policyrules, quantity, schemas, selectors, servicerules)
 from vapi.resources import Resource
 
 Obj = dict[str, Any]
@@ -65,6 +67,13 @@ NOT_ENFORCED = {
     ("io.k8s.api.core.v1.Event", "metadata"),
     ("io.k8s.api.core.v1.HTTPHeader", "value"),
 }
+
+
+# kinds whose rule module reports all that kube refuses, missing fields too, in kube's order
+# (the schema's `required` is not walked for them): (group, kind) -> rules(obj, old)
+RULES: dict[tuple[str, str], Callable[[Obj, Obj | None], list[Cause]]] = {**networkingrules.RULES}
+# and what those kinds refuse on updates only: (group, kind) -> rules(new, old)
+UPDATE_RULES: dict[tuple[str, str], Callable[[Obj, Obj], list[Cause]]] = {**networkingrules.UPDATE_RULES}
 
 
 Plan = tuple[tuple[str, ...], dict[str, tuple[str, str]]]
@@ -371,6 +380,8 @@ def causes(res: Resource, obj: Obj, old: Obj | None = None, via: str = "") -> li
         had = {(c["field"], c["message"]) for c in _own_causes(res, old, old)}
         out = [c for c in out if (c["field"], c["message"]) not in had]
     key = (res.group, res.kind)
+    if key in UPDATE_RULES:
+        out += UPDATE_RULES[key](obj, old)
     if key in WORKLOADS and _labels(obj, "spec", "selector") != _labels(old, "spec", "selector"):
         selector = _go_selector(_labels(obj, "spec", "selector"))
         out.append(_cause("spec.selector", f"Invalid value: {selector}: field is immutable"))
@@ -391,6 +402,8 @@ def causes(res: Resource, obj: Obj, old: Obj | None = None, via: str = "") -> li
 
 def _own_causes(res: Resource, obj: Obj, old: Obj | None) -> list[Cause]:
     """What is wrong with obj, created or (the few rules that look at it) updated from old."""
+    if (res.group, res.kind) in RULES:
+        return RULES[res.group, res.kind](obj, old)
     out = required(obj, schemas.definition_name(res.group, res.version, res.kind))
     pod = podrules.causes(res.group, res.kind, obj)
     out = [c for c in out if c not in pod]  # a pod spec's required fields: once, in kube's order
