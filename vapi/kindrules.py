@@ -16,7 +16,8 @@ real cluster refuses is refused here too (422 Invalid with one cause per field).
   strategies and templates: vapi/appsrules.py; pod specs, a Pod's and every template's:
   vapi/podrules.py.
 - Kinds whose module reports everything, missing fields too (RULES, UPDATE_RULES):
-  networking.k8s.io's in vapi/networkingrules.py.
+  networking.k8s.io's in vapi/networkingrules.py, rbac.authorization.k8s.io's in
+  vapi/rbacrules.py.
 - Pods: after creation only images, activeDeadlineSeconds, tolerations (added) and
   terminationGracePeriodSeconds may change in the spec.
 """
@@ -30,7 +31,7 @@ import re
 from typing import Any, Callable
 
 from vapi import (appsrules, autoscalingrules, batchrules, certificates, defaults, golang, labelrules,
-                  networkingrules, podrules, policyrules, quantity, schemas, selectors, servicerules)
+                  networkingrules, podrules, policyrules, quantity, rbacrules, schemas, selectors, servicerules)
 from vapi.resources import Resource
 
 Obj = dict[str, Any]
@@ -71,9 +72,10 @@ NOT_ENFORCED = {
 
 # kinds whose rule module reports all that kube refuses, missing fields too, in kube's order
 # (the schema's `required` is not walked for them): (group, kind) -> rules(obj, old)
-RULES: dict[tuple[str, str], Callable[[Obj, Obj | None], list[Cause]]] = {**networkingrules.RULES}
+RULES: dict[tuple[str, str], Callable[[Obj, Obj | None], list[Cause]]] = {**networkingrules.RULES, **rbacrules.RULES}
 # and what those kinds refuse on updates only: (group, kind) -> rules(new, old)
-UPDATE_RULES: dict[tuple[str, str], Callable[[Obj, Obj], list[Cause]]] = {**networkingrules.UPDATE_RULES}
+UPDATE_RULES: dict[tuple[str, str], Callable[[Obj, Obj], list[Cause]]] = {
+    **networkingrules.UPDATE_RULES, **rbacrules.UPDATE_RULES}
 
 
 Plan = tuple[tuple[str, ...], dict[str, tuple[str, str]]]
