@@ -17,7 +17,7 @@ real cluster refuses is refused here too (422 Invalid with one cause per field).
   vapi/podrules.py.
 - Kinds whose module reports everything, missing fields too (RULES, UPDATE_RULES):
   networking.k8s.io's in vapi/networkingrules.py, rbac.authorization.k8s.io's in
-  vapi/rbacrules.py.
+  vapi/rbacrules.py, volumes, claims and storage classes in vapi/storagerules.py.
 - Pods: after creation only images, activeDeadlineSeconds, tolerations (added) and
   terminationGracePeriodSeconds may change in the spec.
 """
@@ -31,7 +31,8 @@ import re
 from typing import Any, Callable
 
 from vapi import (appsrules, autoscalingrules, batchrules, certificates, defaults, golang, labelrules,
-                  networkingrules, podrules, policyrules, quantity, rbacrules, schemas, selectors, servicerules)
+                  networkingrules, podrules, policyrules, quantity, rbacrules,
+                  storagerules, schemas, selectors, servicerules)
 from vapi.resources import Resource
 
 Obj = dict[str, Any]
@@ -72,10 +73,11 @@ NOT_ENFORCED = {
 
 # kinds whose rule module reports all that kube refuses, missing fields too, in kube's order
 # (the schema's `required` is not walked for them): (group, kind) -> rules(obj, old)
-RULES: dict[tuple[str, str], Callable[[Obj, Obj | None], list[Cause]]] = {**networkingrules.RULES, **rbacrules.RULES}
+RULES: dict[tuple[str, str], Callable[[Obj, Obj | None], list[Cause]]] = {
+    **networkingrules.RULES, **rbacrules.RULES, **storagerules.RULES}
 # and what those kinds refuse on updates only: (group, kind) -> rules(new, old)
 UPDATE_RULES: dict[tuple[str, str], Callable[[Obj, Obj], list[Cause]]] = {
-    **networkingrules.UPDATE_RULES, **rbacrules.UPDATE_RULES}
+    **networkingrules.UPDATE_RULES, **rbacrules.UPDATE_RULES, **storagerules.UPDATE_RULES}
 
 
 Plan = tuple[tuple[str, ...], dict[str, tuple[str, str]]]
