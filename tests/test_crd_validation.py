@@ -41,7 +41,7 @@ def schema_v1(schema: dict[str, object], **extra: object) -> list[dict[str, obje
     return [{"name": "v1", "served": True, "storage": True, "schema": {"openAPIV3Schema": schema}, **extra}]
 
 
-S = "spec.versions[0].schema.openAPIV3Schema"
+S = "spec.validation.openAPIV3Schema"
 SELECTABLE_SCHEMA = {"type": "object", "properties": {
     "metadata": {"type": "object", "properties": {"name": {"type": "string"}}},
     "spec": {"type": "object", "properties": {
@@ -49,12 +49,22 @@ SELECTABLE_SCHEMA = {"type": "object", "properties": {
         "labels": {"type": "object", "additionalProperties": {"type": "string"}},
         **{f"n{i}": {"type": "boolean"} for i in range(9)}}}}}
 
+NOT_STRUCTURAL = {"type": "object", "properties": {"spec": {"properties": {"a": {"type": "string"}}}}}
+ANY_OF_ROOT = {"type": "object", "properties": {"spec": {"type": "object"}}, "anyOf": [{"required": ["spec"]}]}
+
+
+def two_versions(first: dict[str, object], second: dict[str, object], **extra: dict[str, object]) -> list[dict[str, object]]:
+    """v1 (storage) and v2 with these schemas; `extra` adds fields to a version by name."""
+    return [{"name": name, "served": True, "storage": name == "v1", "schema": {"openAPIV3Schema": schema}, **extra.get(name, {})}
+            for name, schema in (("v1", first), ("v2", second))]
+
+
 BAD_CRDS = [
     pytest.param(crd(versions=[{"name": "v1", "served": True, "storage": True, "schema": {"openAPIV3Schema": {"type": "object"}}},
                                {"name": "v2", "served": True, "storage": True, "schema": {"openAPIV3Schema": {"type": "object"}}}]),
                  ["spec.versions: Invalid value: ", ": must have exactly one version marked as storage version"], id="two-storage-versions"),
     pytest.param(crd(versions=[{"name": "v1", "served": True, "storage": True}]),
-                 [f"{S}: Required value"], id="no-schema"),
+                 ["spec.versions[0].schema.openAPIV3Schema: Required value"], id="no-schema"),
     pytest.param(crd(group="example", scope="Global"),
                  ['spec.group: Invalid value: "example": should be a domain with at least one dot',
                   'spec.scope: Unsupported value: "Global": supported values: "Cluster", "Namespaced"'], id="group-and-scope"),
@@ -73,11 +83,11 @@ BAD_CRDS = [
     pytest.param(crd(names={"plural": "gadgets", "kind": "Gadget", "listKind": "Gadget"}),
                  ['spec.names.listKind: Invalid value: "Gadget": kind and listKind may not be the same'], id="list-kind"),
     pytest.param(crd(versions=schema_v1({"type": "object"}, additionalPrinterColumns=[{"name": "X", "type": "text", "jsonPath": "spec.x"}])),
-                 ['spec.versions[0].additionalPrinterColumns[0].type: Invalid value: "text": must be one of boolean,date,integer,number,string',
-                  'spec.versions[0].additionalPrinterColumns[0].JSONPath: Invalid value: "spec.x": must be a simple json path starting with .'],
+                 ['spec.additionalPrinterColumns[0].type: Invalid value: "text": must be one of boolean,date,integer,number,string',
+                  'spec.additionalPrinterColumns[0].JSONPath: Invalid value: "spec.x": must be a simple json path starting with .'],
                  id="printer-column"),
     pytest.param(crd(versions=schema_v1({"type": "object"}, subresources={"scale": {"specReplicasPath": ".status.n", "statusReplicasPath": ".status.n"}})),
-                 ['spec.versions[0].subresources.scale.specReplicasPath: Invalid value: ".status.n": should be a json path under .spec'],
+                 ['spec.subresources.scale.specReplicasPath: Invalid value: ".status.n": should be a json path under .spec'],
                  id="scale-path"),
     pytest.param(crd(versions=schema_v1({"type": "object", "properties": {"a": {"type": "string", "pattern": "^(?=x)"}}})),
                  [f'{S}.properties[a].pattern: Invalid value: "^(?=x)": must be a valid regular expression, but isn\'t: '
@@ -101,6 +111,35 @@ BAD_CRDS = [
                                 "selectableFields": [{"jsonPath": ".spec.size"}]}]),
                  ['spec.versions[1].selectableFields[0].jsonPath: Invalid value: ".spec.size": is an invalid path: '
                   "does not refer to a valid field"], id="selectable-fields-per-version"),
+    pytest.param(crd(versions=two_versions(SELECTABLE_SCHEMA, SELECTABLE_SCHEMA, v1={"selectableFields": [{"jsonPath": ".spec.color"}]})),
+                 ['spec.versions[0].selectableFields: Invalid value: "": '
+                  "may only be set when `version.schema.openAPIV3Schema` is not included"], id="selectable-fields-per-version-schema-shared"),
+    pytest.param(crd(versions=two_versions(NOT_STRUCTURAL, NOT_STRUCTURAL)),
+                 [f"{S}.properties[spec].type: Required value: must not be empty for specified object fields"],
+                 id="shared-schema-hoisted"),
+    pytest.param(crd(versions=two_versions({"type": "object"}, NOT_STRUCTURAL)),
+                 ["spec.versions[1].schema.openAPIV3Schema.properties[spec].type: Required value: "
+                  "must not be empty for specified object fields"], id="schemas-differ"),
+    pytest.param(crd(versions=two_versions({"type": "string"}, NOT_STRUCTURAL, v2={"schema": None})),
+                 ["spec.versions[1].schema.openAPIV3Schema: Required value",
+                  'spec.versions[0].schema.openAPIV3Schema.type: Invalid value: "string": must be object at the root'],
+                 id="schema-required-before-versions"),
+    pytest.param(crd(versions=two_versions({"type": "object"}, {"type": "object"}, **{
+        v: {"additionalPrinterColumns": [{"name": "X", "type": "string", "jsonPath": "spec.x"}]} for v in ("v1", "v2")})),
+                 ['spec.additionalPrinterColumns[0].JSONPath: Invalid value: "spec.x": must be a simple json path starting with .'],
+                 id="shared-columns-hoisted"),
+    pytest.param(crd(versions=two_versions({"type": "object"}, {"type": "object"}, v2={
+        "additionalPrinterColumns": [{"name": "X", "type": "string", "jsonPath": "spec.x"}]})),
+                 ['spec.versions[1].additionalPrinterColumns[0].JSONPath: Invalid value: "spec.x": must be a simple json path starting with .'],
+                 id="columns-differ"),
+    pytest.param(crd(versions=two_versions({"type": "object"}, {"type": "object"}, v2={
+        "subresources": {"scale": {"specReplicasPath": ".spec.n", "statusReplicasPath": "status.n"}}})),
+                 ['spec.versions[1].subresources.scale.statusReplicasPath: Invalid value: "status.n": must be a simple json path starting with .'],
+                 id="subresources-differ"),
+    pytest.param(crd(versions=two_versions(ANY_OF_ROOT, ANY_OF_ROOT, v2={"subresources": {"status": {}}})),
+                 ["spec.validation.openAPIV3Schema: Invalid value: ",
+                  "only [Description Type Format Title Maximum ExclusiveMaximum Minimum ExclusiveMinimum MaxLength "],
+                 id="shared-schema-status-of-any-version"),
 ]
 
 
@@ -279,3 +318,48 @@ def test_kubectl_refuses_a_selectable_field_of_an_object(vapi: VapiProcess) -> N
             "customresourcedefinition.apiextensions.k8s.io/widgets.selectable.example.com created")
     finally:
         vapi.kubectl("delete", "crd", "widgets.selectable.example.com", "--ignore-not-found")
+
+
+def crd_manifest(plural: str, versions: str) -> str:
+    return f"""apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {{name: {plural}.hoisting.example.com}}
+spec:
+  group: hoisting.example.com
+  scope: Namespaced
+  names: {{plural: {plural}, kind: Thing}}
+  versions:
+{versions}"""
+
+
+BAD_SPEC = "{type: object, properties: {spec: {properties: {size: {type: integer}}}}}"
+
+
+@pytest.mark.parametrize(("versions", "expected"), [
+    pytest.param(f"  - {{name: v1, served: true, storage: true, schema: {{openAPIV3Schema: {BAD_SPEC}}}}}",
+                 'The CustomResourceDefinition "things.hoisting.example.com" is invalid: '
+                 "spec.validation.openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified object fields",
+                 id="one-version"),
+    pytest.param(f"  - {{name: v1, served: true, storage: true, schema: {{openAPIV3Schema: {BAD_SPEC}}}}}\n"
+                 f"  - {{name: v2, served: true, storage: false, schema: {{openAPIV3Schema: {BAD_SPEC}}}}}",
+                 'The CustomResourceDefinition "things.hoisting.example.com" is invalid: '
+                 "spec.validation.openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified object fields",
+                 id="versions-share-the-schema"),
+    pytest.param("  - {name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object}},\n"
+                 "     additionalPrinterColumns: [{name: Size, type: integer, jsonPath: .spec.size}]}\n"
+                 f"  - {{name: v2, served: true, storage: false, schema: {{openAPIV3Schema: {BAD_SPEC}}},\n"
+                 "     additionalPrinterColumns: [{name: Size, type: int, jsonPath: .spec.size}]}",
+                 'The CustomResourceDefinition "things.hoisting.example.com" is invalid: \n'
+                 "* spec.versions[1].schema.openAPIV3Schema.properties[spec].type: Required value: "
+                 "must not be empty for specified object fields\n"
+                 '* spec.versions[1].additionalPrinterColumns[0].type: Invalid value: "int": '
+                 "must be one of boolean,date,integer,number,string",
+                 id="versions-differ"),
+])
+def test_kubectl_shows_crd_errors_where_kube_reports_them(vapi: VapiProcess, versions: str, expected: str) -> None:
+    """kube validates the internal CRD: what every version shares is reported at spec.validation
+    (spec.additionalPrinterColumns, ...), what differs at spec.versions[i]."""
+    out = vapi.kubectl("create", "-f", "-", input=crd_manifest("things", versions), check=False)
+    assert out.returncode == 1, out.stdout
+    assert out.stderr.strip() == expected
+    assert vapi.kubectl("get", "crd", "things.hoisting.example.com", "--ignore-not-found", "-o", "name").stdout == ""

@@ -14,6 +14,12 @@ keywords and extensions kube forbids or constrains (list and map types, preserve
 embedded resources), CEL rules that compile, and defaults that validate against their schema
 and carry no unknown fields. On update, group and plural never change, and scope and kind not
 once the CRD is established.
+
+Where: kube validates the internal CRD, to which the v1 conversion hoists per-version fields
+every version shares (vapi/crdhoisting.py); so errors in a schema, the subresources, printer
+columns or selectable fields all versions have in common are reported at spec.validation,
+spec.subresources, spec.additionalPrinterColumns, spec.selectableFields (after the names), and
+at spec.versions[i] only when the versions differ.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from typing import Any
 
 import cel
 
-from vapi import crvalidation, fielderrors, goregexp, selectablefields, validation
+from vapi import crdhoisting, crvalidation, fielderrors, goregexp, selectablefields, validation
 
 Obj = dict[str, Any]
 Cause = dict[str, str]
@@ -95,9 +101,14 @@ def _spec(spec: Obj) -> list[Cause]:
     elif scope not in ("Cluster", "Namespaced"):
         out.append(_unsupported("spec.scope", scope, ("Cluster", "Namespaced")))
     versions = [v for v in _list(spec.get("versions")) if isinstance(v, dict)]
+    top, inner = crdhoisting.internal(versions)
+    if crdhoisting.open_api_schema(top.get("validation")) is None:
+        out += [_required(f"spec.versions[{i}].schema.openAPIV3Schema") for i, version in enumerate(inner)
+                if crdhoisting.open_api_schema(version.get("schema")) is None]
+    per_version_subresources = any(v.get("subresources") is not None for v in inner)
     seen: set[Any] = set()
     unique = True
-    for i, version in enumerate(versions):
+    for i, version in enumerate(inner):
         here = f"spec.versions[{i}]"
         name = version.get("name")
         if name in seen:
@@ -106,18 +117,34 @@ def _spec(spec: Obj) -> list[Cause]:
         errs = _dns1035(name) if isinstance(name, str) else []
         if errs:
             out.append(_invalid(f"{here}.name", name, ",".join(errs)))
-        schema = _dict(version.get("schema")).get("openAPIV3Schema")
-        if not isinstance(schema, dict):
-            out.append(_required(f"{here}.schema.openAPIV3Schema"))
-        out += _version(version, here)
+        subresources = version.get("subresources") if per_version_subresources else top.get("subresources")
+        out += _version(version, here, status=_status_enabled(subresources))
     if not unique:
         out.append(_invalid("spec.versions", versions, "must contain unique version names"))
     if sum(1 for v in versions if v.get("storage") is True) != 1:
         out.append(_invalid("spec.versions", versions, "must have exactly one version marked as storage version"))
     out += _names(_dict(spec.get("names")))
-    out += selectablefields.causes(versions)
+    out += _hoisted(top, any_status=any(_status_enabled(s.get("subresources")) for s in [top, *inner]))
     out += _conversion(spec.get("conversion"))
     return out
+
+
+def _status_enabled(subresources: Any) -> bool:
+    return _dict(subresources).get("status") is not None
+
+
+def _hoisted(top: Obj, *, any_status: bool) -> list[Cause]:
+    """The internal spec's top-level validation, subresources, printer columns and selectable
+    fields (vapi/crdhoisting.py), checked after the names as validateCustomResourceDefinitionSpec
+    does; the schema's status-root rule applies when any version enables status."""
+    out: list[Cause] = []
+    schema = crdhoisting.open_api_schema(top.get("validation"))
+    if isinstance(schema, dict):
+        out += schema_causes(schema, "spec.validation.openAPIV3Schema", status=any_status)
+    out += _subresources(top.get("subresources"), "spec.subresources")
+    for i, column in enumerate(_list(top.get("additionalPrinterColumns"))):
+        out += _column(_dict(column), f"spec.additionalPrinterColumns[{i}]")
+    return out + selectablefields.top_level(top)
 
 
 def _names(names: Obj) -> list[Cause]:
@@ -169,34 +196,41 @@ def _conversion(conversion: Any) -> list[Cause]:
     return []
 
 
-def _version(version: Obj, here: str) -> list[Cause]:
+def _version(version: Obj, here: str, *, status: bool) -> list[Cause]:
+    """An internal version's own fields (what was not hoisted), as validateCustomResourceDefinitionVersion."""
     out: list[Cause] = []
     if version.get("deprecationWarning") is not None and not version.get("deprecated"):
         out.append(_invalid(f"{here}.deprecationWarning", version["deprecationWarning"], "can only be set for deprecated versions"))
-    subresources = _dict(version.get("subresources"))
-    schema = _dict(version.get("schema")).get("openAPIV3Schema")
+    schema = crdhoisting.open_api_schema(version.get("schema"))
     if isinstance(schema, dict):
-        out += schema_causes(schema, f"{here}.schema.openAPIV3Schema", status="status" in subresources)
-    scale = subresources.get("scale")
+        out += schema_causes(schema, f"{here}.schema.openAPIV3Schema", status=status)
+    out += _subresources(version.get("subresources"), f"{here}.subresources")
+    for i, column in enumerate(_list(version.get("additionalPrinterColumns"))):
+        out += _column(_dict(column), f"{here}.additionalPrinterColumns[{i}]")
+    return out + selectablefields.per_version(version, here)
+
+
+def _subresources(subresources: Any, where: str) -> list[Cause]:
+    """ValidateCustomResourceDefinitionSubresources: the scale subresource's paths."""
+    out: list[Cause] = []
+    scale = _dict(subresources).get("scale")
     if isinstance(scale, dict):
         for key, under in (("specReplicasPath", ".spec."), ("statusReplicasPath", ".status.")):
             value = scale.get(key)
-            where = f"{here}.subresources.scale.{key}"
+            here = f"{where}.scale.{key}"
             if not value:
-                out.append(_required(where))
+                out.append(_required(here))
             elif not isinstance(value, str) or not value.startswith("."):
-                out.append(_invalid(where, value, "must be a simple json path starting with ."))
+                out.append(_invalid(here, value, "must be a simple json path starting with ."))
             elif not value.startswith(under):
-                out.append(_invalid(where, value, f"should be a json path under {under[:-1]}"))
+                out.append(_invalid(here, value, f"should be a json path under {under[:-1]}"))
         selector = scale.get("labelSelectorPath")
         if isinstance(selector, str) and selector:
-            where = f"{here}.subresources.scale.labelSelectorPath"
+            here = f"{where}.scale.labelSelectorPath"
             if not selector.startswith("."):
-                out.append(_invalid(where, selector, "must be a simple json path starting with ."))
+                out.append(_invalid(here, selector, "must be a simple json path starting with ."))
             elif not selector.startswith((".spec.", ".status.")):
-                out.append(_invalid(where, selector, "should be a json path under either .spec or .status"))
-    for i, column in enumerate(_list(version.get("additionalPrinterColumns"))):
-        out += _column(_dict(column), f"{here}.additionalPrinterColumns[{i}]")
+                out.append(_invalid(here, selector, "should be a json path under either .spec or .status"))
     return out
 
 

@@ -3,11 +3,11 @@
 each jsonPath a `.`-path through the version's structural schema to a string, boolean or
 integer, outside metadata, none twice, at most eight.
 
-Where kube reports them: validation runs on the internal CRD, to which apiextensions/v1's
-conversion hoists per-version fields that are identical in every version; so selectableFields
-shared by all versions are `spec.selectableFields`, checked against the schema only when the
-schemas are shared too (else kube answers that they "may only be set when validations.schema
-is included"), and differing ones are `spec.versions[i].selectableFields`.
+Where kube reports them: validation runs on the internal CRD (vapi/crdhoisting.py), so
+selectableFields shared by all versions are `spec.selectableFields`, checked against the schema
+only when the schemas are shared too (else kube answers that they "may only be set when
+validations.schema is included"), and differing ones are `spec.versions[i].selectableFields`,
+refused as kube refuses them when the schemas are shared (hoisted out of the versions).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from vapi import fielderrors
+from vapi import crdhoisting, fielderrors
 
 Obj = dict[str, Any]
 Cause = dict[str, str]
@@ -23,8 +23,6 @@ Cause = dict[str, str]
 MAX_SELECTABLE_FIELDS = 8
 TOKENS = re.compile(r"'(?:[^'\\]|\\.)*'|[.\[\]]|[^.\[\]]+")
 SELECTABLE_TYPES = ("string", "boolean", "integer")
-
-
 
 
 def field_path(json_path: str, schema: Any) -> tuple[list[tuple[str, bool]], Any, str]:
@@ -91,30 +89,25 @@ def check(fields: list[Any], schema: Any, where: str) -> list[Cause]:
     return out
 
 
-def causes(versions: list[Obj]) -> list[Cause]:
-    """The selectableFields of a v1 CRD's versions, where and as kube-apiserver checks them."""
-    if not versions:
+def top_level(top: Obj) -> list[Cause]:
+    """The internal spec's selectableFields (every version's, hoisted: vapi/crdhoisting.py),
+    checked against spec.validation's schema when the schemas were hoisted too."""
+    fields = top.get("selectableFields")
+    if not fields or not isinstance(fields, list):
         return []
+    if "validation" not in top:
+        return [fielderrors.invalid("spec.selectableFields", "", "may only be set when validations.schema is included")]
+    return check(fields, crdhoisting.open_api_schema(top["validation"]), "spec.selectableFields")
 
-    def schema_of(version: Obj) -> Any:
-        schema = version.get("schema")
-        return schema.get("openAPIV3Schema") if isinstance(schema, dict) else None
 
-    first = versions[0].get("selectableFields") or []
-    if all((v.get("selectableFields") or []) == first for v in versions):
-        if not first:
-            return []
-        if not all(v.get("schema") == versions[0].get("schema") for v in versions) or schema_of(versions[0]) is None:
-            return [fielderrors.invalid("spec.selectableFields", "", "may only be set when validations.schema is included")]
-        return check(first if isinstance(first, list) else [], schema_of(versions[0]), "spec.selectableFields")
-    out: list[Cause] = []
-    for i, version in enumerate(versions):
-        fields = version.get("selectableFields")
-        if not fields or not isinstance(fields, list):
-            continue
-        where = f"spec.versions[{i}].selectableFields"
-        if schema_of(version) is None:
-            out.append(fielderrors.invalid(where, "", "may only be set when `version.schema.openAPIV3Schema` is not included"))
-        else:
-            out += check(fields, schema_of(version), where)
-    return out
+def per_version(version: Obj, here: str) -> list[Cause]:
+    """An internal version's own selectableFields: with its schema hoisted away (every
+    version has the same), kube finds no schema there."""
+    fields = version.get("selectableFields")
+    if not fields or not isinstance(fields, list):
+        return []
+    schema = crdhoisting.open_api_schema(version.get("schema"))
+    if schema is None:
+        return [fielderrors.invalid(f"{here}.selectableFields", "",
+                                    "may only be set when `version.schema.openAPIV3Schema` is not included")]
+    return check(fields, schema, f"{here}.selectableFields")
