@@ -11,10 +11,10 @@ import pytest
 
 from tests.apiserver import VapiProcess
 from tests.rulecauses import causes, kubectl_refusal
-from vapi import podrules
+from vapi import dnsnames, podrules
 
-LABEL = podrules.DNS1123_LABEL_MESSAGE
-SUBDOMAIN = podrules.DNS1123_SUBDOMAIN_MESSAGE
+LABEL = dnsnames.DNS1123_LABEL_MESSAGE
+SUBDOMAIN = dnsnames.DNS1123_SUBDOMAIN_MESSAGE
 
 
 def pod(**spec: Any) -> dict[str, Any]:
@@ -316,3 +316,4 @@ def test_kubectl_prints_kube_refusals(vapi: VapiProcess, namespace: str) -> None
         {"reason": "FieldValueInvalid", "field": "spec.containers[0].env[0].name",
          "message": 'Invalid value: "A=B": ' + podrules.ENV_NAME_MESSAGE}])
     assert status["message"] == 'Pod "p" is invalid: spec.containers[0].env[0].name: Invalid value: "A=B": ' + podrules.ENV_NAME_MESSAGE
+

@@ -43,3 +43,18 @@ def duplicate(field: str, value: Any) -> Cause:
 def integer(value: Any) -> int | None:
     """A JSON integer (not a boolean), else None."""
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def mapping(value: Any) -> dict[str, Any]:
+    """A JSON object, else {} (a rule reads a wrongly typed field as left out)."""
+    return value if isinstance(value, dict) else {}
+
+
+def sequence(value: Any) -> list[Any]:
+    """A JSON array, else []."""
+    return value if isinstance(value, list) else []
+
+
+def string(value: Any) -> str:
+    """A JSON string, else ""."""
+    return value if isinstance(value, str) else ""

@@ -11,19 +11,19 @@ are the relaxed ones (RelaxedEnvironmentVariableValidation is GA), a lifecycle s
 0 seconds (PodLifecycleSleepActionAllowZero). Maps (resources, nodeSelector) are checked in
 key order where Go's is random.
 
-Not checked (yet): affinity, topology spread constraints, the pod's own securityContext,
-pod-level resources and overhead, dnsConfig beyond dnsPolicy None, host aliases, readiness
-and scheduling gates, projected, CSI, ephemeral and legacy volume sources' own fields,
-volume devices, resize policies, OS-specific rules, image volumes' subPath.
+Not checked (yet): affinity, topology spread constraints, the pod's own securityContext, pod-
+level resources and overhead, dnsConfig beyond dnsPolicy None, host aliases, readiness and
+scheduling gates, projected, CSI, ephemeral and legacy volume sources' own fields, volume
+devices, resize policies, OS-specific rules, image volumes' subPath.
 """
 
 from __future__ import annotations
 
-import posixpath
 import re
 from typing import Any
 
-from vapi import fielderrors, labelrules, quantity, servicerules
+from vapi import fielderrors, labelrules, pathrules, quantity, servicerules
+from vapi.dnsnames import DNS1123_SUBDOMAIN, dns_label, dns_subdomain, too_long
 from vapi.fielderrors import Cause, integer, required, unsupported
 
 Obj = dict[str, Any]
@@ -37,18 +37,8 @@ TEMPLATES: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 # apimachinery pkg/util/validation: the regular expressions and their messages
-DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
-DNS1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 CONFIG_KEY = re.compile(r"[-._a-zA-Z0-9]+")
 HTTP_HEADER = re.compile(r"[-A-Za-z0-9]+")
-DNS1123_LABEL_MESSAGE = (
-    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end "
-    "with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is "
-    "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')")
-DNS1123_SUBDOMAIN_MESSAGE = (
-    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start "
-    "and end with an alphanumeric character (e.g. 'example.com', regex used for validation is "
-    "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")
 CONFIG_KEY_MESSAGE = (
     "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or "
     "'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')")
@@ -57,24 +47,6 @@ HTTP_HEADER_MESSAGE = ("a valid HTTP header must consist of alphanumeric charact
 ENV_NAME_MESSAGE = "a valid environment variable name must consist only of printable ASCII characters other than '='"
 NON_NEGATIVE = "must be greater than or equal to 0"
 FILE_MODE = "must be a number between 0 and 0777 (octal), both inclusive"
-
-
-def too_long(n: int) -> str:
-    return f"must be no more than {n} characters"
-
-
-def dns_label(value: str) -> list[str]:
-    """IsDNS1123Label."""
-    out = [too_long(63)] if len(value) > 63 else []
-    if not DNS1123_LABEL.fullmatch(value):
-        out.append("must not contain dots" if DNS1123_SUBDOMAIN.fullmatch(value) else DNS1123_LABEL_MESSAGE)
-    return out
-
-
-def dns_subdomain(value: str) -> list[str]:
-    """IsDNS1123Subdomain (NameIsDNSSubdomain without prefix)."""
-    out = [too_long(253)] if len(value) > 253 else []
-    return out + ([] if DNS1123_SUBDOMAIN.fullmatch(value) else [DNS1123_SUBDOMAIN_MESSAGE])
 
 
 def config_key(value: str) -> list[str]:
@@ -102,16 +74,7 @@ def not_found(field: str, value: Any) -> Cause:
     return {"reason": "FieldValueNotFound", "field": field, "message": f"Not found: {fielderrors.shown(value)}"}
 
 
-def _d(value: Any) -> Obj:
-    return value if isinstance(value, dict) else {}
-
-
-def _l(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _s(value: Any) -> str:
-    return value if isinstance(value, str) else ""
+_d, _l, _s = fielderrors.mapping, fielderrors.sequence, fielderrors.string
 
 
 def one_of(field: str, value: Any, allowed: tuple[str, ...]) -> list[Cause]:
@@ -309,7 +272,7 @@ def _source_fields(key: str, source: Obj, path: str) -> list[Cause]:
     elif key == "hostPath":
         if not _s(source.get("path")):
             return [required(f"{path}.path")]
-        out += _no_backsteps(source["path"], f"{path}.path")
+        out += pathrules.no_backsteps(source["path"], f"{path}.path")
         if source.get("type") is not None and source["type"] not in HOST_PATH_TYPES:
             out.append(unsupported(f"{path}.type", source["type"], HOST_PATH_TYPES))
     elif key in ("secret", "configMap"):
@@ -331,7 +294,7 @@ def _source_fields(key: str, source: Obj, path: str) -> list[Cause]:
             item = _d(item)
             if not _s(item.get("path")):
                 out.append(required(f"{path}.path"))
-            out += _local_path(_s(item.get("path")), f"{path}.path")
+            out += pathrules.local_path(_s(item.get("path")), f"{path}.path")
             if item.get("fieldRef") is not None and item.get("resourceFieldRef") is not None:
                 out.append(fielderrors.invalid(path, "resource", "fieldRef and resourceFieldRef can not be specified simultaneously"))
             elif item.get("fieldRef") is None and item.get("resourceFieldRef") is None:
@@ -347,26 +310,7 @@ def _file_mode(mode: Any, path: str) -> list[Cause]:
 
 def _key_to_path(item: Obj, path: str) -> list[Cause]:
     out = [required(f"{path}.{k}") for k in ("key", "path") if not _s(item.get(k))]
-    return out + _local_path(_s(item.get("path")), f"{path}.path") + _file_mode(item.get("mode"), f"{path}.mode")
-
-
-def _no_backsteps(value: str, path: str) -> list[Cause]:
-    """validatePathNoBacksteps."""
-    return [fielderrors.invalid(path, value, "must not contain '..'")] if ".." in value.split("/") else []
-
-
-def _descending(value: str, path: str) -> list[Cause]:
-    """validateLocalDescendingPath."""
-    out = [fielderrors.invalid(path, value, "must be a relative path")] if posixpath.isabs(value) else []
-    return out + _no_backsteps(value, path)
-
-
-def _local_path(value: str, path: str) -> list[Cause]:
-    """ValidateLocalNonReservedPath."""
-    out = _descending(value, path)
-    if value.startswith("..") and not value.startswith("../"):
-        out.append(fielderrors.invalid(path, value, "must not start with '..'"))
-    return out
+    return out + pathrules.local_path(_s(item.get("path")), f"{path}.path") + _file_mode(item.get("mode"), f"{path}.mode")
 
 
 # ---- containers
@@ -619,11 +563,11 @@ def _mounts(items: list[Any], volumes: dict[str, Obj], path: str) -> list[Cause]
         paths.add(mount_path)
         sub_path, expr = _s(m.get("subPath")), _s(m.get("subPathExpr"))
         if sub_path:
-            out += _descending(sub_path, f"{path}.subPath")  # kube names the list, not the item
+            out += pathrules.descending(sub_path, f"{path}.subPath")  # kube names the list, not the item
         if expr:
             if sub_path:
                 out.append(fielderrors.invalid(f"{here}.subPathExpr", expr, "subPathExpr and subPath are mutually exclusive"))
-            out += _descending(expr, f"{path}.subPathExpr")
+            out += pathrules.descending(expr, f"{path}.subPathExpr")
     return out
 
 
