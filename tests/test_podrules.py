@@ -203,6 +203,97 @@ def test_pod_level_fields() -> None:
          'Unsupported value: "Sometimes": supported values: "PreemptLowerPriority", "Never"')]
 
 
+KEY_RULE, VALUE_RULE = podrules.labelrules.KEY_RULE, podrules.labelrules.VALUE_RULE
+NODE_TERM = "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]"
+ANTI = "spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0]"
+
+
+def test_affinity() -> None:
+    affinity = {
+        "nodeAffinity": {
+            "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{
+                "matchExpressions": [{"key": "zone", "operator": "In"}, {"key": "Bad Key", "operator": "Exists", "values": ["a"]},
+                                     {"key": "gpu", "operator": "Gt", "values": ["1", "2"]},
+                                     {"key": "k", "operator": "Is", "values": ["x!"]}],
+                "matchFields": [{"key": "metadata.uid", "operator": "In", "values": ["a", "b"]}]}]},
+            # preferred terms' values are never checked (kube: they may match a single node)
+            "preferredDuringSchedulingIgnoredDuringExecution": [
+                {"weight": 0, "preference": {"matchExpressions": [{"key": "k", "operator": "In", "values": ["x!"]}]}}]},
+        "podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [{"labelSelector": {"matchLabels": {"app": "a"}}}]},
+        "podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 101, "podAffinityTerm": {
+            "labelSelector": {"matchExpressions": [{"key": "app", "operator": "In"}]}, "namespaces": ["Team_A"],
+            "topologyKey": "zone"}}]}}
+    assert pod_causes(affinity=affinity) == [
+        (f"{NODE_TERM}.matchExpressions[0].values", "FieldValueRequired",
+         "Required value: must be specified when `operator` is 'In' or 'NotIn'"),
+        (f"{NODE_TERM}.matchExpressions[1].values", "FieldValueForbidden",
+         "Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'"),
+        (f"{NODE_TERM}.matchExpressions[1].key", "FieldValueInvalid", f'Invalid value: "Bad Key": name part {KEY_RULE}'),
+        (f"{NODE_TERM}.matchExpressions[2].values", "FieldValueRequired",
+         "Required value: must be specified single value when `operator` is 'Lt' or 'Gt'"),
+        (f"{NODE_TERM}.matchExpressions[3].operator", "FieldValueInvalid", 'Invalid value: "Is": not a valid selector operator'),
+        (f"{NODE_TERM}.matchExpressions[3].values[0]", "FieldValueInvalid", f'Invalid value: "x!": {VALUE_RULE}'),
+        (f"{NODE_TERM}.matchFields[0].values", "FieldValueRequired",
+         "Required value: must be only one value when `operator` is 'In' or 'NotIn' for node field selector"),
+        (f"{NODE_TERM}.matchFields[0].key", "FieldValueInvalid", 'Invalid value: "metadata.uid": not a valid field selector key'),
+        ("spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight", "FieldValueInvalid",
+         "Invalid value: 0: must be in the range 1-100"),
+        ("spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey", "FieldValueRequired",
+         "Required value: can not be empty"),
+        ("spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey", "FieldValueInvalid",
+         'Invalid value: "": name part must be non-empty'),
+        ("spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey", "FieldValueInvalid",
+         f'Invalid value: "": name part {KEY_RULE}'),
+        (f"{ANTI}.weight", "FieldValueInvalid", "Invalid value: 101: must be in the range 1-100"),
+        (f"{ANTI}.podAffinityTerm.labelSelector.matchExpressions[0].values", "FieldValueRequired",
+         "Required value: must be specified when `operator` is 'In' or 'NotIn'"),
+        (f"{ANTI}.podAffinityTerm.namespace", "FieldValueInvalid", f'Invalid value: "Team_A": {LABEL}')]
+    assert pod_causes(affinity={"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {}},
+                                "podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+                                    {"topologyKey": "zone", "matchLabelKeys": ["app"], "mismatchLabelKeys": ["app"]}]}}) == [
+        ("spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms", "FieldValueRequired",
+         "Required value: must have at least one node selector term"),
+        ("spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].matchLabelKeys", "FieldValueForbidden",
+         "Forbidden: must not be specified when labelSelector is not set"),
+        ("spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].mismatchLabelKeys", "FieldValueForbidden",
+         "Forbidden: must not be specified when labelSelector is not set"),
+        ("spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].matchLabelKeys[0]", "FieldValueInvalid",
+         'Invalid value: "app": exists in both matchLabelKeys and mismatchLabelKeys')]
+
+
+def test_topology_spread_constraints() -> None:
+    constraints = [
+        {"maxSkew": 0, "topologyKey": "zone", "whenUnsatisfiable": "Maybe", "labelSelector": {"matchLabels": {"app": "a!"}},
+         "matchLabelKeys": ["app"]},
+        {"maxSkew": 1, "topologyKey": "", "whenUnsatisfiable": "ScheduleAnyway", "minDomains": 0},
+        {"maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule", "nodeAffinityPolicy": "Always",
+         "matchLabelKeys": ["x"]},
+        {"maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule"},
+        {}]
+    assert pod_causes(topologySpreadConstraints=constraints) == [
+        ("spec.topologySpreadConstraints[0].maxSkew", "FieldValueInvalid", "Invalid value: 0: must be greater than zero"),
+        ("spec.topologySpreadConstraints[0].whenUnsatisfiable", "FieldValueNotSupported",
+         'Unsupported value: "Maybe": supported values: "DoNotSchedule", "ScheduleAnyway"'),
+        ("spec.topologySpreadConstraints[0].matchLabelKeys[0]", "FieldValueInvalid",
+         'Invalid value: "app": exists in both matchLabelKeys and labelSelector'),
+        ("spec.topologySpreadConstraints[0].labelSelector.matchLabels", "FieldValueInvalid", f'Invalid value: "a!": {VALUE_RULE}'),
+        ("spec.topologySpreadConstraints[1].topologyKey", "FieldValueRequired", "Required value: can not be empty"),
+        ("spec.topologySpreadConstraints[1].minDomains", "FieldValueInvalid", "Invalid value: 0: must be greater than zero"),
+        ("spec.topologySpreadConstraints[1].minDomains", "FieldValueInvalid",
+         "Invalid value: 0: can only use minDomains if whenUnsatisfiable=DoNotSchedule, not ScheduleAnyway"),
+        ("spec.topologySpreadConstraints[2].{topologyKey, whenUnsatisfiable}", "FieldValueDuplicate",
+         'Duplicate value: "{zone, DoNotSchedule}"'),
+        ("spec.topologySpreadConstraints[2].nodeAffinityPolicy", "FieldValueNotSupported",
+         'Unsupported value: "Always": supported values: "Honor", "Ignore"'),
+        ("spec.topologySpreadConstraints[2].matchLabelKeys", "FieldValueForbidden",
+         "Forbidden: must not be specified when labelSelector is not set"),
+        # left out, the three required fields are Go's zero values to kube
+        ("spec.topologySpreadConstraints[4].maxSkew", "FieldValueInvalid", "Invalid value: 0: must be greater than zero"),
+        ("spec.topologySpreadConstraints[4].topologyKey", "FieldValueRequired", "Required value: can not be empty"),
+        ("spec.topologySpreadConstraints[4].whenUnsatisfiable", "FieldValueNotSupported",
+         'Unsupported value: "": supported values: "DoNotSchedule", "ScheduleAnyway"')]
+
+
 BAD_SPEC = {"containers": [{"name": "web", "image": "i:1"}, {"name": "web", "image": "i:1"}], "restartPolicy": "Never"}
 
 
@@ -241,6 +332,31 @@ spec:
     spec:
       serviceAccountName: shop
       nodeSelector: {kubernetes.io/os: linux}
+      affinity:
+        nodeAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+            nodeSelectorTerms:
+            - matchExpressions: [{key: kubernetes.io/arch, operator: In, values: [amd64, arm64]}]
+            - matchFields: [{key: metadata.name, operator: NotIn, values: [node-7]}]
+          preferredDuringSchedulingIgnoredDuringExecution:
+          - {weight: 50, preference: {matchExpressions: [{key: node.example.com/cores, operator: Gt, values: ["8"]}]}}
+        podAffinity:
+          preferredDuringSchedulingIgnoredDuringExecution:
+          - weight: 100
+            podAffinityTerm:
+              labelSelector: {matchLabels: {app: cache}}
+              namespaceSelector: {}
+              topologyKey: kubernetes.io/hostname
+        podAntiAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+          - labelSelector: {matchExpressions: [{key: app, operator: In, values: [shop]}]}
+            topologyKey: kubernetes.io/hostname
+            namespaces: [default]
+            matchLabelKeys: [pod-template-hash]
+      topologySpreadConstraints:
+      - {maxSkew: 1, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: DoNotSchedule, minDomains: 2,
+         labelSelector: {matchLabels: {app: shop}}, matchLabelKeys: [pod-template-hash], nodeTaintsPolicy: Honor}
+      - {maxSkew: 2, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway, labelSelector: {matchLabels: {app: shop}}}
       tolerations: [{key: dedicated, operator: Equal, value: shop, effect: NoSchedule},
                     {operator: Exists, effect: NoExecute, tolerationSeconds: 300}]
       securityContext: {runAsNonRoot: true, fsGroup: 2000}

@@ -68,6 +68,12 @@ NOT_ENFORCED = {
     ("io.k8s.api.core.v1.Event", "involvedObject"),
     ("io.k8s.api.core.v1.Event", "metadata"),
     ("io.k8s.api.core.v1.HTTPHeader", "value"),
+    # a pod spec's scheduling fields: vapi/podscheduling.py reports them in kube's words
+    # (Go's zero values, e.g. topologyKey: Required value: can not be empty)
+    *((f"io.k8s.api.core.v1.{d}", f) for d, fs in (
+        ("TopologySpreadConstraint", ("maxSkew", "topologyKey", "whenUnsatisfiable")), ("PodAffinityTerm", ("topologyKey",)),
+        ("WeightedPodAffinityTerm", ("weight", "podAffinityTerm")), ("PreferredSchedulingTerm", ("weight", "preference")),
+        ("NodeSelector", ("nodeSelectorTerms",)), ("NodeSelectorRequirement", ("key", "operator"))) for f in fs),
 }
 
 

@@ -11,10 +11,12 @@ are the relaxed ones (RelaxedEnvironmentVariableValidation is GA), a lifecycle s
 0 seconds (PodLifecycleSleepActionAllowZero). Maps (resources, nodeSelector) are checked in
 key order where Go's is random.
 
-Not checked (yet): affinity, topology spread constraints, the pod's own securityContext, pod-
-level resources and overhead, dnsConfig beyond dnsPolicy None, host aliases, readiness and
-scheduling gates, projected, CSI, ephemeral and legacy volume sources' own fields, volume
-devices, resize policies, OS-specific rules, image volumes' subPath.
+Affinity and topology spread constraints are vapi/podscheduling.py's.
+
+Not checked (yet): the pod's own securityContext, pod-level resources and overhead, dnsConfig
+beyond dnsPolicy None, host aliases, readiness and scheduling gates, projected, CSI, ephemeral
+and legacy volume sources' own fields, volume devices, resize policies, OS-specific rules,
+image volumes' subPath.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from vapi import fielderrors, labelrules, pathrules, quantity, servicerules
+from vapi import fielderrors, labelrules, pathrules, podscheduling, quantity, servicerules
 from vapi.dnsnames import DNS1123_SUBDOMAIN, dns_label, dns_subdomain, too_long
 from vapi.fielderrors import Cause, integer, required, unsupported
 
@@ -143,12 +145,15 @@ def pod_spec(spec: Obj, path: str, *, is_pod: bool) -> list[Cause]:
     for key, value in sorted(_d(spec.get("nodeSelector")).items()):  # ValidateLabels
         out += invalid(f"{path}.nodeSelector", key, labelrules.key_errors(key))
         out += invalid(f"{path}.nodeSelector", value, labelrules.value_errors(_s(value)))
+    out += podscheduling.affinity(spec.get("affinity"), f"{path}.affinity")
     if spec.get("dnsPolicy") == "None":
         if spec.get("dnsConfig") is None:
             out.append(required(f"{path}.dnsConfig", "must provide `dnsConfig` when `dnsPolicy` is None"))
         elif not _l(_d(spec.get("dnsConfig")).get("nameservers")):
             out.append(required(f"{path}.dnsConfig.nameservers",
                                 "must provide at least one DNS nameserver when `dnsPolicy` is None"))
+    out += podscheduling.topology_spread_constraints(_l(spec.get("topologySpreadConstraints")),
+                                                     f"{path}.topologySpreadConstraints")
     for key in ("serviceAccountName", "nodeName"):
         if _s(spec.get(key)):
             out += invalid(f"{path}.{key}", spec[key], dns_subdomain(spec[key]))
