@@ -294,6 +294,45 @@ def test_topology_spread_constraints() -> None:
          'Unsupported value: "": supported values: "DoNotSchedule", "ScheduleAnyway"')]
 
 
+SYSCTL_RULE = ("must have at most 253 characters and match regex "
+               "^([a-z0-9]([-_a-z0-9]*[a-z0-9])?[\\./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?$")
+
+
+def test_pod_security_context() -> None:
+    context = {"runAsUser": -1, "runAsGroup": 2**31, "fsGroup": -5, "supplementalGroups": [1, -2],
+               "sysctls": [{"name": ""}, {"name": "net.core.somaxconn", "value": "1024"}, {"name": "Kernel.X", "value": "1"},
+                           {"name": "net.core.somaxconn", "value": "1"}, {"name": "kernel/shm_rmid_forced", "value": "1"}],
+               "fsGroupChangePolicy": "Never", "seccompProfile": {"type": "RuntimeDefault", "localhostProfile": "p.json"},
+               "appArmorProfile": {"type": "Localhost"}, "supplementalGroupsPolicy": "Loose"}
+    sc = "spec.securityContext"
+    assert pod_causes(securityContext=context, hostNetwork=True, hostIPC=True, hostPID=True, shareProcessNamespace=True) == [
+        (f"{sc}.fsGroup", "FieldValueInvalid", "Invalid value: -5: must be between 0 and 2147483647, inclusive"),
+        (f"{sc}.runAsUser", "FieldValueInvalid", "Invalid value: -1: must be between 0 and 2147483647, inclusive"),
+        (f"{sc}.runAsGroup", "FieldValueInvalid", "Invalid value: 2147483648: must be between 0 and 2147483647, inclusive"),
+        (f"{sc}.supplementalGroups[1]", "FieldValueInvalid", "Invalid value: -2: must be between 0 and 2147483647, inclusive"),
+        # kube keeps shareProcessNamespace in the internal PodSecurityContext
+        (f"{sc}.shareProcessNamespace", "FieldValueInvalid", "Invalid value: true: ShareProcessNamespace and HostPID cannot both be enabled"),
+        (f"{sc}.sysctls[0].name", "FieldValueRequired", "Required value"),
+        (f"{sc}.sysctls[1].name", "FieldValueInvalid", "Invalid value: \"net.core.somaxconn\": may not be specified when 'hostNetwork' is true"),
+        (f"{sc}.sysctls[2].name", "FieldValueInvalid", f'Invalid value: "Kernel.X": {SYSCTL_RULE}'),
+        (f"{sc}.sysctls[3].name", "FieldValueDuplicate", 'Duplicate value: "net.core.somaxconn"'),
+        (f"{sc}.sysctls[3].name", "FieldValueInvalid", "Invalid value: \"net.core.somaxconn\": may not be specified when 'hostNetwork' is true"),
+        (f"{sc}.sysctls[4].name", "FieldValueInvalid", "Invalid value: \"kernel/shm_rmid_forced\": may not be specified when 'hostIPC' is true"),
+        (f"{sc}.fsGroupChangePolicy", "FieldValueNotSupported", 'Unsupported value: "Never": supported values: "Always", "OnRootMismatch"'),
+        (f"{sc}.seccompProfile.localhostProfile", "FieldValueInvalid",
+         'Invalid value: {"Type":"RuntimeDefault","LocalhostProfile":"p.json"}: can only be set when seccomp type is Localhost'),
+        (f"{sc}.appArmorProfile.localhostProfile", "FieldValueRequired", "Required value: must be set when AppArmor type is Localhost"),
+        (f"{sc}.supplementalGroupsPolicy", "FieldValueNotSupported", 'Unsupported value: "Loose": supported values: "Merge", "Strict"')]
+    assert pod_causes(securityContext={"seccompProfile": {}, "appArmorProfile": {"type": "Custom"}}) == [
+        (f"{sc}.seccompProfile.type", "FieldValueRequired", "Required value: type is required when seccompProfile is set"),
+        (f"{sc}.appArmorProfile.type", "FieldValueNotSupported",
+         'Unsupported value: "Custom": supported values: "Localhost", "RuntimeDefault", "Unconfined"')]
+    assert pod_causes(securityContext={"seccompProfile": {"type": "Localhost", "localhostProfile": "/etc/p.json"},
+                                       "appArmorProfile": {"type": "Localhost", "localhostProfile": " p "}}) == [
+        (f"{sc}.seccompProfile.localhostProfile", "FieldValueInvalid", 'Invalid value: "/etc/p.json": must be a relative path'),
+        (f"{sc}.appArmorProfile.localhostProfile", "FieldValueInvalid", 'Invalid value: " p ": must not be padded with whitespace')]
+
+
 BAD_SPEC = {"containers": [{"name": "web", "image": "i:1"}, {"name": "web", "image": "i:1"}], "restartPolicy": "Never"}
 
 
@@ -359,7 +398,16 @@ spec:
       - {maxSkew: 2, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway, labelSelector: {matchLabels: {app: shop}}}
       tolerations: [{key: dedicated, operator: Equal, value: shop, effect: NoSchedule},
                     {operator: Exists, effect: NoExecute, tolerationSeconds: 300}]
-      securityContext: {runAsNonRoot: true, fsGroup: 2000}
+      securityContext:
+        runAsNonRoot: true
+        runAsUser: 1000
+        runAsGroup: 3000
+        fsGroup: 2000
+        fsGroupChangePolicy: OnRootMismatch
+        supplementalGroups: [4000]
+        seccompProfile: {type: RuntimeDefault}
+        appArmorProfile: {type: Localhost, localhostProfile: k8s-shop}
+        sysctls: [{name: net.ipv4.ip_local_port_range, value: "1024 65000"}, {name: kernel.shm_rmid_forced, value: "1"}]
       volumes:
       - {name: config, configMap: {name: shop-config, items: [{key: app.yaml, path: conf/app.yaml}]}}
       - {name: tls, secret: {secretName: shop-tls, defaultMode: 0400}}

@@ -68,12 +68,13 @@ NOT_ENFORCED = {
     ("io.k8s.api.core.v1.Event", "involvedObject"),
     ("io.k8s.api.core.v1.Event", "metadata"),
     ("io.k8s.api.core.v1.HTTPHeader", "value"),
-    # a pod spec's scheduling fields: vapi/podscheduling.py reports them in kube's words
-    # (Go's zero values, e.g. topologyKey: Required value: can not be empty)
+    # a pod spec's scheduling and security fields: vapi/podscheduling.py and podsecurity.py
+    # report them in kube's words (Go's zero values, e.g. topologyKey: Required value: can not be empty)
     *((f"io.k8s.api.core.v1.{d}", f) for d, fs in (
         ("TopologySpreadConstraint", ("maxSkew", "topologyKey", "whenUnsatisfiable")), ("PodAffinityTerm", ("topologyKey",)),
         ("WeightedPodAffinityTerm", ("weight", "podAffinityTerm")), ("PreferredSchedulingTerm", ("weight", "preference")),
-        ("NodeSelector", ("nodeSelectorTerms",)), ("NodeSelectorRequirement", ("key", "operator"))) for f in fs),
+        ("NodeSelector", ("nodeSelectorTerms",)), ("NodeSelectorRequirement", ("key", "operator")),
+        ("Sysctl", ("value",)), ("SeccompProfile", ("type",)), ("AppArmorProfile", ("type",))) for f in fs),
 }
 
 

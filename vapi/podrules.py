@@ -11,12 +11,12 @@ are the relaxed ones (RelaxedEnvironmentVariableValidation is GA), a lifecycle s
 0 seconds (PodLifecycleSleepActionAllowZero). Maps (resources, nodeSelector) are checked in
 key order where Go's is random.
 
-Affinity and topology spread constraints are vapi/podscheduling.py's.
+Affinity and topology spread constraints are vapi/podscheduling.py's, the pod's own
+securityContext vapi/podsecurity.py's.
 
-Not checked (yet): the pod's own securityContext, pod-level resources and overhead, dnsConfig
-beyond dnsPolicy None, host aliases, readiness and scheduling gates, projected, CSI, ephemeral
-and legacy volume sources' own fields, volume devices, resize policies, OS-specific rules,
-image volumes' subPath.
+Not checked (yet): pod-level resources and overhead, dnsConfig beyond dnsPolicy None, host
+aliases, readiness and scheduling gates, projected, CSI, ephemeral and legacy volume sources'
+own fields, volume devices, resize policies, OS-specific rules, image volumes' subPath.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from vapi import fielderrors, labelrules, pathrules, podscheduling, quantity, servicerules
+from vapi import fielderrors, labelrules, pathrules, podscheduling, podsecurity, quantity, servicerules
 from vapi.dnsnames import DNS1123_SUBDOMAIN, dns_label, dns_subdomain, too_long
 from vapi.fielderrors import Cause, integer, required, unsupported
 
@@ -145,6 +145,7 @@ def pod_spec(spec: Obj, path: str, *, is_pod: bool) -> list[Cause]:
     for key, value in sorted(_d(spec.get("nodeSelector")).items()):  # ValidateLabels
         out += invalid(f"{path}.nodeSelector", key, labelrules.key_errors(key))
         out += invalid(f"{path}.nodeSelector", value, labelrules.value_errors(_s(value)))
+    out += podsecurity.pod_security_context(spec, f"{path}.securityContext")
     out += podscheduling.affinity(spec.get("affinity"), f"{path}.affinity")
     if spec.get("dnsPolicy") == "None":
         if spec.get("dnsConfig") is None:
