@@ -333,6 +333,23 @@ def test_pod_security_context() -> None:
         (f"{sc}.appArmorProfile.localhostProfile", "FieldValueInvalid", 'Invalid value: " p ": must not be padded with whitespace')]
 
 
+def test_template_metadata() -> None:
+    """ValidatePodTemplateSpec checks the template's labels and annotations first, at
+    <template>.labels and <template>.annotations (no "metadata" in kube's path)."""
+    template = {"metadata": {"labels": {"app": "a", "tier": "front end", "Bad Key": "x"},
+                             "annotations": {"Example.COM/ok": "x", "bad key": "y"}},
+                "spec": {"containers": [container()]}}
+    got = causes("apps", "deployments", {"metadata": {"name": "d"}, "spec": {
+        "selector": {"matchLabels": {"app": "a"}}, "template": template}})
+    assert got == [
+        ("spec.template.labels", "FieldValueInvalid", f'Invalid value: "Bad Key": name part {KEY_RULE}'),
+        ("spec.template.labels", "FieldValueInvalid", f'Invalid value: "front end": {VALUE_RULE}'),
+        ("spec.template.annotations", "FieldValueInvalid", f'Invalid value: "bad key": name part {KEY_RULE}')]
+    assert causes("", "podtemplates", {"metadata": {"name": "t"}, "template": {
+        "metadata": {"labels": {"a": "b/c"}}, "spec": {"containers": [container()]}}}) == [
+        ("template.labels", "FieldValueInvalid", f'Invalid value: "b/c": {VALUE_RULE}')]
+
+
 BAD_SPEC = {"containers": [{"name": "web", "image": "i:1"}, {"name": "web", "image": "i:1"}], "restartPolicy": "Never"}
 
 
@@ -367,7 +384,9 @@ spec:
   replicas: 2
   selector: {matchLabels: {app: shop}}
   template:
-    metadata: {labels: {app: shop}}
+    metadata:
+      labels: {app: shop, app.kubernetes.io/version: 1.4.2}
+      annotations: {prometheus.io/scrape: "true", kubectl.kubernetes.io/default-container: web}
     spec:
       serviceAccountName: shop
       nodeSelector: {kubernetes.io/os: linux}
@@ -481,3 +500,22 @@ def test_kubectl_prints_kube_refusals(vapi: VapiProcess, namespace: str) -> None
          "message": 'Invalid value: "A=B": ' + podrules.ENV_NAME_MESSAGE}])
     assert status["message"] == 'Pod "p" is invalid: spec.containers[0].env[0].name: Invalid value: "A=B": ' + podrules.ENV_NAME_MESSAGE
 
+
+def test_kubectl_prints_scheduling_security_and_template_refusals(vapi: VapiProcess, namespace: str) -> None:
+    deployment = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: spread}\nspec:\n  selector: {matchLabels: {app: a}}\n"
+                  "  template:\n    metadata: {labels: {app: a, tier: front end}}\n    spec:\n"
+                  "      containers: [{name: web, image: nginx}]\n"
+                  "      securityContext: {runAsUser: -1, seccompProfile: {type: Custom}}\n"
+                  "      affinity: {podAntiAffinity: {requiredDuringSchedulingIgnoredDuringExecution: [{labelSelector: {}, topologyKey: ''}]}}\n"
+                  "      topologySpreadConstraints: [{maxSkew: 0, topologyKey: zone, whenUnsatisfiable: DoNotSchedule}]\n")
+    term = "spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey"
+    assert kubectl_refusal(vapi, namespace, deployment, "deployments") == (
+        'The Deployment "spread" is invalid: \n'
+        f'* spec.template.labels: Invalid value: "front end": {VALUE_RULE}\n'
+        "* spec.template.spec.securityContext.runAsUser: Invalid value: -1: must be between 0 and 2147483647, inclusive\n"
+        '* spec.template.spec.securityContext.seccompProfile.type: Unsupported value: "Custom": '
+        'supported values: "Localhost", "RuntimeDefault", "Unconfined"\n'
+        f"* {term}: Required value: can not be empty\n"
+        f'* {term}: Invalid value: "": name part must be non-empty\n'
+        f'* {term}: Invalid value: "": name part {KEY_RULE}\n'
+        "* spec.template.spec.topologySpreadConstraints[0].maxSkew: Invalid value: 0: must be greater than zero")

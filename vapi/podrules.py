@@ -12,7 +12,8 @@ are the relaxed ones (RelaxedEnvironmentVariableValidation is GA), a lifecycle s
 key order where Go's is random.
 
 Affinity and topology spread constraints are vapi/podscheduling.py's, the pod's own
-securityContext vapi/podsecurity.py's.
+securityContext vapi/podsecurity.py's; a template's labels and annotations are checked first,
+as ValidatePodTemplateSpec does.
 
 Not checked (yet): pod-level resources and overhead, dnsConfig beyond dnsPolicy None, host
 aliases, readiness and scheduling gates, projected, CSI, ephemeral and legacy volume sources'
@@ -104,10 +105,25 @@ def causes(group: str, kind: str, obj: Obj) -> list[Cause]:
     spec = _d(template).get("spec")
     if where is None or not isinstance(spec, dict):
         return []
-    path = ".".join(where) + ".spec"
-    out = pod_spec(spec, path, is_pod=False)
+    base = ".".join(where)
+    path = base + ".spec"
+    out = template_metadata(_d(_d(template).get("metadata")), base)
+    out += pod_spec(spec, path, is_pod=False)
     if _l(spec.get("ephemeralContainers")):
         out.append(fielderrors.forbidden(f"{path}.ephemeralContainers", "ephemeral containers not allowed in pod template"))
+    return out
+
+
+def template_metadata(meta: Obj, path: str) -> list[Cause]:
+    """ValidatePodTemplateSpec's checks of the template's metadata, before its spec: labels
+    (ValidateLabels) and annotations (ValidateAnnotations: keys checked lowercased), reported
+    at <template>.labels and <template>.annotations (kube's path leaves out "metadata")."""
+    out: list[Cause] = []
+    for key, value in sorted(_d(meta.get("labels")).items()):
+        out += invalid(f"{path}.labels", key, labelrules.key_errors(key))
+        out += invalid(f"{path}.labels", _s(value), labelrules.value_errors(_s(value)))
+    for key in sorted(_d(meta.get("annotations"))):
+        out += invalid(f"{path}.annotations", key, labelrules.key_errors(key.lower()))
     return out
 
 
