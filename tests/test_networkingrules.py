@@ -10,10 +10,10 @@ import pytest
 
 from tests.apiserver import VapiProcess
 from tests.rulecauses import causes, kubectl_refusal
-from vapi import labelrules, networkingrules, podrules
+from vapi import dnsnames, labelrules, networkingrules
 
 GROUP = "networking.k8s.io"
-SUBDOMAIN = podrules.DNS1123_SUBDOMAIN_MESSAGE
+SUBDOMAIN = dnsnames.DNS1123_SUBDOMAIN_MESSAGE
 DNS1035 = ("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic "
            "character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for "
            "validation is '[a-z]([-a-z0-9]*[a-z0-9])?')")

@@ -8,7 +8,7 @@ from typing import Any
 
 from tests.apiserver import VapiProcess
 from tests.rulecauses import causes, kubectl_refusal
-from vapi import labelrules, podrules
+from vapi import dnsnames, labelrules
 
 GROUP = "rbac.authorization.k8s.io"
 
@@ -46,7 +46,7 @@ def test_bindings() -> None:
     assert causes(GROUP, "rolebindings", binding("Pod", "a/b", subjects=subjects)) == [
         ("roleRef.kind", "FieldValueNotSupported", 'Unsupported value: "Pod": supported values: "Role", "ClusterRole"'),
         ("roleRef.name", "FieldValueInvalid", "Invalid value: \"a/b\": may not contain '/'"),
-        ("subjects[0].name", "FieldValueInvalid", f'Invalid value: "Bot": {podrules.DNS1123_SUBDOMAIN_MESSAGE}'),
+        ("subjects[0].name", "FieldValueInvalid", f'Invalid value: "Bot": {dnsnames.DNS1123_SUBDOMAIN_MESSAGE}'),
         ("subjects[0].apiGroup", "FieldValueNotSupported", f'Unsupported value: "{GROUP}": supported values: ""'),
         ("subjects[1].apiGroup", "FieldValueNotSupported", f'Unsupported value: "example.com": supported values: "{GROUP}"'),
         ("subjects[2].name", "FieldValueRequired", "Required value"),

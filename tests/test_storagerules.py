@@ -8,9 +8,9 @@ from typing import Any
 
 from tests.apiserver import VapiProcess
 from tests.rulecauses import causes, kubectl_refusal
-from vapi import labelrules, podrules, storagerules
+from vapi import dnsnames, labelrules, storagerules
 
-SUBDOMAIN = podrules.DNS1123_SUBDOMAIN_MESSAGE
+SUBDOMAIN = dnsnames.DNS1123_SUBDOMAIN_MESSAGE
 
 
 def claim(**spec: Any) -> dict[str, Any]:

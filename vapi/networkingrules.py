@@ -17,7 +17,7 @@ import ipaddress
 import re
 from typing import Any, Callable
 
-from vapi import fielderrors, labelrules, podrules, servicerules, validation
+from vapi import dnsnames, fielderrors, labelrules, podrules, servicerules, validation
 
 Obj = dict[str, Any]
 Cause = dict[str, str]
@@ -27,7 +27,7 @@ _d, _l, _s, invalid = podrules._d, podrules._l, podrules._s, podrules.invalid
 PATH_TYPES = ("Exact", "ImplementationSpecific", "Prefix")
 BAD_PATH_SEQUENCES = ("//", "/./", "/../", "%2f", "%2F")
 BAD_PATH_SUFFIXES = ("/..", "/.")
-WILDCARD_SUBDOMAIN = re.compile(r"\*\." + podrules.DNS1123_SUBDOMAIN.pattern)
+WILDCARD_SUBDOMAIN = re.compile(r"\*\." + dnsnames.DNS1123_SUBDOMAIN.pattern)
 WILDCARD_MESSAGE = (
     "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of "
     "lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character (e.g. '*.example.com', "
@@ -43,13 +43,13 @@ POLICY_TYPES = ("Ingress", "Egress")
 
 def wildcard_subdomain(value: str) -> list[str]:
     """IsWildcardDNS1123Subdomain."""
-    out = [podrules.too_long(253)] if len(value) > 253 else []
+    out = [dnsnames.too_long(253)] if len(value) > 253 else []
     return out + ([] if WILDCARD_SUBDOMAIN.fullmatch(value) else [WILDCARD_MESSAGE])
 
 
 def _host(value: str, path: str) -> list[Cause]:
     """A host that may be a wildcard (rules and TLS hosts)."""
-    return invalid(path, value, wildcard_subdomain(value) if "*" in value else podrules.dns_subdomain(value))
+    return invalid(path, value, wildcard_subdomain(value) if "*" in value else dnsnames.dns_subdomain(value))
 
 
 def _is_ip(value: str) -> bool:
@@ -170,7 +170,7 @@ def _backend(backend: Obj, path: str) -> list[Cause]:
 def _typed_reference(ref: Obj, path: str) -> list[Cause]:
     """A resource backend or an IngressClass's parameters: apiGroup, kind and name."""
     group = ref.get("apiGroup")
-    out = invalid(f"{path}.apiGroup", group, podrules.dns_subdomain(group)) if isinstance(group, str) else []
+    out = invalid(f"{path}.apiGroup", group, dnsnames.dns_subdomain(group)) if isinstance(group, str) else []
     return out + _path_segment(_s(ref.get("kind")), f"{path}.kind") + _path_segment(_s(ref.get("name")), f"{path}.name")
 
 
@@ -196,7 +196,7 @@ def _domain_prefixed_path(value: str, path: str) -> list[Cause]:
     host, slash, rest = value.partition("/")
     if not slash or not host or not rest:
         return [fielderrors.invalid(path, value, 'must be a domain-prefixed path (such as "acme.io/foo")')]
-    out = invalid(path, host, podrules.dns_subdomain(host))
+    out = invalid(path, host, dnsnames.dns_subdomain(host))
     return out + ([] if HTTP_PATH.fullmatch(rest) else [fielderrors.invalid(path, rest, HTTP_PATH_MESSAGE)])
 
 
