@@ -291,7 +291,7 @@ def test_a_crd_property_schema_of_null_is_an_empty_schema(vapi: VapiProcess) -> 
     status = json.loads(out)
     assert (code, status["reason"]) == (422, "Invalid"), status
     assert [c["field"] for c in status["details"]["causes"]] == [
-        "spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[port].type"], status
+        "spec.validation.openAPIV3Schema.properties[spec].properties[port].type"], status
 
 
 @pytest.mark.parametrize(("method", "query", "message"), [
