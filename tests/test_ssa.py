@@ -22,7 +22,7 @@ import pytest
 
 from tests.apiserver import VapiProcess
 from tests.test_helm import CHART, HELM
-from vapi import apply, errors, fieldsets, schemas
+from vapi import apply, errors, fieldsets, golang, schemas
 
 DEPLOYMENT = schemas.for_kind("apps", "v1", "Deployment")
 CONFIGMAP = schemas.for_kind("", "v1", "ConfigMap")
@@ -508,3 +508,221 @@ def test_managed_fields_that_do_not_decode_are_ignored(vapi: VapiProcess, namesp
     code, _, out = vapi.request("POST", path, json.dumps({**put, "metadata": {"name": "mf2", "managedFields": [entry]}}).encode(),
                                 headers=headers)
     assert code == 201 and [e["manager"] for e in json.loads(out)["metadata"]["managedFields"]] == ["first"], out
+
+
+# -- typed conversion of an apply configuration: wrong types in SMD's words ----------------
+#
+# structuredMergeManager.Apply converts the configuration to a typed value before anything
+# decodes it into Go types; SMD's typed/validate.go words each error (%T of the value for
+# numeric fields, %#v of the *value.valueUnstructured for strings, %v for the rest), with
+# the schema kube-openapi's schemaconv makes: integer and number are numeric, strings with a
+# format other than byte (date-time, int-or-string) and Quantity take any scalar, an object
+# is a map and an array a list. null is accepted anywhere.
+
+POD = schemas.for_kind("", "v1", "Pod")
+SERVICE = schemas.for_kind("", "v1", "Service")
+CRD_SCHEMA = schemas.for_kind("apiextensions.k8s.io", "v1", "CustomResourceDefinition")
+
+# a custom resource's schema as vapi serves it (crds.py adds metadata as ObjectMeta)
+GIZMO: dict[str, Any] = {"type": "object", "properties": {
+    "metadata": {"$ref": "#/$defs/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"},
+    "spec": {"type": "object", "properties": {
+        "replicas": {"type": "integer", "format": "int32"},
+        "enabled": {"type": "boolean"},
+        "when": {"type": "string", "format": "date-time"},
+        "email": {"type": "string", "format": "email"},
+        "port": {"x-kubernetes-int-or-string": True, "anyOf": [{"type": "integer"}, {"type": "string"}]},
+        "tags": {"type": "array", "items": {"type": "string"}, "x-kubernetes-list-type": "set"},
+        "extra": {"type": "object", "x-kubernetes-preserve-unknown-fields": True,
+                  "properties": {"level": {"type": "integer"}}},
+        "template": {"type": "object", "x-kubernetes-embedded-resource": True,
+                     "x-kubernetes-preserve-unknown-fields": True},
+    }}}}
+
+# the bench's (hack/bench_api.py) and a chart's Deployment, with both spellings of the
+# int-or-string and quantity fields
+REALISTIC = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {
+    "name": "web", "namespace": "default", "labels": {"app.kubernetes.io/name": "web"},
+    "annotations": {"description": "benchmark deployment"}, "creationTimestamp": None},
+    "spec": {"replicas": 2, "revisionHistoryLimit": 5, "selector": {"matchLabels": {"app.kubernetes.io/name": "web"}},
+             "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": "25%"}},
+             "template": {"metadata": {"labels": {"app.kubernetes.io/name": "web"}, "creationTimestamp": None},
+                          "spec": {"serviceAccountName": "web", "containers": [{
+                              "name": "web", "image": "nginx:1.27", "imagePullPolicy": "IfNotPresent",
+                              "args": ["--port", "8080"], "ports": [{"name": "http", "containerPort": 8080}],
+                              "env": [{"name": "MODE", "value": "production"}, {"name": "EMPTY", "value": None}],
+                              "resources": {"requests": {"cpu": "100m", "memory": 128974848},
+                                            "limits": {"cpu": 1, "memory": "256Mi", "ephemeral-storage": 1.5}},
+                              "readinessProbe": {"httpGet": {"path": "/healthz", "port": "http"}},
+                              "livenessProbe": {"tcpSocket": {"port": 8080}, "periodSeconds": 10},
+                              "volumeMounts": [{"name": "config", "mountPath": "/etc/web"}]}],
+                              "volumes": [{"name": "config", "configMap": {"name": "web-config", "defaultMode": 420}}],
+                              "affinity": None, "securityContext": {}}}},
+    "status": {}}
+
+
+@pytest.mark.parametrize(("schema", "config", "expected"), [
+    pytest.param(CONFIGMAP, {"data": {"k": 1}}, [".data.k: expected string, got &value.valueUnstructured{Value:1}"],
+                 id="int-in-string"),
+    pytest.param(CONFIGMAP, {"data": {"k": 1.5, "l": 1e8, "m": True}}, [
+        ".data.k: expected string, got &value.valueUnstructured{Value:1.5}",
+        ".data.l: expected string, got &value.valueUnstructured{Value:1e+08}",
+        ".data.m: expected string, got &value.valueUnstructured{Value:true}"], id="float-and-bool-in-string"),
+    pytest.param(CONFIGMAP, {"metadata": {"labels": {"a": {"b": [1, "x", None]}}}}, [
+        '.metadata.labels.a: expected string, got &value.valueUnstructured{Value:map[string]interface {}{"b":'
+        '[]interface {}{1, "x", interface {}(nil)}}}'], id="map-in-string"),
+    pytest.param(DEPLOYMENT, {"spec": {"replicas": "3"}}, [".spec.replicas: expected numeric (int or float), got string"],
+                 id="string-in-integer"),
+    pytest.param(DEPLOYMENT, {"spec": {"replicas": True, "minReadySeconds": [1], "progressDeadlineSeconds": {"a": 1}}}, [
+        ".spec.replicas: expected numeric (int or float), got bool",
+        ".spec.minReadySeconds: expected numeric (int or float), got []interface {}",
+        ".spec.progressDeadlineSeconds: expected numeric (int or float), got map[string]interface {}"], id="numeric"),
+    pytest.param(DEPLOYMENT, {"spec": {"paused": "true"}}, [".spec.paused: expected boolean, got &{true}"], id="string-in-bool"),
+    pytest.param(DEPLOYMENT, {"spec": {"selector": "app=web", "template": {"spec": {"containers": {"name": "c"}}}}}, [
+        ".spec.selector: expected map, got &{app=web}",
+        ".spec.template.spec.containers: expected list, got &{map[name:c]}"], id="map-and-list"),
+    pytest.param(POD, {"spec": {"containers": [{"name": "c", "resources": {"limits": {"cpu": {"n": 1}}}}]}}, [
+        '.spec.containers[name="c"].resources.limits.cpu: expected any scalar, got &{map[n:1]}'], id="quantity-map"),
+    pytest.param(SERVICE, {"spec": {"ports": [{"port": 80, "targetPort": [8080]}]}}, [
+        '.spec.ports[port=80,protocol="TCP"].targetPort: expected any scalar, got &{[8080]}'], id="int-or-string-list"),
+    pytest.param(POD, {"spec": {"containers": ["c", {"name": "d", "image": 1}]}}, [
+        ".spec.containers: element 0: associative list with keys may not have non-map elements"], id="unkeyable-item"),
+    pytest.param(POD, {"spec": {"containers": [{"image": "i"}]}}, [
+        '.spec.containers: element 0: associative list with keys has an element that omits all key fields ["name"] '
+        "(and doesn't have default values for any key fields)"], id="keyless-item"),
+    pytest.param(CONFIGMAP, {"bogus": 1, "other": 2, "data": {"k": 1}}, [".bogus: field not declared in schema"],
+                 id="first-undeclared-field-ends-the-map"),
+    pytest.param(DEPLOYMENT, REALISTIC, [], id="realistic-deployment"),
+    pytest.param(POD, {"metadata": {"creationTimestamp": "2024-01-01T00:00:00Z", "labels": None},
+                       "spec": {"containers": [{"name": "c", "resources": {"limits": {"cpu": "1", "memory": 1e9}},
+                                                "ports": [{"containerPort": 80, "hostPort": None}]}],
+                                "overhead": {"cpu": 0.5}, "nodeSelector": None}}, [], id="quantities-and-nulls"),
+    pytest.param(SERVICE, {"spec": {"ports": [{"port": 80, "targetPort": "http"}, {"port": 81, "targetPort": 8080}]}}, [],
+                 id="target-ports"),
+    pytest.param(CRD_SCHEMA, {"spec": {"versions": [{"name": "v1", "schema": {"openAPIV3Schema": {
+        "type": "object", "default": {"a": 1}, "enum": [1, "x"], "x-kubernetes-int-or-string": True}}}]}}, [],
+                 id="json-schema-props"),
+    pytest.param(GIZMO, {"spec": {"replicas": "two", "enabled": "yes", "when": 5, "email": 7, "port": {"p": 1},
+                                  "tags": ["a", 1], "extra": {"level": "high", "other": {"x": [1]}},
+                                  "template": {"apiVersion": 1, "kind": "Pod", "spec": {"any": "thing"}}}}, [
+        ".spec.replicas: expected numeric (int or float), got string",
+        ".spec.enabled: expected boolean, got &{yes}",
+        ".spec.tags[=1]: expected string, got &value.valueUnstructured{Value:1}",
+        ".spec.extra.level: expected numeric (int or float), got string",
+        ".spec.template.apiVersion: expected string, got &value.valueUnstructured{Value:1}"], id="custom-resource"),
+    pytest.param(GIZMO, {"spec": {"replicas": 1.5, "when": "now", "port": "http", "extra": {"level": None, "x": "y"}}}, [],
+                 id="custom-resource-accepted"),
+])
+def test_typed_conversion_refuses_wrong_types(schema: Any, config: Any, expected: list[str]) -> None:
+    assert fieldsets.typed_errors(config, schema) == expected
+
+
+BAD_TYPES = """
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: typed}
+data: {k: 1}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: typed}
+spec:
+  replicas: "3"
+  selector: {matchLabels: {app: typed}}
+  template:
+    metadata: {labels: {app: typed}}
+    spec:
+      containers: [{name: c, image: nginx}]
+"""
+
+GOOD_TYPES = """
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: typed}
+spec:
+  replicas: 3
+  strategy: {rollingUpdate: {maxSurge: 1, maxUnavailable: "25%"}}
+  selector: {matchLabels: {app: typed}}
+  template:
+    metadata: {labels: {app: typed}, creationTimestamp: null}
+    spec:
+      containers:
+      - name: c
+        image: nginx
+        ports: [{name: http, containerPort: 80}]
+        readinessProbe: {httpGet: {path: /, port: http}}
+        livenessProbe: {tcpSocket: {port: 80}}
+        resources: {requests: {cpu: 1, memory: 64Mi}, limits: {cpu: "2", memory: 134217728}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: typed}
+spec:
+  selector: {app: typed}
+  ports: [{name: a, port: 80, targetPort: http}, {name: b, port: 81, targetPort: 8080}]
+"""
+
+
+def test_kubectl_server_side_apply_of_wrong_types(vapi: VapiProcess, namespace: str) -> None:
+    out = k(vapi, namespace, "apply", "--server-side", "-f", "-", input=BAD_TYPES, check=False)
+    assert out.returncode == 1
+    assert out.stderr.strip().splitlines() == [
+        f"Error from server (BadRequest): failed to create typed patch object ({namespace}/typed; /v1, Kind=ConfigMap): "
+        ".data.k: expected string, got &value.valueUnstructured{Value:1}",
+        f"Error from server (BadRequest): failed to create typed patch object ({namespace}/typed; apps/v1, Kind=Deployment): "
+        ".spec.replicas: expected numeric (int or float), got string"]
+    assert k(vapi, namespace, "get", "deploy,cm", "-o", "name").stdout.split() == []
+    # what kube accepts: quantities and int-or-strings either way, nulls
+    out = k(vapi, namespace, "apply", "--server-side", "-f", "-", input=GOOD_TYPES)
+    assert out.stdout.split() == ["deployment.apps/typed", "serverside-applied", "service/typed", "serverside-applied"]
+    got = json.loads(k(vapi, namespace, "get", "deploy", "typed", "-o", "json").stdout)
+    assert got["spec"]["template"]["spec"]["containers"][0]["resources"] == {
+        "requests": {"cpu": "1", "memory": "64Mi"}, "limits": {"cpu": "2", "memory": "134217728"}}
+
+
+GADGET_CRD = {
+    "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": {"name": "typedgadgets.example.com"},
+    "spec": {"group": "example.com", "scope": "Namespaced",
+             "names": {"plural": "typedgadgets", "singular": "typedgadget", "kind": "TypedGadget"},
+             "versions": [{"name": "v1", "served": True, "storage": True,
+                           "schema": {"openAPIV3Schema": {k: v for k, v in GIZMO.items() if k != "properties"} | {
+                               "properties": {"spec": GIZMO["properties"]["spec"]}}}}]}}
+
+
+def test_kubectl_server_side_apply_of_a_custom_resource(vapi: VapiProcess, namespace: str) -> None:
+    # a custom resource's configuration goes through the same conversion (its structural
+    # schema made OpenAPI by the CRD builder), before the CRD's own validation (422) is reached
+    vapi.kubectl("apply", "-f", "-", input=json.dumps(GADGET_CRD))
+    vapi.kubectl("wait", "--for=condition=established", "crd/typedgadgets.example.com", "--timeout=10s")
+    bad = {"apiVersion": "example.com/v1", "kind": "TypedGadget", "metadata": {"name": "g"},
+           "spec": {"replicas": "two", "extra": {"level": 1, "free": {"form": True}}}}
+    out = k(vapi, namespace, "apply", "--server-side", "-f", "-", input=json.dumps(bad), check=False)
+    assert out.returncode == 1
+    assert out.stderr.strip() == (f"Error from server (BadRequest): failed to create typed patch object ({namespace}/g; "
+                                  "example.com/v1, Kind=TypedGadget): .spec.replicas: expected numeric (int or float), got string")
+    good = {**bad, "spec": {"replicas": 2, "port": "http", "when": "2024-01-01T00:00:00Z", "extra": {"level": None, "free": 1},
+                            "template": {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"x": 1}}}}
+    out = k(vapi, namespace, "apply", "--server-side", "-f", "-", input=json.dumps(good))
+    assert out.stdout.strip() == "typedgadget.example.com/g serverside-applied"
+    assert json.loads(k(vapi, namespace, "get", "typedgadget", "g", "-o", "json").stdout)["spec"]["extra"] == {"free": 1}
+    vapi.kubectl("delete", "crd", "typedgadgets.example.com")
+
+
+@pytest.mark.parametrize(("value", "type_name", "sharp_v", "v"), [
+    # as Go's fmt prints them (checked against go1.19: printf "%T\t%#v\t%v")
+    pytest.param(1, "int64", "1", "1", id="int"),
+    pytest.param(1.0, "float64", "1", "1", id="whole-float"),
+    pytest.param(1e8, "float64", "1e+08", "1e+08", id="large-float"),
+    pytest.param(123456.0, "float64", "123456", "123456", id="six-digits"),
+    pytest.param(123456789.5, "float64", "1.234567895e+08", "1.234567895e+08", id="exponent"),
+    pytest.param(0.0001, "float64", "0.0001", "0.0001", id="small"),
+    pytest.param(0.00001, "float64", "1e-05", "1e-05", id="smaller"),
+    pytest.param(2**63, "float64", "9.223372036854776e+18", "9.223372036854776e+18", id="beyond-int64"),
+    pytest.param('a"b\u00e9\x01', "string", '"a\\"b\u00e9\\x01"', 'a"b\u00e9\x01', id="string"),
+    pytest.param({"b": 1, "a": [1, "x", None, 2.5], "c": {"d": False}}, "map[string]interface {}",
+                 'map[string]interface {}{"a":[]interface {}{1, "x", interface {}(nil), 2.5}, "b":1, '
+                 '"c":map[string]interface {}{"d":false}}', "map[a:[1 x <nil> 2.5] b:1 c:map[d:false]]", id="map"),
+    pytest.param([], "[]interface {}", "[]interface {}{}", "[]", id="empty-list"),
+])
+def test_values_print_as_go_prints_them(value: Any, type_name: str, sharp_v: str, v: str) -> None:
+    assert (golang.type_name(value), golang.sprint_sharp_v(value), golang.sprint_v(value)) == (type_name, sharp_v, v)

@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from vapi import schemas
+from vapi import golang, schemas
 
 Trie = dict[str, Any]
 SELF = "."
@@ -85,39 +85,163 @@ def _walk(value: Any, schema: schemas.Schema | None) -> tuple[Trie, bool]:
     return {}, True
 
 
-def typed_errors(value: Any, schema: schemas.Schema | None, path: str = "") -> list[str]:
-    """What SMD's typed conversion of an apply configuration refuses (typed/validate.go), each
-    as its ValidationError prints (`<path>: <message>`, list items by key: `containers[name=
-    "web"]`): fields the schema does not declare, and duplicate items of map-type lists (by
-    key) and set-type lists (by value). kube-apiserver converts the configuration without
-    AllowDuplicates (the live object it converts with), so one apply can never write two
-    items with one key. fieldValidation does not enter into it."""
+# How kube-openapi's schemaconv (pkg/schemaconv/openapi.go) types a schema node for SMD:
+# `integer` and `number` are numeric, `string` is a string unless it has a format other than
+# `byte` (date-time, int-or-string: untyped scalars), `boolean`, `object` a map, `array` a
+# list; a node without a type takes any scalar, list or map; Quantity (and the built-in
+# IntOrString, a oneOf here) take any scalar, RawExtension anything.
+ANY, SCALAR, NUMERIC, STRING, BOOLEAN, MAP, LIST, UNTYPED = range(8)
+UNTYPED_SCALARS = ("io.k8s.apimachinery.pkg.api.resource.Quantity", "io.k8s.apimachinery.pkg.util.intstr.IntOrString")
+ANYTHING = ("io.k8s.apimachinery.pkg.runtime.RawExtension",)
+
+# what the CRD OpenAPI builder gives every x-kubernetes-embedded-resource object
+# (addEmbeddedProperties in apiextensions-apiserver's controller/openapi/builder)
+EMBEDDED: dict[str, schemas.Schema] = {
+    "apiVersion": {"type": "string"}, "kind": {"type": "string"},
+    "metadata": {"$ref": "#/$defs/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"}}
+
+# (atom, resolved node, the node itself, which keeps its id from being reused)
+_Atom = tuple[int, schemas.Schema, schemas.Schema | None]
+_atoms: dict[int, _Atom] = {}
+
+
+def _atom(schema: schemas.Schema | None) -> _Atom:
+    got = _atoms.get(id(schema))
+    if got is not None and got[2] is schema:
+        return got
     node = schemas.resolve(schema)
-    if node is None or node.get("x-kubernetes-preserve-unknown-fields"):
+    name = schemas.ref_name(schema)
+    kind = UNTYPED
+    if node is None or name in ANYTHING:
+        kind = ANY
+    elif name in UNTYPED_SCALARS or "oneOf" in node:
+        kind = SCALAR
+    else:
+        types = node.get("type")
+        typ = types if isinstance(types, str) else next((t for t in types or () if t != "null"), None)
+        if typ in ("integer", "number"):
+            kind = NUMERIC
+        elif typ == "string":
+            kind = STRING if node.get("format") in (None, "", "byte") else SCALAR
+        elif typ is not None:
+            kind = {"boolean": BOOLEAN, "object": MAP, "array": LIST}.get(typ, SCALAR)
+    out = (kind, node or {}, schema)
+    _atoms[id(schema)] = out
+    return out
+
+
+def _at(path: str, message: str) -> str:
+    return f"{path}: {message}" if path else message
+
+
+def typed_errors(value: Any, schema: schemas.Schema | None, path: str = "", *, preserve: bool = False) -> list[str]:
+    """What SMD's typed conversion of an apply configuration refuses (typed/validate.go, with
+    the schema schemaconv makes), each as its ValidationError prints (`<path>: <message>`,
+    list items by key: `containers[name="web"]`), in the order it walks (map entries in the
+    configuration's order; Go's is random):
+
+    - values of the wrong type: `expected string, got &value.valueUnstructured{Value:1}`
+      (%#v of the value), `expected numeric (int or float), got string` (%T),
+      `expected boolean, got &{yes}`, `expected any scalar, got ...`, `expected map, got
+      ...`, `expected list, got ...` (%v); null is accepted anywhere, and floats pass as
+      numeric (decoding refuses them later);
+    - fields the schema does not declare, the first of each map only (SMD stops walking a
+      map there); under x-kubernetes-preserve-unknown-fields (which schemaconv passes down)
+      they are taken as they are, while declared fields are still typed;
+    - duplicate items of map-type lists (by key) and set-type lists (by value), and items
+      that cannot be keyed (SMD then skips the rest of the list). kube-apiserver converts
+      the configuration without AllowDuplicates (the live object it converts with), so one
+      apply can never write two items with one key.
+
+    fieldValidation does not enter into it."""
+    if value is None:
         return []
-    out: list[str] = []
+    kind, node, _ = _atom(schema)
+    if kind == ANY:
+        return []
+    if kind <= BOOLEAN:  # a scalar
+        if kind == NUMERIC and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            return [_at(path, f"expected numeric (int or float), got {golang.type_name(value)}")]
+        if kind == STRING and not isinstance(value, str):
+            return [_at(path, f"expected string, got &value.valueUnstructured{{Value:{golang.sprint_sharp_v(value)}}}")]
+        if kind == BOOLEAN and not isinstance(value, bool):
+            return [_at(path, f"expected boolean, got &{{{golang.sprint_v(value)}}}")]
+        if kind == SCALAR and isinstance(value, (dict, list)):
+            return [_at(path, f"expected any scalar, got &{{{golang.sprint_v(value)}}}")]
+        return []
     if isinstance(value, dict):
-        props, extra = node.get("properties"), node.get("additionalProperties")
-        if props is None and extra is None:
-            return []
-        for k, v in value.items():
-            if (props is not None and k in props) or isinstance(extra, dict):
-                out += typed_errors(v, schemas.field(node, k), f"{path}.{k}")
-            elif extra is not True:
-                out.append(f"{path}.{k}: field not declared in schema")
-    elif isinstance(value, list):
-        kind, keys = list_type(schema)
-        seen: set[str] = set()
-        for n, item in enumerate(value):
-            element = f"[{n}]"
-            if (kind == "map" and keys and isinstance(item, dict)) or (kind == "set" and not isinstance(item, (dict, list))):
-                key = item_key(item, keys) if kind == "map" else value_key(item)
+        if kind == LIST:
+            return [_at(path, f"expected list, got &{{{golang.sprint_v(value)}}}")]
+        return _map_errors(value, node, path, preserve or bool(node.get("x-kubernetes-preserve-unknown-fields")))
+    if isinstance(value, list):
+        if kind == MAP:
+            return [_at(path, f"expected map, got &{{{golang.sprint_v(value)}}}")]
+        return _list_errors(value, schema, path, preserve or bool(node.get("x-kubernetes-preserve-unknown-fields")))
+    if kind != UNTYPED:
+        return [_at(path, f"expected {'map' if kind == MAP else 'list'}, got &{{{golang.sprint_v(value)}}}")]
+    return []
+
+
+def _map_errors(value: dict[str, Any], node: schemas.Schema, path: str, preserve: bool) -> list[str]:
+    props, extra = node.get("properties"), node.get("additionalProperties")
+    embedded = bool(node.get("x-kubernetes-embedded-resource"))
+    if props is None and extra is None and not embedded:
+        return []  # a free-form object: its entries are deduced
+    out: list[str] = []
+    for k, v in value.items():
+        if embedded and k in EMBEDDED:
+            out += typed_errors(v, EMBEDDED[k], f"{path}.{k}", preserve=preserve)
+        elif props is not None and k in props:
+            out += typed_errors(v, props[k], f"{path}.{k}", preserve=preserve)
+        elif isinstance(extra, dict):
+            out += typed_errors(v, extra, f"{path}.{k}", preserve=preserve)
+        elif not (extra is True or (extra is None and preserve)):
+            out.append(f"{path}.{k}: field not declared in schema")
+            break
+    return out
+
+
+def _list_errors(value: list[Any], schema: schemas.Schema | None, path: str, preserve: bool) -> list[str]:
+    kind, keys = list_type(schema)
+    item_schema = schemas.items(schema)
+    out: list[str] = []
+    seen: set[str] = set()
+    for n, item in enumerate(value):
+        element = f"[{n}]"
+        if kind in ("map", "set"):
+            refused = _unkeyable(item, keys) if kind == "set" or keys else ""
+            if refused:
+                out.append(f"{path}: element {n}: {refused}")
+                return out
+            if kind == "set" or keys:
+                key = item_key(item, keys) if keys else value_key(item)
                 element = path_string((key,))
                 if key in seen:
                     out.append(f"{path}: duplicate entries for key {element}")
                 seen.add(key)
-            out += typed_errors(item, schemas.items(schema), path + element)
+        out += typed_errors(item, item_schema, path + element, preserve=preserve)
     return out
+
+
+def _unkeyable(item: Any, keys: list[str]) -> str:
+    """Why SMD cannot key a list item (listItemToPathElement in typed/helpers.go), or ""."""
+    if keys:
+        if item is None:
+            return "associative list with keys may not have a null element"
+        if not isinstance(item, dict):
+            return "associative list with keys may not have non-map elements"
+        if all(k not in item and k not in KEY_DEFAULTS for k in keys):
+            listed = " ".join(golang.quote(k) for k in keys)
+            return (f"associative list with keys has an element that omits all key fields [{listed}] "
+                    "(and doesn't have default values for any key fields)")
+        return ""
+    if isinstance(item, dict):
+        return "associative list without keys has an element that's a map type"
+    if isinstance(item, list):
+        return "not supported: associative list with lists as elements"
+    if item is None:
+        return "associative list without keys has an element that's an explicit null"
+    return ""
 
 
 def typed_error_message(errors_: list[str]) -> str:

@@ -1,11 +1,13 @@
 """What Go's standard library says, where kube-apiserver's messages pass its words on:
 strconv.Quote (%q), encoding/json's Marshal (how field errors print composite values since
-apimachinery 1.34), strconv.Atoi's errors, time.ParseDuration's and time.LoadLocation's. The
-parsers return the error text Go would give ("" when Go accepts the input).
+apimachinery 1.34), strconv.Atoi's errors, time.ParseDuration's and time.LoadLocation's, and
+fmt's %v, %#v and %T of unstructured values (structured-merge-diff's typed errors print them).
+The parsers return the error text Go would give ("" when Go accepts the input).
 """
 
 from __future__ import annotations
 
+import decimal
 import json
 import zoneinfo
 from typing import Any
@@ -132,3 +134,76 @@ def load_location(name: str) -> str:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         return f"unknown time zone {name}"
     return ""
+
+
+# -- fmt's verbs on the interface{} values of an unstructured object (numbers as apimachinery's
+# YAML and JSON decoding leaves them: int64 when the text is an integer in range, else float64)
+
+
+def format_float(x: float) -> str:
+    """%v (and %#v) of a float64: strconv.FormatFloat(x, 'g', -1, 64), the shortest digits
+    that read back, in exponent form when the exponent is below -4 or at least 6 (`1e+06`)."""
+    if x != x or x in (float("inf"), float("-inf")):
+        return {"nan": "NaN", "inf": "+Inf", "-inf": "-Inf"}[repr(x)]
+    sign, digit_tuple, exponent = decimal.Decimal(repr(x)).as_tuple()
+    digits = "".join(map(str, digit_tuple)).rstrip("0")
+    point = len(digit_tuple) + int(exponent)  # digits before the decimal point
+    lead = "-" if sign else ""
+    if not digits:
+        return lead + "0"
+    exp10 = point - 1
+    if exp10 < -4 or exp10 >= 6:
+        mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+        return f"{lead}{mantissa}e{'-' if exp10 < 0 else '+'}{abs(exp10):02d}"
+    if point <= 0:
+        return f"{lead}0.{'0' * -point}{digits}"
+    if point >= len(digits):
+        return lead + digits + "0" * (point - len(digits))
+    return f"{lead}{digits[:point]}.{digits[point:]}"
+
+
+def _number(n: int | float) -> str:
+    if isinstance(n, int) and -(2**63) <= n < 2**63:
+        return str(n)
+    return format_float(float(n))
+
+
+def type_name(value: Any) -> str:
+    """%T of an unstructured value."""
+    if value is None:
+        return "<nil>"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int64" if -(2**63) <= value < 2**63 else "float64"
+    return {float: "float64", str: "string", list: "[]interface {}"}.get(type(value), "map[string]interface {}")
+
+
+def sprint_v(value: Any) -> str:
+    """%v of an unstructured value: `map[a:1 b:[x <nil>]]`, strings bare."""
+    if value is None:
+        return "<nil>"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return _number(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return "[" + " ".join(sprint_v(v) for v in value) + "]"
+    return "map[" + " ".join(f"{k}:{sprint_v(value[k])}" for k in sorted(value)) + "]"
+
+
+def sprint_sharp_v(value: Any) -> str:
+    """%#v of an unstructured value: `map[string]interface {}{"a":[]interface {}{1, "x"}}`."""
+    if value is None:
+        return "interface {}(nil)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return _number(value)
+    if isinstance(value, str):
+        return quote(value)
+    if isinstance(value, list):
+        return "[]interface {}{" + ", ".join(sprint_sharp_v(v) for v in value) + "}"
+    return "map[string]interface {}{" + ", ".join(f"{quote(k)}:{sprint_sharp_v(value[k])}" for k in sorted(value)) + "}"

@@ -48,11 +48,23 @@ def check_fields(call: Call, obj: Obj, *, applying: bool = False) -> None:
     into typed objects drops them; fieldValidation=Strict refuses them instead (400, in the
     words of the decoder, or of server-side apply's typed conversion when `applying`), Warn
     (the default) reports them in Warning headers, Ignore says nothing. Server-side apply
-    refuses them whatever the mode, as its typed conversion of the configuration does."""
+    refuses them whatever the mode, as its typed conversion of the configuration does, and
+    refuses wrong types in that conversion's words rather than the decoder's."""
     mode = field_validation(call.request)
     schema = schemas.of_resource(call.res)
     if schema is None:
         return
+    if applying:
+        # server-side apply's typed conversion comes first (structuredMergeManager.Apply, before
+        # any decoding into Go types or fieldValidation): wrong types, undeclared fields and
+        # duplicate list items, whatever the mode, in SMD's words for built-in and custom kinds
+        refused = fieldsets.typed_errors(obj, schema)
+        if refused:
+            res, meta = call.res, obj.get("metadata") or {}
+            gvk = f"{res.group_version}, Kind={res.kind}" if res.group else f"/{res.version}, Kind={res.kind}"
+            where = f"{meta.get('namespace') or call.info.namespace}/{meta.get('name', '')}"
+            raise errors.bad_request(f"failed to create typed patch object ({where}; {gvk}): "
+                                     f"{fieldsets.typed_error_message(refused)}")
     custom = call.res.schema is not None
     wrong = [] if custom else schemas.type_errors(obj, schema, struct=call.res.kind)
     if wrong:
@@ -68,16 +80,6 @@ def check_fields(call: Call, obj: Obj, *, applying: bool = False) -> None:
         except (quantity.QuantityError, clock.TimeError) as e:
             kind, version = call.res.kind, call.res.version
             raise errors.bad_request(f'{kind} in version "{version}" cannot be handled as a {kind}: {e}') from None
-    if applying:
-        # server-side apply's typed conversion (before any fieldValidation is looked at):
-        # undeclared fields and duplicate list items, whatever the mode
-        refused = fieldsets.typed_errors(obj, schema)
-        if refused:
-            res, meta = call.res, obj.get("metadata") or {}
-            gvk = f"{res.group_version}, Kind={res.kind}" if res.group else f"/{res.version}, Kind={res.kind}"
-            where = f"{meta.get('namespace') or call.info.namespace}/{meta.get('name', '')}"
-            raise errors.bad_request(f"failed to create typed patch object ({where}; {gvk}): "
-                                     f"{fieldsets.typed_error_message(refused)}")
     unknown = schemas.unknown_fields(obj, schema, prune=mode != "Strict")
     if not unknown or mode == "Ignore":
         return
