@@ -333,6 +333,61 @@ def test_pod_security_context() -> None:
         (f"{sc}.appArmorProfile.localhostProfile", "FieldValueInvalid", 'Invalid value: " p ": must not be padded with whitespace')]
 
 
+def test_container_security_context() -> None:
+    # privileged is allowed (kube-apiserver --allow-privileged=true, as clusters run); capability
+    # names, runAsNonRoot with runAsUser 0 and seLinuxOptions are not kube-apiserver's to check
+    assert pod_causes(containers=[container(securityContext={
+        "privileged": True, "runAsNonRoot": True, "runAsUser": 0, "readOnlyRootFilesystem": True,
+        "capabilities": {"add": ["NET_ADMIN", "not a cap"], "drop": ["ALL"]}, "seLinuxOptions": {"type": "spc_t"},
+        "procMount": "Default", "seccompProfile": {"type": "RuntimeDefault"}, "appArmorProfile": {"type": "Unconfined"},
+        "windowsOptions": {"gmsaCredentialSpecName": "webapp", "runAsUserName": "NT AUTHORITY\\NETWORK SERVICE"}})]) == []
+    internal = ('{"Capabilities":{"Add":["CAP_SYS_ADMIN"],"Drop":null},"Privileged":true,"SELinuxOptions":'
+                '{"User":"","Role":"","Type":"spc_t","Level":""},"WindowsOptions":null,"RunAsUser":-1,"RunAsGroup":null,'
+                '"RunAsNonRoot":null,"ReadOnlyRootFilesystem":null,"AllowPrivilegeEscalation":false,"ProcMount":"Unmasked",'
+                '"SeccompProfile":{"Type":"Localhost","LocalhostProfile":null},"AppArmorProfile":null}')
+    here = "spec.initContainers[0].securityContext"
+    assert pod_causes(initContainers=[container(securityContext={
+        "privileged": True, "runAsUser": -1, "procMount": "Unmasked", "seccompProfile": {"type": "Localhost"},
+        "allowPrivilegeEscalation": False, "capabilities": {"add": ["CAP_SYS_ADMIN"]}, "seLinuxOptions": {"type": "spc_t"}})],
+        containers=[container(name="d", securityContext={"runAsGroup": 2**31, "procMount": "Masked", "appArmorProfile": {
+            "type": "Default"}, "windowsOptions": {"gmsaCredentialSpec": "", "runAsUserName": ".bad\\us<er"}})]) == [
+        ("spec.containers[0].securityContext.runAsGroup", "FieldValueInvalid",
+         "Invalid value: 2147483648: must be between 0 and 2147483647, inclusive"),
+        ("spec.containers[0].securityContext.procMount", "FieldValueNotSupported",
+         'Unsupported value: "Masked": supported values: "Default", "Unmasked"'),
+        ("spec.containers[0].securityContext.windowsOptions.gmsaCredentialSpec", "FieldValueInvalid",
+         'Invalid value: "": gmsaCredentialSpec cannot be an empty string'),
+        ("spec.containers[0].securityContext.windowsOptions.runAsUserName", "FieldValueInvalid",
+         'Invalid value: ".bad\\\\us\\u003cer": runAsUserName\'s Domain doesn\'t match the NetBios nor the DNS format'),
+        ("spec.containers[0].securityContext.windowsOptions.runAsUserName", "FieldValueInvalid",
+         'Invalid value: ".bad\\\\us\\u003cer": runAsUserName\'s User cannot contain the following characters: "/\\:;|=,+*?<>@[]'),
+        ("spec.containers[0].securityContext.appArmorProfile.type", "FieldValueNotSupported",
+         'Unsupported value: "Default": supported values: "Localhost", "RuntimeDefault", "Unconfined"'),
+        (f"{here}.runAsUser", "FieldValueInvalid", "Invalid value: -1: must be between 0 and 2147483647, inclusive"),
+        (f"{here}.procMount", "FieldValueInvalid", 'Invalid value: "Unmasked": `hostUsers` must be false to use `Unmasked`'),
+        (f"{here}.seccompProfile.localhostProfile", "FieldValueRequired",
+         "Required value: must be set when seccomp type is Localhost"),
+        (here, "FieldValueInvalid",
+         f"Invalid value: {internal}: cannot set `allowPrivilegeEscalation` to false and `privileged` to true"),
+        (here, "FieldValueInvalid",
+         f"Invalid value: {internal}: cannot set `allowPrivilegeEscalation` to false and `capabilities.Add` CAP_SYS_ADMIN")]
+    # Unmasked needs the pod's own user namespace, which shares no other namespace with the host
+    assert pod_causes(hostUsers=False, hostPID=True, hostIPC=True, containers=[container(securityContext={"procMount": "Unmasked"})]) == [
+        ("spec.HostPID", "FieldValueForbidden", "Forbidden: when `pod.Spec.HostUsers` is false"),
+        ("spec.HostIPC", "FieldValueForbidden", "Forbidden: when `pod.Spec.HostUsers` is false")]
+    # Windows host-process containers: all or none, on the host network; the pod's setting is inherited
+    assert pod_causes(securityContext={"windowsOptions": {"hostProcess": True, "runAsUserName": ""}},
+                      containers=[container(), container(name="d", securityContext={"windowsOptions": {"hostProcess": False}})]) == [
+        ("spec.securityContext.windowsOptions.runAsUserName", "FieldValueInvalid",
+         'Invalid value: "": runAsUserName cannot be an empty string'),
+        ("spec.containers[1].securityContext.windowsOptions.hostProcess", "FieldValueInvalid",
+         "Invalid value: false: pod hostProcess value must be identical if both are specified, was true"),
+        ("spec", "FieldValueInvalid",
+         'Invalid value: "": If pod contains any hostProcess containers then all containers must be HostProcess containers'),
+        ("spec.hostNetwork", "FieldValueInvalid",
+         "Invalid value: false: hostNetwork must be true if pod contains any hostProcess containers")]
+
+
 def test_template_metadata() -> None:
     """ValidatePodTemplateSpec checks the template's labels and annotations first, at
     <template>.labels and <template>.annotations (no "metadata" in kube's path)."""
@@ -444,6 +499,7 @@ spec:
         restartPolicy: Always
         ports: [{name: admin, containerPort: 9901}]
         readinessProbe: {tcpSocket: {port: admin}}
+        securityContext: {privileged: true, capabilities: {add: [NET_ADMIN, SYS_TIME]}}
       containers:
       - name: web
         image: registry.example.com/shop:1.4.2
@@ -462,7 +518,18 @@ spec:
         readinessProbe: {httpGet: {path: /ready, port: 8080, httpHeaders: [{name: X-Probe, value: "1"}]}}
         startupProbe: {exec: {command: [cat, /tmp/started]}, failureThreshold: 30}
         lifecycle: {preStop: {sleep: {seconds: 5}}}
-        securityContext: {runAsUser: 1000, allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
+        securityContext:
+          runAsUser: 1000
+          runAsGroup: 3000
+          runAsNonRoot: true
+          allowPrivilegeEscalation: false
+          readOnlyRootFilesystem: true
+          privileged: false
+          procMount: Default
+          capabilities: {add: [NET_BIND_SERVICE], drop: [ALL]}
+          seccompProfile: {type: Localhost, localhostProfile: profiles/shop.json}
+          appArmorProfile: {type: RuntimeDefault}
+          seLinuxOptions: {level: "s0:c123,c456", type: container_t}
         volumeMounts:
         - {name: config, mountPath: /etc/shop, readOnly: true}
         - {name: tls, mountPath: /etc/tls}
@@ -519,3 +586,16 @@ def test_kubectl_prints_scheduling_security_and_template_refusals(vapi: VapiProc
         f'* {term}: Invalid value: "": name part must be non-empty\n'
         f'* {term}: Invalid value: "": name part {KEY_RULE}\n'
         "* spec.template.spec.topologySpreadConstraints[0].maxSkew: Invalid value: 0: must be greater than zero")
+
+
+def test_kubectl_prints_container_security_context_refusals(vapi: VapiProcess, namespace: str) -> None:
+    bad_pod = ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: i\n"
+               "    securityContext: {privileged: true, allowPrivilegeEscalation: false, procMount: Masked}\n")
+    internal = ('{"Capabilities":null,"Privileged":true,"SELinuxOptions":null,"WindowsOptions":null,"RunAsUser":null,'
+                '"RunAsGroup":null,"RunAsNonRoot":null,"ReadOnlyRootFilesystem":null,"AllowPrivilegeEscalation":false,'
+                '"ProcMount":"Masked","SeccompProfile":null,"AppArmorProfile":null}')
+    assert kubectl_refusal(vapi, namespace, bad_pod, "pods") == (
+        'The Pod "p" is invalid: \n'
+        '* spec.containers[0].securityContext.procMount: Unsupported value: "Masked": supported values: "Default", "Unmasked"\n'
+        f"* spec.containers[0].securityContext: Invalid value: {internal}: "
+        "cannot set `allowPrivilegeEscalation` to false and `privileged` to true")

@@ -22,6 +22,11 @@ def invalid(field: str, value: Any, detail: str) -> Cause:
     return {"reason": "FieldValueInvalid", "field": field, "message": f"Invalid value: {shown(value)}: {detail}"}
 
 
+def invalid_json(field: str, value: Any, detail: str) -> Cause:
+    """Invalid value for a value kube passes as a pointer: printed as Go's JSON even when a string."""
+    return {"reason": "FieldValueInvalid", "field": field, "message": f"Invalid value: {golang.marshal(value)}: {detail}"}
+
+
 def required(field: str, detail: str = "") -> Cause:
     return {"reason": "FieldValueRequired", "field": field, "message": "Required value" + (f": {detail}" if detail else "")}
 

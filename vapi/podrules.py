@@ -148,12 +148,13 @@ def pod_spec(spec: Obj, path: str, *, is_pod: bool) -> list[Cause]:
     if spec.get("terminationGracePeriodSeconds") is None:
         out.append(required(f"{path}.terminationGracePeriodSeconds"))
     grace = integer(spec.get("terminationGracePeriodSeconds"))
+    users = spec.get("hostUsers") is not False  # the pod's own user namespace only when set false
     volumes, errs = _volumes(_l(spec.get("volumes")), f"{path}.volumes")
     out += errs
     containers, inits = _l(spec.get("containers")), _l(spec.get("initContainers"))
-    out += _containers(containers, volumes, grace, f"{path}.containers")
-    out += _init_containers(inits, containers, volumes, grace, f"{path}.initContainers")
-    out += _ephemeral_containers(_l(spec.get("ephemeralContainers")), containers + inits, volumes,
+    out += _containers(containers, volumes, grace, users, f"{path}.containers")
+    out += _init_containers(inits, containers, volumes, grace, users, f"{path}.initContainers")
+    out += _ephemeral_containers(_l(spec.get("ephemeralContainers")), containers + inits, volumes, users,
                                  f"{path}.ephemeralContainers")
     out += _host_network(spec, path, is_pod)
     out += one_of(f"{path}.restartPolicy", spec.get("restartPolicy"), RESTART_POLICIES)
@@ -171,6 +172,7 @@ def pod_spec(spec: Obj, path: str, *, is_pod: bool) -> list[Cause]:
                                 "must provide at least one DNS nameserver when `dnsPolicy` is None"))
     out += podscheduling.topology_spread_constraints(_l(spec.get("topologySpreadConstraints")),
                                                      f"{path}.topologySpreadConstraints")
+    out += podsecurity.windows_host_process(spec, path) + podsecurity.host_users(spec, path)
     for key in ("serviceAccountName", "nodeName"):
         if _s(spec.get(key)):
             out += invalid(f"{path}.{key}", spec[key], dns_subdomain(spec[key]))
@@ -337,13 +339,13 @@ def _key_to_path(item: Obj, path: str) -> list[Cause]:
 
 # ---- containers
 
-def _containers(items: list[Any], volumes: dict[str, Obj], grace: int | None, path: str) -> list[Cause]:
+def _containers(items: list[Any], volumes: dict[str, Obj], grace: int | None, users: bool, path: str) -> list[Cause]:
     """validateContainers."""
     out: list[Cause] = []
     names: set[str] = set()
     for i, c in enumerate(items):
         c, here = _d(c), f"{path}[{i}]"
-        out += _container(c, volumes, here)
+        out += _container(c, volumes, users, here)
         name = _s(c.get("name"))
         if name in names:
             out.append(fielderrors.duplicate(f"{here}.name", name))
@@ -354,14 +356,14 @@ def _containers(items: list[Any], volumes: dict[str, Obj], grace: int | None, pa
     return out + _host_port_conflicts(items, path)
 
 
-def _init_containers(items: list[Any], regular: list[Any], volumes: dict[str, Obj], grace: int | None,
+def _init_containers(items: list[Any], regular: list[Any], volumes: dict[str, Obj], grace: int | None, users: bool,
                      path: str) -> list[Cause]:
     """validateInitContainers: sidecars (restartPolicy Always) may have probes and hooks."""
     out: list[Cause] = []
     names = {_s(_d(c).get("name")) for c in regular}
     for i, c in enumerate(items):
         c, here = _d(c), f"{path}[{i}]"
-        out += _container(c, volumes, here)
+        out += _container(c, volumes, users, here)
         restart, sidecar = c.get("restartPolicy"), False
         if restart is not None:
             if restart != "Always":
@@ -386,14 +388,15 @@ EPHEMERAL_FORBIDDEN = ("ports", "resources", "resizePolicy", "restartPolicy", "l
                        "startupProbe", "lifecycle")
 
 
-def _ephemeral_containers(items: list[Any], others: list[Any], volumes: dict[str, Obj], path: str) -> list[Cause]:
+def _ephemeral_containers(items: list[Any], others: list[Any], volumes: dict[str, Obj], users: bool,
+                          path: str) -> list[Cause]:
     """validateEphemeralContainers."""
     out: list[Cause] = []
     other = {_s(_d(c).get("name")) for c in others}
     names = set(other)
     for i, c in enumerate(items):
         c, here = _d(c), f"{path}[{i}]"
-        out += _container(c, volumes, here) + _image_whitespace(c, here)
+        out += _container(c, volumes, users, here) + _image_whitespace(c, here)
         name = _s(c.get("name"))
         if name in names:
             out.append(fielderrors.duplicate(f"{here}.name", name))
@@ -409,8 +412,8 @@ def _ephemeral_containers(items: list[Any], others: list[Any], volumes: dict[str
     return out
 
 
-def _container(c: Obj, volumes: dict[str, Obj], path: str) -> list[Cause]:
-    """validateContainerCommon."""
+def _container(c: Obj, volumes: dict[str, Obj], users: bool, path: str) -> list[Cause]:
+    """validateContainerCommon (users: the pod's hostUsers)."""
     name = _s(c.get("name"))
     out = [required(f"{path}.name")] if not name else invalid(f"{path}.name", name, dns_label(name))
     if not _s(c.get("image")):
@@ -422,8 +425,8 @@ def _container(c: Obj, volumes: dict[str, Obj], path: str) -> list[Cause]:
     out += _mounts(_l(c.get("volumeMounts")), volumes, f"{path}.volumeMounts")
     out += one_of(f"{path}.imagePullPolicy", c.get("imagePullPolicy"), PULL_POLICIES)
     out += _resources(_d(c.get("resources")), f"{path}.resources")
-    out += _security_context(_d(c.get("securityContext")), f"{path}.securityContext")
-    return out
+    return out + podsecurity.container_security_context(c.get("securityContext"), f"{path}.securityContext",
+                                                        host_users=users)
 
 
 def _ports(items: list[Any], path: str) -> list[Cause]:
@@ -752,12 +755,3 @@ def _resources(resources: Obj, path: str) -> list[Cause]:
         out.append(fielderrors.forbidden(path, "HugePages require cpu or memory"))
     return out
 
-
-def _security_context(context: Obj, path: str) -> list[Cause]:
-    """ValidateSecurityContext's user and group ids."""
-    out = []
-    for key in ("runAsUser", "runAsGroup"):
-        value = integer(context.get(key))
-        if value is not None and not 0 <= value <= MAX_INT32:
-            out.append(fielderrors.invalid(f"{path}.{key}", value, f"must be between 0 and {MAX_INT32}, inclusive"))
-    return out
