@@ -383,7 +383,7 @@ def causes(res: Resource, obj: Obj, old: Obj | None = None, via: str = "") -> li
         return []  # custom resources: their CRD's schema (vapi/handlers/write.py)
     out = _own_causes(res, obj, old)
     if old is None:
-        return out
+        return out + podrules.pod_create(obj) if (res.group, res.kind) == ("", "Pod") else out
     if out or res.kind == "Pod":
         old = json.loads(json.dumps(old))
         defaults.apply(res.group, res.kind, old)  # stored before defaulting existed, perhaps

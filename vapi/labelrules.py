@@ -43,6 +43,18 @@ def key_errors(key: str) -> list[str]:
     return out
 
 
+TOTAL_ANNOTATION_SIZE = 256 * 1024  # apimachinery's TotalAnnotationSizeLimitB
+
+
+def annotations_too_long(annotations: dict[str, Any], path: str) -> list[Cause]:
+    """ValidateAnnotations' size check: keys and values together at most 256 KiB, in bytes
+    (field.TooLong, which prints no value)."""
+    size = sum(len(k.encode()) + len(v.encode()) for k, v in annotations.items() if isinstance(v, str))
+    if size <= TOTAL_ANNOTATION_SIZE:
+        return []
+    return [{"reason": "FieldValueTooLong", "field": path, "message": f"Too long: may not be more than {TOTAL_ANNOTATION_SIZE} bytes"}]
+
+
 def value_errors(value: str) -> list[str]:
     """IsLabelValue: empty, or up to 63 characters of the label alphabet."""
     out = ["must be no more than 63 characters"] if len(value) > 63 else []

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from vapi import fielderrors, labelrules, pathrules, podscheduling, podsecurity, quantity, servicerules
+from vapi import fielderrors, labelrules, pathrules, podannotations, podscheduling, podsecurity, quantity, servicerules
 from vapi.dnsnames import DNS1123_SUBDOMAIN, dns_label, dns_subdomain, too_long
 from vapi.fielderrors import Cause, integer, required, unsupported
 
@@ -93,10 +93,10 @@ def causes(group: str, kind: str, obj: Obj) -> list[Cause]:
         spec = obj.get("spec")
         if not isinstance(spec, dict):
             return []
-        out = pod_spec(spec, "spec", is_pod=True)
+        out = podannotations.specific(obj) + pod_spec(spec, "spec", is_pod=True)
         for key in ("containers", "initContainers"):  # validateContainersOnlyForPod
             for i, c in enumerate(_l(spec.get(key))):
-                out += _image_whitespace(_d(c), f"spec.{key}[{i}]")
+                out += image_whitespace(_d(c), f"spec.{key}[{i}]")
         return out
     where = TEMPLATES.get((group, kind))
     template: Any = obj
@@ -114,6 +114,17 @@ def causes(group: str, kind: str, obj: Obj) -> list[Cause]:
     return out
 
 
+def pod_create(pod: Obj) -> list[Cause]:
+    """What ValidatePodCreate adds to a new Pod's rules: ephemeral containers come through their
+    subresource, a node only once the scheduling gates are gone, annotations agree with fields."""
+    spec, out = _d(pod.get("spec")), []
+    if _l(spec.get("ephemeralContainers")):
+        out.append(fielderrors.forbidden("spec.ephemeralContainers", "cannot be set on create"))
+    if _s(spec.get("nodeName")) and _l(spec.get("schedulingGates")):
+        out.append(fielderrors.forbidden("spec.nodeName", "cannot be set until all schedulingGates have been cleared"))
+    return out + podannotations.fields_match(pod)
+
+
 def template_metadata(meta: Obj, path: str) -> list[Cause]:
     """ValidatePodTemplateSpec's checks of the template's metadata, before its spec: labels
     (ValidateLabels) and annotations (ValidateAnnotations: keys checked lowercased), reported
@@ -124,10 +135,10 @@ def template_metadata(meta: Obj, path: str) -> list[Cause]:
         out += invalid(f"{path}.labels", _s(value), labelrules.value_errors(_s(value)))
     for key in sorted(_d(meta.get("annotations"))):
         out += invalid(f"{path}.annotations", key, labelrules.key_errors(key.lower()))
-    return out
+    return out + labelrules.annotations_too_long(_d(meta.get("annotations")), f"{path}.annotations")
 
 
-def _image_whitespace(c: Obj, path: str) -> list[Cause]:
+def image_whitespace(c: Obj, path: str) -> list[Cause]:
     image = _s(c.get("image"))
     if image != image.strip(" \t\n\v\f\r\x85\xa0"):
         return [fielderrors.invalid(f"{path}.image", image, "must not have leading or trailing whitespace")]
@@ -396,7 +407,7 @@ def _ephemeral_containers(items: list[Any], others: list[Any], volumes: dict[str
     names = set(other)
     for i, c in enumerate(items):
         c, here = _d(c), f"{path}[{i}]"
-        out += _container(c, volumes, users, here) + _image_whitespace(c, here)
+        out += _container(c, volumes, users, here) + image_whitespace(c, here)
         name = _s(c.get("name"))
         if name in names:
             out.append(fielderrors.duplicate(f"{here}.name", name))

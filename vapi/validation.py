@@ -74,6 +74,8 @@ def metadata_causes(res: Resource, obj: dict[str, Any]) -> list[dict[str, str]]:
                 causes.append(_cause(f"metadata.{field}", f"Invalid value: {golang.quote(k)}: {msg}"))
             for msg in labelrules.value_errors(v) if field == "labels" else []:
                 causes.append(_cause("metadata.labels", f"Invalid value: {golang.quote(v)}: {msg}"))
+        if field == "annotations":
+            causes += labelrules.annotations_too_long(value, "metadata.annotations")
     for field in ("finalizers",):
         value = meta.get(field)
         if value is not None and (not isinstance(value, list) or not all(isinstance(v, str) for v in value)):
