@@ -63,3 +63,13 @@ def sequence(value: Any) -> list[Any]:
 def string(value: Any) -> str:
     """A JSON string, else ""."""
     return value if isinstance(value, str) else ""
+
+
+def changes(old: dict[str, Any], new: dict[str, Any]) -> str:
+    """Each field that differs, old (-) then new (+), as JSON: what vapi prints where kube
+    prints a go-cmp diff (whose layout go-cmp keeps deliberately unstable)."""
+    lines = []
+    for key in sorted(set(old) | set(new)):
+        if old.get(key) != new.get(key):
+            lines += [f"-\t{key}: {golang.marshal(old.get(key))}", f"+\t{key}: {golang.marshal(new.get(key))}"]
+    return "\n".join(lines)

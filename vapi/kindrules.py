@@ -31,7 +31,7 @@ import re
 from typing import Any, Callable
 
 from vapi import (appsrules, autoscalingrules, batchrules, certificates, defaults, golang, labelrules,
-                  networkingrules, podrules, policyrules, quantity, rbacrules,
+                  networkingrules, podrules, podupdate, policyrules, quantity, rbacrules,
                   storagerules, schemas, selectors, servicerules)
 from vapi.resources import Resource
 
@@ -337,44 +337,6 @@ def immutable_data(new: Obj, old: Obj) -> list[Cause]:
     return out
 
 
-MUTABLE_POD_SPEC = ("activeDeadlineSeconds", "tolerations", "terminationGracePeriodSeconds")
-POD_UPDATE_MESSAGE = ("Forbidden: pod updates may not change fields other than `spec.containers[*].image`,"
-                      "`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` "
-                      "(only additions to existing tolerations),`spec.terminationGracePeriodSeconds` "
-                      "(allow it to be set to 1 if it was previously negative)")
-
-
-def pod_update(new: Obj, old: Obj, via: str = "") -> list[Cause]:
-    """A pod's spec after creation: images and a few fields; its node through `binding`;
-    new ephemeral containers through `ephemeralcontainers` (existing ones stay as they are)."""
-    mutable = (*MUTABLE_POD_SPEC, {"binding": "nodeName", "ephemeralcontainers": "ephemeralContainers"}.get(via, ""))
-    if via == "ephemeralcontainers":
-        before = {c.get("name"): c for c in (old.get("spec") or {}).get("ephemeralContainers") or [] if isinstance(c, dict)}
-        after = {c.get("name"): c for c in (new.get("spec") or {}).get("ephemeralContainers") or [] if isinstance(c, dict)}
-        changed = sorted(str(n) for n, c in before.items() if after.get(n) != c)
-        if changed:
-            return [_cause("spec.ephemeralContainers", f"Forbidden: existing ephemeral containers {json.dumps(changed)} may not be "
-                           "removed or changed", "FieldValueForbidden")]
-        taken = {str(c.get("name")) for key in ("containers", "initContainers")
-                 for c in (new.get("spec") or {}).get(key) or [] if isinstance(c, dict)}
-        clash = sorted(str(n) for n in after if n in taken)
-        if clash:
-            return [_cause("spec.ephemeralContainers", f"Duplicate value: {json.dumps(clash)}", "FieldValueDuplicate")]
-
-    def fixed(spec: Any) -> Any:
-        if not isinstance(spec, dict):
-            return spec
-        out = {k: v for k, v in spec.items() if k not in mutable}
-        for key in ("containers", "initContainers"):
-            if isinstance(out.get(key), list):
-                out[key] = [{k: v for k, v in c.items() if k != "image"} if isinstance(c, dict) else c for c in out[key]]
-        return out
-
-    if fixed(new.get("spec")) != fixed(old.get("spec")):
-        return [_cause("spec", POD_UPDATE_MESSAGE, "FieldValueForbidden")]
-    return []
-
-
 def causes(res: Resource, obj: Obj, old: Obj | None = None, via: str = "") -> list[Cause]:
     """Everything wrong with a built-in object (after defaulting); `old` on updates, `via`
     the subresource that writes it (a pod's `binding` sets its node). An update is never
@@ -401,7 +363,7 @@ def causes(res: Resource, obj: Obj, old: Obj | None = None, via: str = "") -> li
     if res.group == "" and res.kind == "Secret" and obj.get("type") != old.get("type"):
         out.append(_cause("type", f"Invalid value: {json.dumps(obj.get('type'))}: field is immutable"))
     if res.group == "" and res.kind == "Pod":
-        out += pod_update(obj, old, via)
+        out += podupdate.causes(obj, old, via)
     if key == (certificates.GROUP, certificates.KIND):
         out += certificates.causes(obj, old, via)
     if key == ("scheduling.k8s.io", "PriorityClass"):

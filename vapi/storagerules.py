@@ -78,15 +78,6 @@ def persistent_volume_claim(obj: Obj, old: Obj | None) -> list[Cause]:
     return out + _class_name(spec, "storageClassName") + _volume_mode(spec) + _class_name(spec, "volumeAttributesClassName")
 
 
-def _changes(old: Obj, new: Obj) -> str:
-    """Each field that differs, old (-) then new (+), as JSON."""
-    lines = []
-    for key in sorted(set(old) | set(new)):
-        if old.get(key) != new.get(key):
-            lines += [f"-\t{key}: {golang.marshal(old.get(key))}", f"+\t{key}: {golang.marshal(new.get(key))}"]
-    return "\n".join(lines)
-
-
 def persistent_volume_claim_update(new: Obj, old: Obj) -> list[Cause]:
     spec, before = dict(_d(new.get("spec"))), dict(_d(old.get("spec")))
     if not before.get("volumeName"):
@@ -103,7 +94,7 @@ def persistent_volume_claim_update(new: Obj, old: Obj) -> list[Cause]:
     before.pop("volumeAttributesClassName", None)
     out: list[Cause] = []
     if {k: v for k, v in spec.items() if v is not None} != {k: v for k, v in before.items() if v is not None}:
-        out.append(fielderrors.forbidden("spec", f"{CLAIM_IMMUTABLE}\n{_changes(before, spec)}"))
+        out.append(fielderrors.forbidden("spec", f"{CLAIM_IMMUTABLE}\n{fielderrors.changes(before, spec)}"))
     size, old_size = quantity.value_of(requests.get("storage")), quantity.value_of(old_requests.get("storage"))
     status_size = quantity.value_of(_d(_d(old.get("status")).get("capacity")).get("storage")) or 0
     if size is not None and old_size is not None and size < old_size and size <= status_size:
@@ -158,7 +149,7 @@ def persistent_volume_update(new: Obj, old: Obj) -> list[Cause]:
     out = []
     if source != old_source:
         out.append(fielderrors.forbidden("spec.persistentvolumesource",
-                                         f"spec.persistentvolumesource is immutable after creation\n{_changes(old_source, source)}"))
+                                         f"spec.persistentvolumesource is immutable after creation\n{fielderrors.changes(old_source, source)}"))
     return out + _volume_mode_fixed(new, old)
 
 
