@@ -67,7 +67,7 @@ class Collector:
         ns = owner["metadata"].get("namespace", "")
         found = []
         for res in (await self.registries(ws)).preferred():
-            if not res.storable() or "delete" not in res.verbs:
+            if not res.storable() or "delete" not in res.verbs or objects.aliased(res):
                 continue
             # a namespaced owner's dependents share its namespace; a cluster-scoped owner's
             # may be anywhere (its ns is "", which lists every namespace)

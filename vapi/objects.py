@@ -24,7 +24,8 @@ import orjson
 from storage import errors as storage_errors
 from storage.backend import Backend, EventType, KeyValue
 from storage.cache import WatchCache
-from vapi import apply, celrules, certificates, clock, defaults, errors, ids, kubeproto, schemas, selectors, validation
+from vapi import (apply, celrules, certificates, clock, defaults, errors, eventversions, ids, kubeproto, schemas, selectors,
+                  validation)
 from vapi.resources import Resource
 
 Obj = dict[str, Any]
@@ -36,7 +37,8 @@ def key(workspace: str, res: Resource, namespace: str, name: str) -> str:
 
 
 def prefix(workspace: str, res: Resource, namespace: str = "") -> str:
-    base = f"/{workspace}/{res.group or 'core'}/{res.resource}/"
+    group = "" if aliased(res) else res.group
+    base = f"/{workspace}/{group or 'core'}/{res.resource}/"
     return base + f"{namespace}/" if namespace else base
 
 
@@ -51,11 +53,20 @@ def decode(kv: KeyValue) -> Obj:
     return obj
 
 
+def aliased(res: Resource) -> bool:
+    """A built-in resource stored as another group's: events.k8s.io Events are core Events
+    (vapi/eventversions.py). Walks over every resource skip it, not to see objects twice."""
+    return res.group == "events.k8s.io" and eventversions.shares_storage(res.group, res.resource, builtin=res.kube_builtin)
+
+
 def as_version(res: Resource, obj: Obj) -> Obj:
-    """A custom resource read through any served version: with `conversion: None` only the
-    apiVersion changes (built-in kinds are stored and served in one version here)."""
+    """A stored object read through `res`: a custom resource through any served version (with
+    `conversion: None` only the apiVersion changes), an Event through either event API. Other
+    built-in kinds are stored and served in one version here."""
     if res.schema is not None:
         obj["apiVersion"] = res.group_version
+    elif eventversions.shares_storage(res.group, res.resource, builtin=res.kube_builtin):
+        eventversions.convert(obj, res.group_version)
     return obj
 
 
@@ -322,7 +333,7 @@ class Objects:
             kv = await self.backend.get(k)
         except storage_errors.StorageError as e:
             raise errors.from_storage(e, res.group, res.resource, name) from e
-        old = decode(kv)
+        old = as_version(res, decode(kv))
         wanted_rv = meta.get("resourceVersion")
         if wanted_rv and wanted_rv != old["metadata"]["resourceVersion"]:
             raise errors.conflict(res.group, res.resource, name, errors.MODIFIED)
@@ -390,7 +401,7 @@ class Objects:
                 kv = await self.backend.get(k)
             except storage_errors.StorageError as e:
                 raise errors.from_storage(e, res.group, res.resource, name) from e
-            obj = decode(kv)
+            obj = as_version(res, decode(kv))
             meta = obj["metadata"]
             if preconditions:
                 _check_preconditions(res, obj, preconditions)
