@@ -347,6 +347,29 @@ def binding_subjects(obj: Obj) -> None:
             ref["apiGroup"] = "rbac.authorization.k8s.io"
 
 
+def _webhooks(obj: Obj, *, mutating: bool) -> None:
+    """admissionregistration/v1's SetDefaults_ValidatingWebhook and SetDefaults_MutatingWebhook
+    (failurePolicy Fail, matchPolicy Equivalent, empty selectors, a 10 s timeout; mutating ones
+    never reinvoked), SetDefaults_Rule (scope "*") and SetDefaults_ServiceReference (port 443)."""
+    for hook in _dicts(obj, "webhooks"):
+        _fill(hook, {"failurePolicy": "Fail", "matchPolicy": "Equivalent", "namespaceSelector": {},
+                     "objectSelector": {}, "timeoutSeconds": 10})
+        if mutating:
+            hook.setdefault("reinvocationPolicy", "Never")
+        for rule in _dicts(hook, "rules"):
+            rule.setdefault("scope", "*")
+        for service in _dicts(hook, "clientConfig", "service"):
+            service.setdefault("port", 443)
+
+
+def validating_webhooks(obj: Obj) -> None:
+    _webhooks(obj, mutating=False)
+
+
+def mutating_webhooks(obj: Obj) -> None:
+    _webhooks(obj, mutating=True)
+
+
 BY_KIND: dict[tuple[str, str], Callable[[Obj], None]] = {
     ("", "Pod"): pod,
     ("", "PodTemplate"): pod_template,
@@ -370,6 +393,8 @@ BY_KIND: dict[tuple[str, str], Callable[[Obj], None]] = {
     ("apiextensions.k8s.io", "CustomResourceDefinition"): custom_resource_definition,
     ("rbac.authorization.k8s.io", "RoleBinding"): binding_subjects,
     ("rbac.authorization.k8s.io", "ClusterRoleBinding"): binding_subjects,
+    ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"): validating_webhooks,
+    ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"): mutating_webhooks,
 }
 
 

@@ -16,7 +16,8 @@ real cluster refuses is refused here too (422 Invalid with one cause per field).
   strategies and templates: vapi/appsrules.py; pod specs, a Pod's and every template's:
   vapi/podrules.py.
 - Kinds whose module reports everything, missing fields too (RULES, UPDATE_RULES):
-  LimitRanges, Namespaces and Nodes in vapi/corerules.py, networking.k8s.io's in
+  webhook configurations in vapi/admissionrules.py, LimitRanges, Namespaces and Nodes in
+  vapi/corerules.py, networking.k8s.io's in
   vapi/networkingrules.py, rbac.authorization.k8s.io's in vapi/rbacrules.py, volumes, claims and storage classes in vapi/storagerules.py.
 - Pods: after creation only images, activeDeadlineSeconds, tolerations (added) and
   terminationGracePeriodSeconds may change in the spec.
@@ -30,8 +31,7 @@ import json
 import re
 from typing import Any, Callable
 
-from vapi import (appsrules, autoscalingrules, batchrules, certificates, corerules, defaults, golang, labelrules,
-                  networkingrules, podrules, podupdate, policyrules, quantity, rbacrules,
+from vapi import (admissionrules, appsrules, autoscalingrules, batchrules, certificates, corerules, defaults, golang, labelrules, networkingrules, podrules, podupdate, policyrules, quantity, rbacrules,
                   storagerules, schemas, selectors, servicerules)
 from vapi.resources import Resource
 
@@ -81,7 +81,7 @@ NOT_ENFORCED = {
 # kinds whose rule module reports all that kube refuses, missing fields too, in kube's order
 # (the schema's `required` is not walked for them): (group, kind) -> rules(obj, old)
 RULES: dict[tuple[str, str], Callable[[Obj, Obj | None], list[Cause]]] = {
-    **corerules.RULES, **networkingrules.RULES, **rbacrules.RULES, **storagerules.RULES}
+    **admissionrules.RULES, **corerules.RULES, **networkingrules.RULES, **rbacrules.RULES, **storagerules.RULES}
 # and what those kinds refuse on updates only: (group, kind) -> rules(new, old)
 UPDATE_RULES: dict[tuple[str, str], Callable[[Obj, Obj], list[Cause]]] = {
     **networkingrules.UPDATE_RULES, **rbacrules.UPDATE_RULES, **storagerules.UPDATE_RULES}
