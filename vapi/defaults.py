@@ -290,8 +290,14 @@ def persistent_volume(obj: Obj) -> None:
             host_path.setdefault("type", "")
 
 
+def endpoint_slice(obj: Obj) -> None:
+    """discovery/v1 SetDefaults_EndpointPort: a port's name is "" and its protocol TCP."""
+    for port in _dicts(obj, "ports"):
+        _fill(port, {"name": "", "protocol": "TCP"})
+
+
 def ports_tcp(obj: Obj) -> None:
-    """Endpoints, EndpointSlices and NetworkPolicies: ports default to TCP."""
+    """Endpoints and NetworkPolicies: ports default to TCP."""
     for port in _dicts(obj, "subsets", "ports") + _dicts(obj, "ports"):
         port.setdefault("protocol", "TCP")
     spec = obj.get("spec")
@@ -386,7 +392,7 @@ BY_KIND: dict[tuple[str, str], Callable[[Obj], None]] = {
     ("apps", "DaemonSet"): daemon_set,
     ("batch", "Job"): job,
     ("batch", "CronJob"): cron_job,
-    ("discovery.k8s.io", "EndpointSlice"): ports_tcp,
+    ("discovery.k8s.io", "EndpointSlice"): endpoint_slice,
     ("networking.k8s.io", "NetworkPolicy"): network_policy,
     ("storage.k8s.io", "StorageClass"): storage_class,
     ("scheduling.k8s.io", "PriorityClass"): priority_class,

@@ -73,3 +73,7 @@ def changes(old: dict[str, Any], new: dict[str, Any]) -> str:
         if old.get(key) != new.get(key):
             lines += [f"-\t{key}: {golang.marshal(old.get(key))}", f"+\t{key}: {golang.marshal(new.get(key))}"]
     return "\n".join(lines)
+
+
+def too_many(field: str, actual: int, most: int) -> Cause:
+    return {"reason": "FieldValueTooMany", "field": field, "message": f"Too many: {actual}: must have at most {most} items"}

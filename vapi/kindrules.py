@@ -16,8 +16,9 @@ real cluster refuses is refused here too (422 Invalid with one cause per field).
   strategies and templates: vapi/appsrules.py; pod specs, a Pod's and every template's:
   vapi/podrules.py.
 - Kinds whose module reports everything, missing fields too (RULES, UPDATE_RULES):
-  webhook configurations in vapi/admissionrules.py, LimitRanges, Namespaces and Nodes in
-  vapi/corerules.py, networking.k8s.io's in
+  webhook configurations in vapi/admissionrules.py, Leases in vapi/coordinationrules.py,
+  LimitRanges, Namespaces and Nodes in vapi/corerules.py, EndpointSlices in
+  vapi/discoveryrules.py, networking.k8s.io's in
   vapi/networkingrules.py, rbac.authorization.k8s.io's in vapi/rbacrules.py, volumes, claims and storage classes in vapi/storagerules.py.
 - Pods: after creation only images, activeDeadlineSeconds, tolerations (added) and
   terminationGracePeriodSeconds may change in the spec.
@@ -31,7 +32,7 @@ import json
 import re
 from typing import Any, Callable
 
-from vapi import (admissionrules, appsrules, autoscalingrules, batchrules, certificates, corerules, defaults, golang, labelrules, networkingrules, podrules, podupdate, policyrules, quantity, rbacrules,
+from vapi import (admissionrules, appsrules, autoscalingrules, batchrules, certificates, coordinationrules, corerules, defaults, discoveryrules, golang, labelrules, networkingrules, podrules, podupdate, policyrules, quantity, rbacrules,
                   storagerules, schemas, selectors, servicerules)
 from vapi.resources import Resource
 
@@ -81,10 +82,10 @@ NOT_ENFORCED = {
 # kinds whose rule module reports all that kube refuses, missing fields too, in kube's order
 # (the schema's `required` is not walked for them): (group, kind) -> rules(obj, old)
 RULES: dict[tuple[str, str], Callable[[Obj, Obj | None], list[Cause]]] = {
-    **admissionrules.RULES, **corerules.RULES, **networkingrules.RULES, **rbacrules.RULES, **storagerules.RULES}
+    **admissionrules.RULES, **coordinationrules.RULES, **corerules.RULES, **discoveryrules.RULES, **networkingrules.RULES, **rbacrules.RULES, **storagerules.RULES}
 # and what those kinds refuse on updates only: (group, kind) -> rules(new, old)
 UPDATE_RULES: dict[tuple[str, str], Callable[[Obj, Obj], list[Cause]]] = {
-    **networkingrules.UPDATE_RULES, **rbacrules.UPDATE_RULES, **storagerules.UPDATE_RULES}
+    **discoveryrules.UPDATE_RULES, **networkingrules.UPDATE_RULES, **rbacrules.UPDATE_RULES, **storagerules.UPDATE_RULES}
 
 
 Plan = tuple[tuple[str, ...], dict[str, tuple[str, str]]]
