@@ -10,6 +10,7 @@ Zone hints' forNodes (PreferSameTrafficDistribution) are not checked.
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any, Callable
 
 from vapi import dnsnames, fielderrors, labelrules, networkingrules, validation
@@ -29,6 +30,8 @@ def _ip(value: str, family: int, path: str) -> list[Cause]:
     """IsValidIPv4Address or IsValidIPv6Address, then ValidateEndpointIP."""
     network = networkingrules._sloppy_network(value, host=True)
     address = network.network_address if network is not None else None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped  # Go's To4: an IPv4-mapped address is an IPv4 one
     if address is None or address.version != family:
         return [fielderrors.invalid(path, value, f"must be a valid IPv{family} address")]
     out = []
