@@ -32,8 +32,9 @@ import json
 import re
 from typing import Any, Callable
 
-from vapi import (admissionrules, appsrules, autoscalingrules, batchrules, certificates, coordinationrules, corerules, defaults, discoveryrules, golang, labelrules, networkingrules, podrules, podupdate, policyrules, quantity, rbacrules,
-                  storagerules, schemas, selectors, servicerules)
+from vapi import (admissionrules, appsrules, autoscalingrules, batchrules, certificates, coordinationrules,
+                  corerules, defaults, discoveryrules, golang, labelrules, networkingrules, podrules,
+                  podupdate, policyrules, quantity, rbacrules, schemas, selectors, servicerules, storagerules)
 from vapi.resources import Resource
 
 Obj = dict[str, Any]
