@@ -204,12 +204,28 @@ _TypePlan = tuple[Callable[[Any], bool], str, dict[str, Any], Any, Any, Schema |
 _type_plans: dict[int, _TypePlan] = {}
 
 
+# apiextensions/v1's either-types, which OpenAPI leaves untyped; their UnmarshalJSON
+# (apiextensions/v1/marshal.go) decodes an object as a JSONSchemaProps, an array as
+# []JSONSchemaProps or []string, and ignores other values but for OrBool, which takes a
+# boolean and refuses anything else: (accepts, what an array holds)
+_PROPS = "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps"
+_EITHER: dict[str, tuple[Callable[[Any], bool], Schema | None]] = {
+    _PROPS + "OrArray": (_anything, {"$ref": f"#/$defs/{_PROPS}"}),
+    _PROPS + "OrStringArray": (_anything, {"type": "string"}),
+    _PROPS + "OrBool": (lambda v: isinstance(v, (dict, bool)), None),
+}
+
+
 def _type_plan(schema: Schema | None) -> _TypePlan:
     if id(schema) in _type_plans:
         return _type_plans[id(schema)]
     node = resolve(schema)
     plan: _TypePlan = None
-    if node is not None and not node.get("x-kubernetes-preserve-unknown-fields"):
+    either = _EITHER.get(ref_name(schema))
+    if either is not None:
+        props = resolve({"$ref": f"#/$defs/{_PROPS}"}) or {}
+        plan = (either[0], "JSONSchemaProps", props.get("properties") or {}, None, either[1], schema)
+    elif node is not None and not node.get("x-kubernetes-preserve-unknown-fields"):
         extra, item = node.get("additionalProperties"), node.get("items")
         plan = (_accepts(node), ref_name(schema).rsplit(".", 1)[-1], node.get("properties") or {},
                 extra if isinstance(extra, dict) else None, item if isinstance(item, dict) else None, schema)

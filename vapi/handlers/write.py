@@ -70,10 +70,10 @@ def check_fields(call: Call, obj: Obj, *, applying: bool = False) -> None:
     if wrong:
         field, wanted, found = wrong[0]
         kind, version = call.res.kind, call.res.version
-        raise errors.bad_request(
-            f'{kind} in version "{version}" cannot be handled as a {kind}: json: cannot unmarshal '
-            f"{found} into Go struct field {field} of type {wanted}"
-        )
+        # JSONSchemaPropsOrBool's UnmarshalJSON refuses in words of its own
+        why = ("boolean or JSON schema expected" if wanted == "v1.JSONSchemaPropsOrBool"
+               else f"json: cannot unmarshal {found} into Go struct field {field} of type {wanted}")
+        raise errors.bad_request(f'{kind} in version "{version}" cannot be handled as a {kind}: {why}')
     if not custom:
         try:
             schemas.as_decoded(obj, schema, times=call.res.kube_builtin)
