@@ -43,12 +43,17 @@ RESOURCES = {
 ODD = [None, "", 0, -1, 2**63, 1.5, True, [], {}, [None], {"": None}, "x" * 300, "ünï©ødé ☃", "a b", {"a": {"b": [1]}}, [[1]], -2**63]
 # values of the same JSON type, which reach the rules past type checking
 SAME_TYPE: dict[type, list[Any]] = {
-    str: ["", " ", "x" * 300, "ünï©ødé", "a b", "-", "*", "0", "-1", "/", "..", "A", "1.5", "%2f", "a/b/c", ":", "-a-", "0x10"],
+    str: ["", " ", "x" * 300, "ünï©ødé", "a b", "-", "*", "0", "-1", "/", "..", "A", "1.5", "%2f", "a/b/c", ":", "-a-", "0x10",
+          "1e400", "99999999999999999999%", "%", "-5%", "0%", "*/0", "0-99999", "@every 0s", "::/0", "1.2.3.4/33", "1Ei", "1e-9",
+          "9223372036854775808", "-0", "a=b", "a.b/c", "TZ=x", "59-1 * * * *", "@yearly", "a..b", "*.", "Gi", "0.0000000001m"],
     int: [0, -1, 1, 2**31, 2**63 - 1, -2**63, 65536],
     float: [0.0, -1.5, 1e300],
     list: [[]],
     dict: [{}],
 }
+DIRECTIVES = ["$patch", "$retainKeys", "$setElementOrder/containers", "$setElementOrder/ports", "$deleteFromPrimitiveList/args",
+              "$deleteFromPrimitiveList/verbs", "$setElementOrder/rules"]
+DIRECTIVE_VALUES: list[Any] = ["replace", "delete", "merge", "bogus", None, [], [{"name": "web"}], [{"name": None}], ["x"], [1], {}, 3]
 OPERATIONS = ["create", "update", "merge", "strategic", "apply-new", "apply-over"]
 PATCH = {"merge": "application/merge-patch+json", "strategic": "application/strategic-merge-patch+json"}
 
@@ -71,7 +76,10 @@ def mutate(rng: random.Random, obj: Obj) -> Obj:
         for k in where[:-1]:
             node = node[k]
         value, how = node[where[-1]], rng.random()
-        if how < 0.12:
+        if how < 0.06 and isinstance(value, dict):
+            # strategic merge patch directives (harmless elsewhere: unknown fields)
+            value[rng.choice(DIRECTIVES)] = copy.deepcopy(rng.choice(DIRECTIVE_VALUES + [list(value)[:1]]))
+        elif how < 0.12:
             del node[where[-1]]
         elif how < 0.2:
             node[where[-1]] = {"x": value} if rng.random() < 0.5 else [value]
@@ -146,6 +154,23 @@ def run(client: Client, valid: Obj, broken: Obj, operation: str, namespace: str)
     return client.send("PATCH", item + "?fieldManager=fuzz&force=true", broken, "application/apply-patch+yaml")
 
 
+TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io"
+SELECTABLE = {"Widget": "spec.color=red", "Gadget": "spec.mode=fast,spec.count!=1", "Pod": "spec.nodeName=,status.phase!=Failed",
+              "Job": "status.successful=0", "Service": "spec.type=NodePort"}
+
+
+def read_back(client: Client, obj: Obj, namespace: str) -> list[tuple[int, bytes]]:
+    """What was stored, listed as kubectl get lists it (a Table) and by field selector."""
+    collection, item = where(obj, namespace)
+    selector = SELECTABLE.get(obj["kind"], "metadata.name=" + obj["metadata"]["name"])
+    out = []
+    for path, accept in ((item, TABLE), (collection + "?fieldSelector=" + selector, TABLE), (collection + "?fieldSelector=" + selector, "")):
+        client.conn.request("GET", path, headers={"Accept": accept} if accept else {})
+        r = client.conn.getresponse()
+        out.append((r.status, r.read()))
+    return out
+
+
 def cases(seed: int, count: int, corpus: list[Obj]) -> Iterator[tuple[Obj, Obj, str]]:
     rng = random.Random(seed)
     for _ in range(count):
@@ -188,6 +213,9 @@ def test_broken_objects_never_get_a_500(client: Client, corpus: list[Obj], names
     for valid, broken, operation in cases(seed, count, corpus):
         code, out = run(client, valid, broken, operation, namespace)
         check(code, out, (operation, broken))
+        if code < 300:
+            for got, listed in read_back(client, valid, namespace):
+                check(got, listed, ("read", operation, broken))
 
 
 def _crd_with_items(items: object) -> Obj:
@@ -260,3 +288,52 @@ def test_rules_never_raise_on_typed_objects(seed: int) -> None:
             old["metadata"]["resourceVersion"] = "1"
         outcomes.append(_through_the_rules(valid, mutate(rng, valid), old))
     assert {"typed", "invalid", ""} <= set(outcomes), "the cases reach the rules, and some pass them"
+
+
+def _set(obj: Obj, path: str, value: object) -> Obj:
+    out = copy.deepcopy(obj)
+    node: Any = out
+    keys = [int(k) if k.isdigit() else k for k in path.split(".")]
+    for k in keys[:-1]:
+        node = node[k]
+    node[keys[-1]] = value
+    return out
+
+
+def _of_kind(kind: str, name: str = "") -> Obj:
+    return next(o for o in fuzzcorpus.objects() if o["kind"] == kind and (not name or o["metadata"]["name"] == name))
+
+
+# what random breaking found crashing (500 ValueError), each now refused as kube refuses it
+FOUND = [
+    # str.isdigit takes "²" (and "١"), which int() then refused; Go's digits are ASCII
+    pytest.param(_set(_of_kind("NetworkPolicy"), "spec.ingress.0.from.1.ipBlock.cidr", "172.17.0.²/16"), 422,
+                 "spec.ingress[0].from[1].ipBlock.cidr", id="cidr-superscript-octet"),
+    pytest.param(_set(_of_kind("NetworkPolicy"), "spec.ingress.0.from.1.ipBlock.cidr", "١٧٢.17.0.0/16"), 422,
+                 "spec.ingress[0].from[1].ipBlock.cidr", id="cidr-arabic-indic-digits"),
+    # Python's $ matches before a last newline, Go's only at the end: "5%\n" passed as a percent
+    pytest.param(_set(_of_kind("Deployment"), "spec.strategy", {"rollingUpdate": {"maxSurge": "5%\n"}}), 422,
+                 "spec.strategy.rollingUpdate.maxSurge", id="max-surge-percent-newline"),
+    pytest.param(_set(_of_kind("PodDisruptionBudget", "shop"), "spec.minAvailable", "50%\n"), 422,
+                 "spec.minAvailable", id="pdb-percent-newline"),
+]
+
+
+@pytest.mark.parametrize("obj,code,field", FOUND)
+def test_what_fuzzing_found_is_refused(client: Client, namespace: str, obj: Obj, code: int, field: str) -> None:
+    obj = fuzzcorpus.named(obj, namespace)
+    got, out = client.send("POST", where(obj, namespace)[0], obj)
+    status = json.loads(out)
+    assert (got, status["code"]) == (code, code), status
+    assert field in [c.get("field") for c in status["details"]["causes"]], status
+
+
+@pytest.mark.parametrize("index", ["x", "²", "١"])
+def test_a_json_patch_index_of_other_digits_is_refused(client: Client, namespace: str, index: str) -> None:
+    """A JSON patch's array index is ASCII digits (a "²" was a 500 ValueError)."""
+    obj = fuzzcorpus.named(_of_kind("Deployment"), namespace)
+    collection, item = where(obj, namespace)
+    assert client.send("POST", collection, obj)[0] == 201
+    patch = [{"op": "replace", "path": f"/spec/template/spec/containers/{index}/image", "value": "i:2"}]
+    got, out = client.send("PATCH", item, patch, "application/json-patch+json")
+    assert (got, json.loads(out)["message"]) == (422, "the server rejected our request due to an error in our request"), out

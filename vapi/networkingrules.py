@@ -60,11 +60,12 @@ def _sloppy_network(value: str, *, host: bool = False) -> ipaddress.IPv4Network 
     """Go's netutils.ParseCIDRSloppy (ParseIPSloppy with host): IPv4 octets may carry
     leading zeros, the address may have host bits set."""
     address, slash, prefix = value.partition("/")
-    if host == bool(slash) or (slash and not prefix.isdigit()):
+    # Go's digits are ASCII: str.isdigit also takes ² and ١ (int() then refuses the first)
+    if host == bool(slash) or (slash and not (prefix.isascii() and prefix.isdigit())):
         return None
     if "." in address and ":" not in address:
         octets = address.split(".")
-        if len(octets) != 4 or not all(o.isdigit() and len(o) <= 3 for o in octets):
+        if len(octets) != 4 or not all(o.isascii() and o.isdigit() and len(o) <= 3 for o in octets):
             return None
         address = ".".join(str(int(o)) for o in octets)
     try:

@@ -32,7 +32,7 @@ def _pointer(path: str) -> list[str]:
 def _index(container: list[Json], token: str, *, insert: bool) -> int:
     if token == "-" and insert:
         return len(container)
-    if not token.isdigit() or (len(token) > 1 and token[0] == "0"):
+    if not (token.isascii() and token.isdigit()) or (len(token) > 1 and token[0] == "0"):
         raise PatchError(f"invalid array index {token!r}")
     i = int(token)
     if i > len(container) or (i == len(container) and not insert):

@@ -14,7 +14,7 @@ from vapi import fielderrors, labelrules
 Obj = dict[str, Any]
 Cause = dict[str, str]
 
-PERCENT = re.compile(r"^[0-9]+%$")
+PERCENT = re.compile(r"^[0-9]+%\Z")  # Go's $: the end of the text, never before a last newline
 PERCENT_RULE = ("a valid percent string must be a numeric string followed by an ending '%' "
                 "(e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')")
 EVICTION_POLICIES = ("AlwaysAllow", "IfHealthyBudget")
