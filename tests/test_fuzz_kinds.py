@@ -337,3 +337,25 @@ def test_a_json_patch_index_of_other_digits_is_refused(client: Client, namespace
     patch = [{"op": "replace", "path": f"/spec/template/spec/containers/{index}/image", "value": "i:2"}]
     got, out = client.send("PATCH", item, patch, "application/json-patch+json")
     assert (got, json.loads(out)["message"]) == (422, "the server rejected our request due to an error in our request"), out
+
+
+@pytest.mark.parametrize("metadata,data,field", [
+    pytest.param({"name": "nl\n"}, {}, "metadata.name", id="name"),
+    pytest.param({"name": "nl", "labels": {"a": "b\n"}}, {}, "metadata.labels", id="label-value"),
+    pytest.param({"name": "nl", "labels": {"a\n": "b"}}, {}, "metadata.labels", id="label-key"),
+    pytest.param({"name": "nl"}, {"k\n": "v"}, "data[k\n]", id="config-key"),
+])
+def test_a_last_newline_is_not_the_end_of_a_name(client: Client, namespace: str, metadata: Obj, data: Obj, field: str) -> None:
+    """kube's regular expressions end at Go's $, the end of the text; Python's $ also
+    matches before a last newline, so a ConfigMap named "nl\\n" was stored."""
+    body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": metadata, "data": data}
+    got, out = client.send("POST", f"/clusters/root/api/v1/namespaces/{namespace}/configmaps", body)
+    status = json.loads(out)
+    assert (got, [c["field"] for c in status["details"]["causes"]]) == (422, [field]), status
+
+
+def test_a_sysctl_name_ends_at_the_end() -> None:
+    from vapi import podsecurity
+
+    causes = podsecurity.pod_security_context({"securityContext": {"sysctls": [{"name": "kernel.shm_rmid_forced\n", "value": "1"}]}}, "spec")
+    assert [c["field"] for c in causes] == ["spec.sysctls[0].name"]

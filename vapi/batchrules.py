@@ -23,7 +23,7 @@ CONCURRENCY_POLICIES = ("Allow", "Forbid", "Replace")
 MAX_INDEXED_PARALLELISM = MAX_FAILED_INDEXES = 100_000
 # the cronjob controller names its Jobs <name>-<11 characters>, and a Job's name is a DNS-1035 label
 CRON_JOB_NAME_MAX = 63 - 11
-TIME_ZONE_PART = re.compile(r"^[A-Za-z.\-_0-9+]{1,14}$")
+TIME_ZONE_PART = re.compile(r"^[A-Za-z.\-_0-9+]{1,14}\Z")
 
 
 

@@ -110,11 +110,11 @@ _Validator = jsonschema.validators.extend(
 
 # the string formats kube-apiserver checks (pkg/apiserver/validation/formats.go); the others
 # are dropped from the schema before validation, as kube strips them
-_MAC = re.compile(r"^([0-9A-Fa-f]{2}[:-]){5}([0-9A-Fa-f]{2})$|^([0-9A-Fa-f]{4}\.){2}[0-9A-Fa-f]{4}$")
-_UUID = re.compile(r"(?i)^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$")
-_HOSTNAME = re.compile(r"^[a-zA-Z0-9]([-a-zA-Z0-9]{0,62})?(\.[a-zA-Z0-9]([-a-zA-Z0-9]{0,62})?)*\.?$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+_MAC = re.compile(r"^([0-9A-Fa-f]{2}[:-]){5}([0-9A-Fa-f]{2})\Z|^([0-9A-Fa-f]{4}\.){2}[0-9A-Fa-f]{4}\Z")
+_UUID = re.compile(r"(?i)^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\Z")
+_HOSTNAME = re.compile(r"^[a-zA-Z0-9]([-a-zA-Z0-9]{0,62})?(\.[a-zA-Z0-9]([-a-zA-Z0-9]{0,62})?)*\.?\Z")
+_DATE = re.compile(r"(?a)^\d{4}-\d{2}-\d{2}\Z")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\Z")
 _FORMATS = jsonschema.FormatChecker(formats=())
 
 

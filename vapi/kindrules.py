@@ -42,7 +42,7 @@ Cause = dict[str, str]
 
 WORKLOADS = {("apps", "Deployment"): "deployment", ("apps", "ReplicaSet"): "replicaset",
              ("apps", "StatefulSet"): "statefulset", ("apps", "DaemonSet"): "daemonset", ("batch", "Job"): "job"}
-CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+\Z")
 CONFIG_KEY_MESSAGE = ("a valid config key must consist of alphanumeric characters, '-', '_' or '.' "
                       "(e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')")
 MAX_DATA_BYTES = 1024 * 1024

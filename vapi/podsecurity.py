@@ -31,7 +31,7 @@ Obj = dict[str, Any]
 MAX_INT32 = 2**31 - 1
 ID_RANGE = f"must be between 0 and {MAX_INT32}, inclusive"  # IsValidUserID / IsValidGroupID
 SYSCTL_SEGMENT = "[a-z0-9]([-_a-z0-9]*[a-z0-9])?"
-SYSCTL_NAME = re.compile(f"^({SYSCTL_SEGMENT}[\\./])*{SYSCTL_SEGMENT}$")
+SYSCTL_NAME = re.compile(f"^({SYSCTL_SEGMENT}[\\./])*{SYSCTL_SEGMENT}$")  # kube's words; fullmatch as Go's $
 SYSCTL_MAX_LENGTH = 253
 # component-helpers node/util/sysctl: the sysctls of the network and IPC namespaces
 IPC_SYSCTLS = ("kernel.sem", "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced",
@@ -98,7 +98,7 @@ def _sysctls(items: list[Any], spec: Obj, path: str) -> list[Cause]:
         here = f"{path}[{i}].name"
         if not name:
             out.append(required(here))
-        elif len(name) > SYSCTL_MAX_LENGTH or not SYSCTL_NAME.match(name):
+        elif len(name) > SYSCTL_MAX_LENGTH or not SYSCTL_NAME.fullmatch(name):
             out.append(fielderrors.invalid(here, name, f"must have at most {SYSCTL_MAX_LENGTH} characters and match regex "
                                                        f"{SYSCTL_NAME.pattern}"))
         elif name in names:

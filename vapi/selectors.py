@@ -17,8 +17,8 @@ from vapi import errors, fieldlabels
 Matcher = Callable[[Mapping[str, str]], bool]
 FieldTerm = tuple[fieldlabels.Label, bool, str]  # (what the label reads, equal?, value)
 
-_KEY = re.compile(r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
-_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+_KEY = re.compile(r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?\Z")
+_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?\Z")
 
 
 def _split_top(text: str) -> list[str]:
@@ -50,7 +50,7 @@ def _check_value(value: str, text: str) -> None:
         raise errors.bad_request(f"unable to parse requirement: invalid label value {value!r} in {text!r}")
 
 
-_SET = re.compile(r"^\s*(\S+?)\s+(in|notin)\s*\((.*)\)\s*$")
+_SET = re.compile(r"^\s*(\S+?)\s+(in|notin)\s*\((.*)\)\s*\Z")
 
 
 Requirement = tuple[str, str, frozenset[str]]  # (key, operator, values)

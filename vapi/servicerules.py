@@ -19,7 +19,7 @@ PROTOCOLS = ("SCTP", "TCP", "UDP")
 TYPES = ("ClusterIP", "ExternalName", "LoadBalancer", "NodePort")
 AFFINITIES = ("ClientIP", "None")
 PORT_RANGE = "must be between 1 and 65535, inclusive"
-PORT_NAME_CHARS = re.compile(r"^[-a-z0-9]+$")
+PORT_NAME_CHARS = re.compile(r"^[-a-z0-9]+\Z")
 
 
 
