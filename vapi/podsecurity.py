@@ -201,13 +201,13 @@ def _run_as_user_name(value: str) -> list[str]:
     out = []
     if len(domain.encode()) >= MAX_RUN_AS_DOMAIN:
         out.append(f"runAsUserName's Domain length must be under {MAX_RUN_AS_DOMAIN} characters")
-    if len(parts) == 2 and not (NETBIOS_DOMAIN.match(domain) or DNS_DOMAIN.match(domain)):
+    if len(parts) == 2 and not (NETBIOS_DOMAIN.fullmatch(domain) or DNS_DOMAIN.fullmatch(domain)):
         out.append("runAsUserName's Domain doesn't match the NetBios nor the DNS format")
     if not user:
         out.append("runAsUserName's User cannot be empty")
     elif len(user.encode()) > MAX_RUN_AS_USER:
         out.append(f"runAsUserName's User length must not be longer than {MAX_RUN_AS_USER} characters")
-    if DOTS_SPACES.match(user):
+    if DOTS_SPACES.fullmatch(user):
         out.append("runAsUserName's User cannot contain only periods or spaces")
     if USER_NAME_CHARS.search(user):
         out.append('runAsUserName\'s User cannot contain the following characters: "/\\:;|=,+*?<>@[]')
