@@ -78,6 +78,8 @@ class _Family:
             stream = backend.watch(self.prefix, since=since, prev_kv=True)
             try:
                 async for event in stream:
+                    if len(self.events) >= 2 * self.cache.capacity:
+                        await self._before_trim()
                     self._append(event)
             finally:
                 await stream.aclose()  # type: ignore[attr-defined]
@@ -91,6 +93,14 @@ class _Family:
         finally:
             self.ready.set()
             self.cache._forget(self)
+
+    async def _before_trim(self) -> None:
+        """Let the watchers already woken read before the window moves: a backend delivers
+        events in bursts (etcd's watch responses carry many), and a burst appended in one go
+        would cut off watchers that are not behind, only not yet scheduled. Those still
+        behind after that are cut off, as before."""
+        for _ in range(10):  # the wake-up, the shielded waits, the watchers' tasks, what they hand on
+            await asyncio.sleep(0)
 
     def _append(self, event: Event) -> None:
         self.events.append(event)
@@ -116,8 +126,9 @@ class _Family:
             self._wake()
 
     def _window_start(self) -> tuple[int, int]:
-        """(absolute sequence, revision) of the oldest event a watcher may still read; events
-        beyond `capacity` are kept only until the next trim, so they do not count."""
+        """(absolute sequence, revision) of the oldest event a new watcher may start from;
+        events beyond `capacity` are kept only until the next trim, so they do not count
+        (a watcher under way reads them while they are held)."""
         excess = max(0, len(self.events) - self.cache.capacity)
         if excess:
             return self.base + excess, self.events[excess - 1].revision
@@ -135,9 +146,12 @@ class _Family:
         while True:
             end = self.base + len(self.events)
             if pos < end:
-                first, oldest = self._window_start()
-                if pos < first:
-                    raise errors.Compacted(revision=since, compact_revision=oldest)
+                # a watcher under way reads whatever is still held (at most 2 x capacity):
+                # a burst from the backend (etcd sends a watch that started in the past in
+                # batches, every 100 ms until it catches up) must not cut off a watcher that
+                # was only not yet scheduled; one whose events were trimmed is behind
+                if pos < self.base:
+                    raise errors.Compacted(revision=since, compact_revision=self._window_start()[1])
                 event = self.events[pos - self.base]
                 pos += 1
                 # `since` filters what a family still replaying from before it appends.
